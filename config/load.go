@@ -1,0 +1,165 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// File is a loaded and checked cimd.toml: its top level and every
+// environment, each merged and valid.
+type File struct {
+	// Path is the file's path as given to [Load].
+	Path string
+
+	configs map[string]*Config // "" is the top level
+	envs    []string           // sorted
+}
+
+// Load reads, decodes and checks the cimd.toml at path, and every
+// [env.NAME] merged over its top level. It reports all problems at once, as
+// [Error]s joined with errors.Join; any error from Load is a configuration
+// error (exit 2).
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Line: pe.Position.Line, Col: pe.Position.Col, Msg: pe.Message, Err: err}
+		}
+		return nil, &Error{File: path, Msg: err.Error(), Err: err}
+	}
+
+	p := &problems{file: path, src: string(data), bad: map[string]bool{}, said: map[string]bool{}}
+	f := &File{Path: path, configs: map[string]*Config{}}
+	envs := table(p, toml.Key{"env"}, raw["env"])
+	top := maps.Clone(raw)
+	delete(top, "env")
+
+	// Types and unknown keys are checked on the tables as written, so each
+	// problem is reported once, at the key that has it.
+	c := decodeConfig(top, nil, p)
+	f.add(p, "", &c, nil, nil)
+	for _, name := range slices.Sorted(maps.Keys(envs)) {
+		at := toml.Key{"env", name}
+		if name == "" {
+			p.add(at, "an environment needs a name")
+			continue
+		}
+		et := table(p, at, envs[name])
+		if et == nil {
+			continue
+		}
+		decodeConfig(et, at, p)
+		// The merged tables were type-checked above, piece by piece.
+		c := decodeConfig(merge(top, et), at, nil)
+		c.Env = name
+		f.add(p, name, &c, top, et)
+		f.envs = append(f.envs, name)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// add checks c and keeps it as environment name. top and env are the top
+// level's and the environment's own tables: they say whether a problem is the
+// environment's or inherited from the top level, and then already reported.
+func (f *File) add(p *problems, name string, c *Config, top, env map[string]any) {
+	c.File = f.Path
+	c.Dir = filepath.Dir(f.Path)
+	for _, is := range check(c) {
+		k := is.key
+		if env != nil {
+			inherited := !defined(env, k) && (defined(top, k) || p.said[k.String()+": "+is.msg])
+			if !inherited {
+				k = append(toml.Key{"env", name}, k...)
+			}
+		} else {
+			p.said[k.String()+": "+is.msg] = true
+		}
+		if p.bad[k.String()] {
+			continue // a wrong type already said, and zero is no value
+		}
+		p.add(k, "%s", is.msg)
+	}
+	f.configs[name] = c
+}
+
+// Envs returns the names of the file's environments, sorted.
+func (f *File) Envs() []string { return slices.Clone(f.envs) }
+
+// Select returns the configs a command runs on: the top level alone when env
+// is "" and all is false; environment env merged over the top level; or with
+// all, the top level followed by every environment in sorted order. Each
+// Config is a fresh copy with defaults filled in, so callers may change it.
+func (f *File) Select(env string, all bool) ([]*Config, error) {
+	switch {
+	case all:
+		out := []*Config{f.get("")}
+		for _, name := range f.envs {
+			out = append(out, f.get(name))
+		}
+		return out, nil
+	case env == "":
+		return []*Config{f.get("")}, nil
+	}
+	if _, ok := f.configs[env]; !ok {
+		if len(f.envs) == 0 {
+			return nil, fmt.Errorf("%s: environment %q is not defined: the file has no [env.NAME] tables", f.Path, env)
+		}
+		return nil, fmt.Errorf("%s: environment %q is not defined; defined: %s", f.Path, env, strings.Join(f.envs, ", "))
+	}
+	return []*Config{f.get(env)}, nil
+}
+
+// get returns a copy of a config with the defaults that belong to the
+// config (not the document) filled in.
+func (f *File) get(name string) *Config {
+	c := *f.configs[name]
+	c.Client.RedirectURIs = slices.Clone(c.Client.RedirectURIs)
+	c.Client.GrantTypes = slices.Clone(c.Client.GrantTypes)
+	c.Client.ResponseTypes = slices.Clone(c.Client.ResponseTypes)
+	c.Client.Contacts = slices.Clone(c.Client.Contacts)
+	c.Client.Extra = maps.Clone(c.Client.Extra)
+	c.Build.Headers = slices.Clone(c.Build.Headers)
+	if c.Publish.S3.PathStyle != nil {
+		b := *c.Publish.S3.PathStyle
+		c.Publish.S3.PathStyle = &b
+	}
+	if c.Build.Out == "" {
+		c.Build.Out = "public"
+	}
+	if c.Publish.CacheControl == "" {
+		c.Publish.CacheControl = "public, max-age=3600"
+	}
+	if c.Validate.Profile == "" {
+		c.Validate.Profile = "mcp"
+	}
+	if c.Validate.Timeout.Duration == 0 {
+		c.Validate.Timeout.Duration = 10 * time.Second
+	}
+	return &c
+}
+
+// Abs resolves p, a path written in the config, against the config's
+// directory, so that a config works the same from any working directory.
+// Absolute paths are returned unchanged and "" stays "".
+func (c *Config) Abs(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
