@@ -1,0 +1,110 @@
+package build
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/cimd-dev/cimd/config"
+)
+
+// Document renders c's client metadata as the document's bytes: client_id
+// first, then client_name and redirect_uris, the other registered fields in
+// a fixed order, and the [client.extra] members last with their names
+// sorted. Absent fields are left out, except token_endpoint_auth_method,
+// which is always written (default "none"): RFC 7591 reads an absent one as
+// client_secret_basic, which a CIMD must not use. grant_types and
+// response_types default to ["authorization_code"] and ["code"].
+//
+// The same config always gives the same bytes, so a rebuild that changes
+// nothing uploads nothing and live-drift compares like with like.
+func Document(c *config.Config) ([]byte, error) {
+	cl := c.Client
+	var ms []Member
+	str := func(name, v string) {
+		if v != "" {
+			ms = append(ms, Member{name, v})
+		}
+	}
+	list := func(name string, v []string) {
+		if v != nil {
+			ms = append(ms, Member{name, v})
+		}
+	}
+	str("client_id", c.ClientID())
+	str("client_name", cl.ClientName)
+	list("redirect_uris", cl.RedirectURIs)
+	str("client_uri", cl.ClientURI)
+	str("logo_uri", cl.LogoURI)
+	str("tos_uri", cl.TosURI)
+	str("policy_uri", cl.PolicyURI)
+	list("contacts", cl.Contacts)
+	str("scope", cl.Scope)
+	// The defaults are written out rather than left implied: servers differ
+	// on what they assume for an absent field.
+	if cl.GrantTypes == nil {
+		cl.GrantTypes = []string{"authorization_code"}
+	}
+	if cl.ResponseTypes == nil {
+		cl.ResponseTypes = []string{"code"}
+	}
+	if cl.TokenEndpointAuthMethod == "" {
+		cl.TokenEndpointAuthMethod = "none"
+	}
+	list("grant_types", cl.GrantTypes)
+	list("response_types", cl.ResponseTypes)
+	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
+	str("application_type", cl.ApplicationType)
+	str("jwks_uri", cl.JwksURI)
+	if cl.Jwks != nil {
+		ms = append(ms, Member{"jwks", cl.Jwks})
+	}
+	str("software_id", cl.SoftwareID)
+	str("software_version", cl.SoftwareVersion)
+	for _, name := range slices.Sorted(maps.Keys(cl.Extra)) {
+		ms = append(ms, Member{name, jsonValue(cl.Extra[name])})
+	}
+	b, err := Marshal(ms)
+	if err != nil {
+		return nil, fmt.Errorf("render document: %w", err)
+	}
+	return b, nil
+}
+
+// jsonValue turns a TOML value from [client.extra] into what JSON should
+// carry. Only datetimes need it: encoding/json would write a TOML local date
+// as a midnight UTC timestamp, where the user wrote "2025-01-31".
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		switch x.Location().String() {
+		case "date-local":
+			return x.Format(time.DateOnly)
+		case "time-local":
+			return x.Format("15:04:05.999999999")
+		case "datetime-local":
+			return x.Format("2006-01-02T15:04:05.999999999")
+		}
+		return x.Format(time.RFC3339Nano)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e)
+		}
+		return out
+	}
+	return v
+}
