@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -36,7 +38,8 @@ func Load(path string) (*File, error) {
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, &Error{File: path, Line: pe.Position.Line, Col: pe.Position.Col, Msg: pe.Message, Err: err}
+			line, col := lineCol(data, pe.Position)
+			return nil, &Error{File: path, Line: line, Col: col, Msg: pe.Message, Err: err}
 		}
 		return nil, &Error{File: path, Msg: err.Error(), Err: err}
 	}
@@ -72,6 +75,19 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// lineCol returns the 1-based line and column (in characters) of a parse
+// error. They are computed from the byte offset: the parser counts a newline
+// it stopped at as the start of the next line, which would send the user to
+// the line after the mistake.
+func lineCol(data []byte, pos toml.Position) (line, col int) {
+	if pos.Start < 0 || pos.Start > len(data) {
+		return pos.Line, max(pos.Col, 1)
+	}
+	before := data[:pos.Start]
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return bytes.Count(before, []byte("\n")) + 1, utf8.RuneCount(before[lineStart:]) + 1
 }
 
 // add checks c and keeps it as environment name. top and env are the top
