@@ -1,5 +1,10 @@
 package validate
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Check runs the offline rules (RULES.md §1-3) on a document body that claims to
 // be served at rawURL. It returns the findings in rule-table order and the
 // decoded document, or nil when the body is not a JSON object.
@@ -9,14 +14,96 @@ func Check(rawURL string, body []byte, opts Options) ([]Finding, map[string]any)
 	return append(f, df...), doc
 }
 
-// CheckURL runs the client_id URL rules (RULES.md §1) without DNS: for
-// url-private-address only IP literals and "localhost" are judged.
-func CheckURL(rawURL string, opts Options) []Finding {
-	return nil // TODO(rules)
+// ruleOrder lists the offline rule codes in RULES.md table order. Findings
+// are sorted by it, so output does not depend on the order the checks happen
+// to run in (or on Go's map iteration order).
+var ruleOrder = [...]string{
+	// §1 the client_id URL.
+	"url-invalid",
+	"url-scheme",
+	"url-path-missing",
+	"url-root-path",
+	"url-dot-segment",
+	"url-fragment",
+	"url-userinfo",
+	"url-query",
+	"url-port",
+	"url-not-normalized",
+	"url-length",
+	"url-private-address",
+
+	// §2 the document.
+	"doc-encoding",
+	"doc-not-json",
+	"doc-not-object",
+	"doc-duplicate-key",
+	"doc-client-id-missing",
+	"doc-client-id-mismatch",
+	"doc-client-secret",
+	"doc-auth-method-secret",
+	"doc-auth-method-missing",
+	"doc-private-key",
+	"doc-jwks-conflict",
+	"doc-jwks-missing",
+	"doc-jwks-invalid",
+	"doc-client-name-missing",
+	"doc-redirect-uris-missing",
+	"doc-field-type",
+	"doc-unsafe-uri",
+	"doc-uri-not-https",
+	"doc-scope",
+	"doc-grant-types",
+	"doc-server-metadata-field",
+	"doc-i18n",
+	"doc-application-type",
+	"doc-unknown-field",
+
+	// §3 redirect_uris.
+	"redirect-wildcard",
+	"redirect-invalid",
+	"redirect-fragment",
+	"redirect-unsafe-scheme",
+	"redirect-http",
+	"redirect-custom-scheme",
+	"redirect-localhost-name",
+	"redirect-loopback-portless",
+	"redirect-loopback-https",
+	"redirect-cross-origin",
+	"redirect-loopback-only",
 }
 
-// CheckDocument runs the document and redirect_uris rules (RULES.md §2-3) on
-// body, comparing its client_id with rawURL byte for byte.
-func CheckDocument(rawURL string, body []byte, opts Options) ([]Finding, map[string]any) {
-	return nil, nil // TODO(rules)
+// ruleIndex returns the position of rule in ruleOrder; an unknown code sorts
+// last rather than panicking, so a rule added in a hurry still shows up.
+func ruleIndex(rule string) int {
+	if i := slices.Index(ruleOrder[:], rule); i >= 0 {
+		return i
+	}
+	return len(ruleOrder)
+}
+
+// sortFindings puts fs in rule-table order. The sort is stable: findings of
+// one rule keep the order they were found in, which follows the document
+// (key order, then array index), so redirect_uris[0] comes before [1].
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Compare(ruleIndex(a.Rule), ruleIndex(b.Rule))
+	})
+}
+
+// profileSeverity is the severity of a row marked "mcp: error, cimd:
+// warning": MCP requires what the draft only recommends.
+func profileSeverity(opts Options) Severity {
+	if opts.Profile == ProfileCIMD {
+		return Warning
+	}
+	// "" and ProfileMCP, and also an unknown profile: the CLI rejects those
+	// before we get here, and the stricter reading is the safer default.
+	return Error
+}
+
+// findings collects findings; its methods keep the call sites short.
+type findings []Finding
+
+func (fs *findings) add(rule string, sev Severity, field, msg string) {
+	*fs = append(*fs, Finding{Rule: rule, Severity: sev, Message: msg, Field: field})
 }

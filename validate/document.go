@@ -1,0 +1,255 @@
+package validate
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// CheckDocument runs the document and redirect_uris rules (RULES.md §2-3) on
+// body, comparing its client_id with rawURL byte for byte.
+//
+// When body is not UTF-8 JSON text holding one object, only the rule that
+// says so is reported and the map is nil. An empty rawURL means there is no
+// URL to compare with, and doc-client-id-mismatch and redirect-cross-origin
+// are skipped rather than reported against "".
+func CheckDocument(rawURL string, body []byte, opts Options) ([]Finding, map[string]any) {
+	fs, doc, keys := decodeBody(body)
+	if doc == nil {
+		return fs, nil
+	}
+	d := &docCheck{doc: doc, keys: keys, url: rawURL, opts: opts}
+	d.clientID()
+	d.secrets()
+	d.jwks()
+	d.required()
+	d.fieldTypes()
+	d.uris()
+	d.scope()
+	d.grantTypes()
+	d.names()
+	d.redirects()
+	fs = append(fs, d.fs...)
+	sortFindings(fs)
+	return fs, doc
+}
+
+// docCheck carries one decoded document through the §2-3 rules.
+type docCheck struct {
+	doc  map[string]any
+	keys []string // top-level names in document order
+	url  string
+	opts Options
+	fs   findings
+}
+
+// str returns doc[key] when it is a string.
+func (d *docCheck) str(key string) (string, bool) {
+	s, ok := d.doc[key].(string)
+	return s, ok
+}
+
+func (d *docCheck) has(key string) bool {
+	_, ok := d.doc[key]
+	return ok
+}
+
+func (d *docCheck) clientID() {
+	v, present := d.doc["client_id"]
+	id, ok := v.(string)
+	switch {
+	case !present:
+		d.fs.add("doc-client-id-missing", Error, "client_id", fmt.Sprintf("the document has no client_id; add \"client_id\": %q", cmp.Or(d.url, "the URL it is served at")))
+		return
+	case !ok:
+		d.fs.add("doc-client-id-missing", Error, "client_id", fmt.Sprintf("client_id is a JSON %s; it must be a string, the URL the document is served at", jsonKind(v)))
+		return
+	}
+	if d.url == "" || id == d.url {
+		return
+	}
+	msg := fmt.Sprintf("client_id %q is not byte-for-byte the URL the document is served at, %q", id, d.url)
+	if diffs := urlDifferences(id, d.url); len(diffs) > 0 {
+		msg += "; they differ by " + joinAnd(diffs)
+	}
+	d.fs.add("doc-client-id-mismatch", Error, "client_id", msg+"; servers compare the two as plain strings, so make them identical")
+}
+
+// urlDifferences names how two URLs differ when every difference is one the
+// rule names (scheme, explicit port, query, trailing slash, letter case), and
+// returns nil when something else differs too: a partial list would suggest
+// a fix that does not make them equal.
+func urlDifferences(got, want string) []string {
+	a, b := splitURI(got), splitURI(want)
+	var diffs []string
+	sameScheme := equalFoldASCII(a.scheme, b.scheme)
+	if !sameScheme {
+		diffs = append(diffs, "the scheme ("+a.scheme+" vs "+b.scheme+")")
+	}
+	if a.hasPort != b.hasPort || a.port != b.port {
+		diffs = append(diffs, "an explicit port")
+	}
+	if a.hasQuery != b.hasQuery || a.query != b.query {
+		diffs = append(diffs, "the query")
+	}
+	if strings.HasSuffix(a.path, "/") != strings.HasSuffix(b.path, "/") {
+		diffs = append(diffs, "a trailing slash")
+	}
+	// What is left once the named differences are taken out; the scheme
+	// stays in when it only differs in case, so that counts as letter case.
+	rest := func(p uriParts) string {
+		s := fmt.Sprint(p.hasAuthority, "\x00", p.authority[:len(p.authority)-len(portSuffix(p))], "\x00",
+			strings.TrimSuffix(p.path, "/"), "\x00", p.hasFragment, p.fragment)
+		if sameScheme {
+			s = p.scheme + "\x00" + s
+		}
+		return s
+	}
+	ra, rb := rest(a), rest(b)
+	switch {
+	case ra == rb:
+	case strings.EqualFold(ra, rb):
+		diffs = append(diffs, "letter case")
+	default:
+		return nil
+	}
+	return diffs
+}
+
+// portSuffix is the ":port" at the end of p's authority, or "".
+func portSuffix(p uriParts) string {
+	if !p.hasPort {
+		return ""
+	}
+	return ":" + p.port
+}
+
+func joinAnd(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func (d *docCheck) secrets() {
+	for _, key := range []string{"client_secret", "client_secret_expires_at"} {
+		if d.has(key) {
+			d.fs.add("doc-client-secret", Error, key, fmt.Sprintf("remove %s: a metadata document is public, so it must never hold a secret, and a CIMD client has none", key))
+		}
+	}
+	method, ok := d.str("token_endpoint_auth_method")
+	switch {
+	case !d.has("token_endpoint_auth_method"):
+		d.fs.add("doc-auth-method-missing", Warning, "token_endpoint_auth_method", "token_endpoint_auth_method is absent, so RFC 7591 defaults it to client_secret_basic, which CIMD forbids, and servers disagree on what to assume; set it to \"none\" (or \"private_key_jwt\")")
+	case ok && !publicAuthMethods[method] && !isAbsoluteURI(method):
+		d.fs.add("doc-auth-method-secret", Error, "token_endpoint_auth_method", fmt.Sprintf("token_endpoint_auth_method %q needs a shared secret, which a CIMD client cannot have; use \"none\" or \"private_key_jwt\"", method))
+	}
+}
+
+// isAbsoluteURI reports whether s is an RFC 3986 absolute URI: a syntactically
+// valid scheme, a colon, and a rest that url.Parse and badURIChars accept.
+func isAbsoluteURI(s string) bool {
+	p := splitURI(s)
+	if !validScheme(p.scheme) || badURIChars(s) != "" {
+		return false
+	}
+	_, err := url.Parse(s)
+	return err == nil
+}
+
+// validScheme reports whether s matches ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		letter := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !letter && (i == 0 || !('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// privateJWKMembers are the JWK members (RFC 7518 §6) that only a private or
+// symmetric key has.
+var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+func (d *docCheck) jwks() {
+	v, hasJWKS := d.doc["jwks"]
+	jwks, isObject := v.(map[string]any)
+	keys, keysOK := jwks["keys"].([]any)
+	if isObject && keysOK {
+		for i, k := range keys {
+			key, ok := k.(map[string]any)
+			if !ok {
+				continue
+			}
+			var priv []string
+			for _, m := range privateJWKMembers {
+				if _, ok := key[m]; ok {
+					priv = append(priv, m)
+				}
+			}
+			// kty "oct" is a symmetric key even when "k" was left out:
+			// publishing that it is one is still a sign of a shared secret.
+			if kty, _ := key["kty"].(string); kty == "oct" && !slices.Contains(priv, "k") {
+				priv = append(priv, `kty "oct"`)
+			}
+			if len(priv) > 0 {
+				d.fs.add("doc-private-key", Error, fmt.Sprintf("jwks.keys[%d]", i), fmt.Sprintf("this key is private or symmetric (it has %s); publish only the public key, and rotate this one, since it is now exposed", strings.Join(priv, ", ")))
+			}
+		}
+	}
+
+	hasURI := d.has("jwks_uri")
+	if hasJWKS && hasURI {
+		d.fs.add("doc-jwks-conflict", Error, "jwks", "the document has both jwks and jwks_uri; RFC 7591 allows only one, so keep one")
+	}
+	if m, _ := d.str("token_endpoint_auth_method"); m == "private_key_jwt" && !hasJWKS && !hasURI {
+		d.fs.add("doc-jwks-missing", Error, "token_endpoint_auth_method", "token_endpoint_auth_method is private_key_jwt but there is neither jwks nor jwks_uri, so a server cannot verify the client's signed assertions; add jwks_uri")
+	}
+
+	// A jwks that is not an object is doc-field-type's alone.
+	if !isObject {
+		return
+	}
+	switch raw, ok := jwks["keys"]; {
+	case !ok:
+		d.fs.add("doc-jwks-invalid", Error, "jwks", "jwks has no \"keys\" member; it must be a JWK Set, {\"keys\": [ ... ]}")
+		return
+	case !keysOK:
+		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", fmt.Sprintf("jwks.keys is a JSON %s; it must be an array of JWK objects", jsonKind(raw)))
+		return
+	}
+	// An empty keys array is left alone: RFC 7517 allows it, and the table
+	// asks only that each key there is an object with a kty.
+	for i, k := range keys {
+		field := fmt.Sprintf("jwks.keys[%d]", i)
+		key, ok := k.(map[string]any)
+		if !ok {
+			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, jsonKind(k)))
+			continue
+		}
+		if kty, _ := key["kty"].(string); kty == "" {
+			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s has no kty (a non-empty string such as \"RSA\" or \"EC\"), which every JWK needs", field))
+		}
+	}
+}
+
+// required reports the fields MCP requires and the draft only expects.
+func (d *docCheck) required() {
+	// A name of only spaces shows as nothing on a consent screen, so it
+	// counts as empty. A non-string name is doc-field-type's.
+	if v, ok := d.doc["client_name"]; !ok {
+		d.fs.add("doc-client-name-missing", profileSeverity(d.opts), "client_name", "the document has no client_name; add the name users see on the consent screen")
+	} else if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
+		d.fs.add("doc-client-name-missing", profileSeverity(d.opts), "client_name", "client_name is empty; set it to the name users see on the consent screen")
+	}
+	// null or a string is doc-field-type's; only absent and [] are "missing".
+	if v, ok := d.doc["redirect_uris"]; !ok {
+		d.fs.add("doc-redirect-uris-missing", profileSeverity(d.opts), "redirect_uris", "the document has no redirect_uris; list every redirect URI the client uses")
+	} else if a, ok := v.([]any); ok && len(a) == 0 {
+		d.fs.add("doc-redirect-uris-missing", profileSeverity(d.opts), "redirect_uris", "redirect_uris is empty; list every redirect URI the client uses")
+	}
+}
