@@ -56,7 +56,7 @@ func decodeConfig(t map[string]any, at toml.Key, p *problems) Config {
 				p.add(kp, "environments cannot be nested")
 			}
 		default:
-			p.add(kp, "unknown key")
+			unknown(p, kp, "host", "path", "client", "build", "publish", "validate", "env")
 		}
 	}
 	return c
@@ -96,7 +96,12 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 		case "client_id", "client_secret", "client_secret_expires_at", "jwks":
 			misplaced(p, kp, k)
 		default:
-			p.add(kp, "unknown key (other metadata goes in [client.extra])")
+			known := append(slices.Collect(maps.Keys(texts)), slices.Collect(maps.Keys(lists))...)
+			hint := suggest(k, append(known, "extra"))
+			if hint == "" {
+				hint = " (other metadata goes in [client.extra])"
+			}
+			p.add(kp, "unknown key%s", hint)
 		}
 	}
 	return c
@@ -126,7 +131,7 @@ func decodeBuild(t map[string]any, at toml.Key, p *problems) Build {
 		case "headers":
 			b.Headers = strs(p, kp, v)
 		default:
-			p.add(kp, "unknown key")
+			unknown(p, kp, "out", "headers")
 		}
 	}
 	return b
@@ -147,12 +152,12 @@ func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 			dir := table(p, kp, v)
 			for _, dk := range slices.Sorted(maps.Keys(dir)) {
 				if dk != "root" {
-					p.add(key(kp, dk), "unknown key")
+					unknown(p, key(kp, dk), "root")
 				}
 			}
 			pub.Dir.Root = str(p, key(kp, "root"), dir["root"])
 		default:
-			p.add(kp, "unknown key")
+			unknown(p, kp, "target", "cache_control", "s3", "dir")
 		}
 	}
 	return pub
@@ -176,7 +181,7 @@ func decodeS3(t map[string]any, at toml.Key, p *problems) S3 {
 			s.PathStyle = &b
 			continue
 		}
-		p.add(kp, "unknown key")
+		unknown(p, kp, append(slices.Collect(maps.Keys(fields)), "path_style")...)
 	}
 	return s
 }
@@ -197,10 +202,53 @@ func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 		case "cacert":
 			val.CACert = str(p, kp, v)
 		default:
-			p.add(kp, "unknown key")
+			unknown(p, kp, "profile", "timeout", "wait", "allow_private", "cacert")
 		}
 	}
 	return val
+}
+
+// unknown reports the unknown key kp, suggesting the known key it is
+// probably a typo of.
+func unknown(p *problems, kp toml.Key, known ...string) {
+	p.add(kp, "unknown key%s", suggest(kp[len(kp)-1], known))
+}
+
+// suggest returns "; did you mean K?" for the known key K closest to name,
+// when one is close enough to be a typo, or "".
+func suggest(name string, known []string) string {
+	best := ""
+	for _, k := range slices.Sorted(slices.Values(known)) {
+		if d := distance(name, k); d <= max(1, len(k)/4) && (best == "" || d < distance(name, best)) {
+			best = k
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return "; did you mean " + best + "?"
+}
+
+// distance is the Levenshtein distance between a and b, in bytes: key
+// names are ASCII.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // str, strs, boolean, duration and table convert one value, reporting a
