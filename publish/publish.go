@@ -5,9 +5,26 @@ package publish
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/cimd-dev/cimd/config"
+)
+
+// DefaultCacheControl is the Cache-Control an S3 publish sets when
+// [publish] cache_control is empty.
+const DefaultCacheControl = "public, max-age=3600"
+
+// contentType is what every published document is served as.
+const contentType = "application/json"
+
+// Reasons a publish gives for what it did.
+const (
+	ReasonNotFound       = "not found"
+	ReasonContentDiffers = "content differs"
+	ReasonHeadersDiffer  = "headers differ"
+	ReasonUnchanged      = "unchanged"
+	ReasonForced         = "forced"
 )
 
 // Plan is what a publish did, or with DryRun would do, and why.
@@ -31,9 +48,26 @@ type Options struct {
 	Force  bool
 	// Log receives progress lines; nil discards them. No secret is ever written.
 	Log io.Writer
+	// CloudFrontEndpoint, when set, replaces the CloudFront API endpoint. It
+	// is for tests and CloudFront-compatible CDNs; AWS_ENDPOINT_URL_CLOUDFRONT
+	// does the same from the environment.
+	CloudFrontEndpoint string
 }
 
-// Publish puts doc where c.Publish says.
+// Publish puts doc where c.Publish says. With opts.DryRun it only works out
+// what it would do: an S3 publish may still read the object's headers.
 func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (Plan, error) {
-	return Plan{}, nil // TODO(publish)
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	switch c.Publish.Target {
+	case "s3":
+		return publishS3(ctx, c, doc, opts)
+	case "dir":
+		return publishDir(c, doc, opts)
+	case "":
+		return Plan{}, fmt.Errorf("publish: no target: set [publish] target to \"s3\" or \"dir\"")
+	default:
+		return Plan{}, fmt.Errorf("publish: unknown target %q: want \"s3\" or \"dir\"", c.Publish.Target)
+	}
 }
