@@ -1,0 +1,44 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDrift(t *testing.T) {
+	local := `{"client_id": "https://a.example/c.json", "client_name": "A", "redirect_uris": ["https://a.example/cb"], "scope": "read"}`
+	tests := []struct {
+		name string
+		live string
+		want []string // message parts; nil: no drift
+	}{
+		{"same bytes", local, nil},
+		{"reformatted and reordered", "{\n  \"scope\": \"read\",\n  \"redirect_uris\": [ \"https://a.example/cb\" ],\n  \"client_name\": \"\\u0041\",\n  \"client_id\": \"https://a.example/c.json\"\n}\n", nil},
+		{"nothing fetched", "", nil},
+		{"changed", `{"client_id": "https://a.example/c.json", "client_name": "B", "redirect_uris": ["https://a.example/cb", "https://a.example/cb2"], "scope": "read"}`,
+			[]string{"changed: client_name, redirect_uris"}},
+		{"added and removed", `{"client_id": "https://a.example/c.json", "client_name": "A", "redirect_uris": ["https://a.example/cb"], "logo_uri": "https://a.example/l.png", "contacts": []}`,
+			[]string{"only live: contacts, logo_uri", "only local: scope"}},
+		{"not an object", `[1, 2]`, []string{"not the same JSON value"}},
+		{"not JSON", `<html>`, []string{"not JSON"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Drift([]byte(tt.live), []byte(local))
+			if tt.want == nil {
+				if f != nil {
+					t.Errorf("Drift(%s) = %+v; want nil", tt.name, f)
+				}
+				return
+			}
+			if f == nil || f.Rule != "live-drift" || f.Severity != Error {
+				t.Fatalf("Drift(%s) = %+v; want an error live-drift", tt.name, f)
+			}
+			for _, p := range tt.want {
+				if !strings.Contains(f.Message, p) {
+					t.Errorf("Drift(%s) message %q; want it to contain %q", tt.name, f.Message, p)
+				}
+			}
+		})
+	}
+}
