@@ -1,0 +1,104 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The backoff between attempts: a CDN usually catches up within seconds, and
+// more than 15s apart would overshoot a short --wait by too much.
+const (
+	pollFirstDelay = time.Second
+	pollMaxDelay   = 15 * time.Second
+)
+
+// Poll calls attempt until its result has no error finding, wait has passed,
+// or ctx is done, backing off from 1s doubling up to 15s between attempts and
+// writing one progress line per attempt to progress. With wait <= 0 it makes
+// exactly one attempt. It returns the last result.
+func Poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) Result) Result {
+	return poll(ctx, wait, progress, attempt, pollFirstDelay, pollMaxDelay)
+}
+
+// poll is Poll with the backoff as parameters, so tests need not sleep for
+// seconds.
+func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) Result, first, maxDelay time.Duration) Result {
+	if wait <= 0 {
+		return attempt(ctx)
+	}
+	if progress == nil {
+		progress = io.Discard
+	}
+	deadline := time.Now().Add(wait)
+	delay := first
+	for n := 1; ; n++ {
+		r := attempt(ctx)
+		errs := errorRules(r)
+		if len(errs) == 0 {
+			fmt.Fprintf(progress, "cimd: attempt %d: no errors\n", n)
+			return r
+		}
+		summary := fmt.Sprintf("%d error%s (%s)", len(errs), plural(len(errs)), strings.Join(unique(errs), ", "))
+		if ctx.Err() != nil {
+			fmt.Fprintf(progress, "cimd: attempt %d: %s, stopped\n", n, summary)
+			return r
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			fmt.Fprintf(progress, "cimd: attempt %d: %s, giving up after %s\n", n, summary, wait)
+			return r
+		}
+		sleep := min(delay, left)
+		fmt.Fprintf(progress, "cimd: attempt %d: %s, retrying in %s (%s left)\n", n, summary, roundDur(sleep), roundDur(left))
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return r
+		case <-t.C:
+		}
+		delay = min(delay*2, maxDelay)
+	}
+}
+
+// errorRules lists the rule codes of r's error findings, in order.
+func errorRules(r Result) []string {
+	var rules []string
+	for _, f := range r.Findings {
+		if f.Severity == Error {
+			rules = append(rules, f.Rule)
+		}
+	}
+	return rules
+}
+
+func unique(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// roundDur rounds to what a person reads: whole seconds, or milliseconds
+// below a second.
+func roundDur(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
