@@ -71,7 +71,15 @@ func describeS3Error(err error) string {
 	}
 	switch {
 	case status == http.StatusForbidden:
-		return fmt.Sprintf("access denied (%s: 403%s): the credentials need s3:GetObject and s3:PutObject on this key", op, withCode(code))
+		need := map[string]string{
+			"HeadObject":         "s3:GetObject on this key",
+			"PutObject":          "s3:PutObject on this key",
+			"CreateInvalidation": "cloudfront:CreateInvalidation on the distribution",
+		}[op]
+		if need == "" {
+			return fmt.Sprintf("access denied (%s: 403%s)", op, withCode(code))
+		}
+		return fmt.Sprintf("access denied (%s: 403%s): the credentials need %s", op, withCode(code), need)
 	case status == http.StatusNotImplemented:
 		return fmt.Sprintf("the store does not implement part of %s (501%s): --force sends an unconditional upload", op, withCode(code))
 	case status >= 500:
