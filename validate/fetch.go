@@ -76,7 +76,7 @@ func (p *progress) get() string {
 // second lookup could answer differently (DNS rebinding). TLS still verifies
 // the certificate against the URL's host, which the transport takes from the
 // request. There is no proxy, since a proxy would connect somewhere unchecked.
-func newTransport(addrs []netip.Addr, roots *x509.CertPool, p *progress) *http.Transport {
+func newTransport(addrs []netip.Addr, tlsConfig *tls.Config, p *progress) *http.Transport {
 	dialer := &net.Dialer{KeepAlive: -1}
 	return &http.Transport{
 		Proxy: nil,
@@ -104,7 +104,7 @@ func newTransport(addrs []netip.Addr, roots *x509.CertPool, p *progress) *http.T
 			}
 			return nil, errors.Join(errs...)
 		},
-		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSClientConfig:        tlsConfig,
 		ForceAttemptHTTP2:      true,
 		MaxResponseHeaderBytes: 64 << 10,
 		// DisableCompression stays false: the transport asks for gzip and
@@ -113,12 +113,54 @@ func newTransport(addrs []netip.Addr, roots *x509.CertPool, p *progress) *http.T
 	}
 }
 
+// tlsConfig verifies the certificates for host against roots (nil: the
+// system roots) and extra. With extra, it verifies by itself: first against extra alone, then
+// against roots, so that a staging host trusted through --cacert never costs
+// parsing the system roots. The errors are those of the standard
+// verification, so describeFetchError reads them alike.
+func tlsConfig(host string, roots, extra *x509.CertPool) *tls.Config {
+	c := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if extra == nil {
+		return c
+	}
+	c.InsecureSkipVerify = true // replaced by VerifyConnection, never skipped
+	c.VerifyConnection = func(cs tls.ConnectionState) error {
+		certs := cs.PeerCertificates
+		if len(certs) == 0 {
+			return errors.New("tls: the server sent no certificate")
+		}
+		// host, not cs.ServerName: that one is empty for an IP literal, and
+		// an empty DNSName would skip the name check.
+		opts := x509.VerifyOptions{DNSName: host, Intermediates: x509.NewCertPool()}
+		for _, c := range certs[1:] {
+			opts.Intermediates.AddCert(c)
+		}
+		opts.Roots = extra
+		_, err := certs[0].Verify(opts)
+		if err == nil {
+			return nil
+		}
+		// A chain that reaches the extra CA but is expired or names another
+		// host says more than "unknown authority" from the system roots.
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
+		}
+		opts.Roots = roots
+		if _, err := certs[0].Verify(opts); err != nil {
+			return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: err}
+		}
+		return nil
+	}
+	return c
+}
+
 // fetch makes the one GET that RULES.md §4 describes: the exact URL, no
 // cookies, no credentials, no redirects, the body read up to MaxBytes+1
 // bytes. ctx bounds the whole exchange, body included.
 func fetch(ctx context.Context, u *url.URL, addrs []netip.Addr, opts LiveOptions) fetched {
 	p := &progress{}
-	tr := newTransport(addrs, opts.RootCAs, p)
+	tr := newTransport(addrs, tlsConfig(u.Hostname(), opts.RootCAs, opts.ExtraRoots), p)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{
 		Transport: tr,

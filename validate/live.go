@@ -31,6 +31,11 @@ type LiveOptions struct {
 	Timeout   time.Duration  // bounds the whole exchange; 0 means 10s
 	RootCAs   *x509.CertPool // nil: the system roots
 	UserAgent string         // "cimd/<version>"
+
+	// ExtraRoots are trusted in addition to RootCAs (--cacert). A chain is
+	// verified against them first, so the system roots, which take longer
+	// to parse than the whole fetch, are only loaded when they are needed.
+	ExtraRoots *x509.CertPool
 }
 
 // CheckLive fetches rawURL once, the way a strict authorization server does,
@@ -71,9 +76,9 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	start := time.Now()
 	info := &HTTPInfo{}
 	r.HTTP = info
 	defer func() { info.ElapsedMS = time.Since(start).Milliseconds() }()

@@ -82,26 +82,44 @@ func TestCheckLiveTLS(t *testing.T) {
 		{"unknown authority", good, x509.NewCertPool(), []string{"TLS", "unknown authority", "--cacert"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv := &testServer{}
-			srv.Server = httptest.NewUnstartedServer(serveDoc("application/json", "max-age=60"))
-			srv.TLS = &tls.Config{Certificates: []tls.Certificate{tt.cert}}
-			srv.countConns()
-			srv.StartTLS()
-			defer srv.Close()
+		// Each case twice: with the CA as the only root, and with the CA as
+		// an extra root (--cacert) next to roots that do not know it.
+		var extra *x509.CertPool
+		if tt.roots == pool {
+			extra = pool
+		}
+		for _, mode := range []string{"roots", "extra"} {
+			tt, opts := tt, LiveOptions{Options: Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: tt.roots}
+			if mode == "extra" {
+				opts.RootCAs, opts.ExtraRoots = x509.NewCertPool(), extra
+			}
+			t.Run(tt.name+"/"+mode, func(t *testing.T) { checkTLS(t, tt.cert, opts, tt.want) })
+		}
+	}
+	// Extra roots that do not know the CA fall back to the roots that do.
+	t.Run("trusted/fallback", func(t *testing.T) {
+		opts := LiveOptions{Options: Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: pool, ExtraRoots: x509.NewCertPool()}
+		checkTLS(t, good, opts, nil)
+	})
+}
 
-			opts := LiveOptions{Options: Options{AllowPrivate: true}, Timeout: 2 * time.Second, RootCAs: tt.roots}
-			r := CheckLive(context.Background(), srv.docURL(), opts)
-			if tt.want == nil {
-				wantValid(t, r)
-				return
-			}
-			wantFinding(t, r, "http-fetch", Error, tt.want...)
-			if r.HTTP == nil || r.HTTP.Status != 0 {
-				t.Errorf("CheckLive(%s): HTTP = %+v; want status 0, no response", tt.name, r.HTTP)
-			}
-		})
+func checkTLS(t *testing.T, cert tls.Certificate, opts LiveOptions, want []string) {
+	t.Parallel()
+	srv := &testServer{}
+	srv.Server = httptest.NewUnstartedServer(serveDoc("application/json", "max-age=60"))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.countConns()
+	srv.StartTLS()
+	defer srv.Close()
+
+	r := CheckLive(context.Background(), srv.docURL(), opts)
+	if want == nil {
+		wantValid(t, r)
+		return
+	}
+	wantFinding(t, r, "http-fetch", Error, want...)
+	if r.HTTP == nil || r.HTTP.Status != 0 {
+		t.Errorf("CheckLive(%s): HTTP = %+v; want status 0, no response", r.URL, r.HTTP)
 	}
 }
 
