@@ -71,15 +71,14 @@ func describeS3Error(err error) string {
 	}
 	switch {
 	case status == http.StatusForbidden:
-		need := map[string]string{
-			"HeadObject":         "s3:GetObject on this key",
-			"PutObject":          "s3:PutObject on this key",
-			"CreateInvalidation": "cloudfront:CreateInvalidation on the distribution",
+		// A HEAD response has no body to say whether the signature or the
+		// permission failed, so the hint names both.
+		hint := map[string]string{
+			"HeadObject":         ": check the secret key, and that the credentials may s3:GetObject this key",
+			"PutObject":          ": the credentials need s3:PutObject on this key",
+			"CreateInvalidation": ": the credentials need cloudfront:CreateInvalidation on the distribution",
 		}[op]
-		if need == "" {
-			return fmt.Sprintf("access denied (%s: 403%s)", op, withCode(code))
-		}
-		return fmt.Sprintf("access denied (%s: 403%s): the credentials need %s", op, withCode(code), need)
+		return fmt.Sprintf("access denied (%s: 403%s)%s", op, withCode(code), hint)
 	case status == http.StatusNotImplemented:
 		return fmt.Sprintf("the store does not implement part of %s (501%s): --force sends an unconditional upload", op, withCode(code))
 	case status >= 500:

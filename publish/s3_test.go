@@ -235,6 +235,12 @@ func TestS3Errors(t *testing.T) {
 			t.Errorf("took %v", d)
 		}
 	})
+	t.Run("untrusted certificate", func(t *testing.T) {
+		t.Setenv("AWS_CA_BUNDLE", "")
+		os.Unsetenv("AWS_CA_BUNDLE")
+		_, err, _ := run(t, s3Config("cimd-test"), docA, Options{})
+		wantErr(t, err, loc+"the server's TLS certificate is not signed by a trusted CA (AWS_CA_BUNDLE names an extra CA bundle)")
+	})
 	t.Run("canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
