@@ -90,10 +90,10 @@ func newTransport(addrs []netip.Addr, tlsConfig *tls.Config, p *progress) *http.
 				return nil, fmt.Errorf("bad port %q", portStr)
 			}
 			var errs []error
-			for _, a := range addrs {
+			for i, a := range addrs {
 				target := netip.AddrPortFrom(a, uint16(port)).String()
 				p.set("connecting to " + target)
-				c, err := dialer.DialContext(ctx, "tcp", target)
+				c, err := dialOne(ctx, dialer, target, len(addrs)-i)
 				if err == nil {
 					return c, nil
 				}
@@ -153,6 +153,22 @@ func tlsConfig(host string, roots, extra *x509.CertPool) *tls.Config {
 		return nil
 	}
 	return c
+}
+
+// dialOne connects to target, leaving time for the addresses after it: an
+// unreachable first address (IPv6 without a route, say) gets its share of the
+// deadline, as net.Dialer gives it, and not all of it.
+func dialOne(ctx context.Context, d *net.Dialer, target string, left int) (net.Conn, error) {
+	if deadline, ok := ctx.Deadline(); ok && left > 1 {
+		share := time.Until(deadline) / time.Duration(left)
+		if share < 2*time.Second {
+			share = min(2*time.Second, time.Until(deadline))
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, share)
+		defer cancel()
+	}
+	return d.DialContext(ctx, "tcp", target)
 }
 
 // fetch makes the one GET that RULES.md §4 describes: the exact URL, no

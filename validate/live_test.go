@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -681,4 +682,25 @@ func TestCheckLiveConnectFailures(t *testing.T) {
 		r := CheckLive(context.Background(), u, LiveOptions{Options: Options{AllowPrivate: true}, Timeout: time.Second})
 		wantFinding(t, r, "http-fetch", Error, "did not answer with TLS")
 	})
+}
+
+// TestFetchUsesCheckedAddresses connects to the addresses it is given, never
+// to what the name would resolve to, and verifies TLS for the name: the
+// httptest certificate is valid for example.com, which here reaches the
+// local server only through the checked address. An unreachable first
+// address falls through to the next.
+func TestFetchUsesCheckedAddresses(t *testing.T) {
+	srv := newTestServer(t, serveDoc("application/json", "max-age=60"))
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	u := mustParse(t, "https://example.com:"+port+"/oauth/client.json")
+	addrs := []netip.Addr{netip.MustParseAddr("::1"), netip.MustParseAddr("127.0.0.1")}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	f := fetch(ctx, u, addrs, srv.opts())
+	if f.err != nil || f.resp == nil || f.resp.StatusCode != 200 {
+		t.Fatalf("fetch(%s via %v) = %v, %v; want 200", u, addrs, f.resp, f.err)
+	}
+	if got := srv.last.Load().Host; got != "example.com:"+port {
+		t.Errorf("server saw Host %q; want example.com:%s", got, port)
+	}
 }
