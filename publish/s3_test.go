@@ -311,3 +311,28 @@ func TestS3Region(t *testing.T) {
 	_, err, _ := run(t, s3Config("cimd-test"), docA, Options{DryRun: true})
 	wantErr(t, err, "publish s3://cimd-test/oauth/client.json: no AWS region")
 }
+
+// TestS3Settings covers [publish.s3] endpoint (rather than the environment)
+// and acl.
+func TestS3Settings(t *testing.T) {
+	e := startS3(t, s3Modes[1])
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	os.Unsetenv("AWS_ENDPOINT_URL_S3")
+	t.Setenv("AWS_REGION", "")
+	os.Unsetenv("AWS_REGION")
+
+	c := s3Config("cimd-test")
+	c.Publish.S3.Endpoint = e.proxy.URL // path-style and us-east-1 follow from it
+	c.Publish.S3.ACL = "public-read"
+	plan, err, _ := run(t, c, docA, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Uploaded {
+		t.Errorf("plan = %+v; want an upload", plan)
+	}
+	if acl := e.lastPut.Get("X-Amz-Acl"); acl != "public-read" {
+		t.Errorf("PUT X-Amz-Acl = %q; want public-read", acl)
+	}
+	checkObject(t, e, docA, "public, max-age=3600")
+}
