@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cimd-dev/cimd/build"
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// placeholderClientID is FastMCP's stand-in when no --client-id is given.
+const placeholderClientID = "https://your-domain.com/oauth/client.json"
+
+func runCreate(ctx context.Context, s stdio, args []string) error {
+	fs := newFlagSet(s, "create", `
+Usage: cimd create --name NAME --redirect-uri URI [--redirect-uri URI ...]
+                   [--client-id URL] [--client-uri URL] [--logo-uri URL]
+                   [--scope SCOPE] [-o FILE] [--pretty=false]
+
+Creates a Client ID Metadata Document from flags, with the same flags, defaults
+and key order as FastMCP's 'fastmcp auth cimd create': client_id, client_name,
+redirect_uris, token_endpoint_auth_method "none", grant_types
+["authorization_code"], response_types ["code"], then client_uri, logo_uri and
+scope when given. Then it checks the document against the offline rules and
+prints the findings on stderr; the document is written either way, and the
+exit code is 1 when a finding is an error.
+
+For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
+`)
+	name := fs.String("name", "", "human-readable client name (client_name), required")
+	redirects := fs.StringArray("redirect-uri", nil, "a redirect `URI`; repeat for several, at least one")
+	clientID := fs.String("client-id", "", "the `URL` where the document will be hosted (default "+placeholderClientID+")")
+	clientURI := fs.String("client-uri", "", "the client's home page `URL`")
+	logoURI := fs.String("logo-uri", "", "the client's logo `URL`")
+	scope := fs.String("scope", "", "space-separated `SCOPE`s the client asks for")
+	output := fs.StringP("output", "o", "", "write to `FILE` (parents created) instead of stdout")
+	pretty := fs.Bool("pretty", true, "indent the JSON; --pretty=false prints one line")
+	verbose := fs.BoolP("verbose", "v", false, "also show info findings")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("create takes no arguments (got %q)", fs.Args())
+	}
+	if *name == "" {
+		return usagef("create: --name is required")
+	}
+	if len(*redirects) == 0 {
+		return usagef("create: at least one --redirect-uri is required, e.g. --redirect-uri http://127.0.0.1:8765/callback")
+	}
+	id := *clientID
+	if id == "" {
+		id = placeholderClientID
+		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", id)
+	}
+	members := []build.Member{
+		{Name: "client_id", Value: id},
+		{Name: "client_name", Value: *name},
+		{Name: "redirect_uris", Value: *redirects},
+		{Name: "token_endpoint_auth_method", Value: "none"},
+		{Name: "grant_types", Value: []string{"authorization_code"}},
+		{Name: "response_types", Value: []string{"code"}},
+	}
+	for _, m := range []build.Member{{Name: "client_uri", Value: *clientURI}, {Name: "logo_uri", Value: *logoURI}, {Name: "scope", Value: *scope}} {
+		if m.Value != "" {
+			members = append(members, m)
+		}
+	}
+	marshal := build.Marshal
+	if !*pretty {
+		marshal = build.MarshalCompact
+	}
+	doc, err := marshal(members)
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	if *output != "" {
+		if err := build.WriteFile(*output, doc); err != nil {
+			return fmt.Errorf("create: %w", err)
+		}
+		fmt.Fprintf(s.err, "cimd: wrote %s; host it at %s with Content-Type: application/json\n", *output, id)
+	} else if _, err := s.out.Write(doc); err != nil {
+		return err
+	}
+	findings, _ := validate.Check(id, doc, validate.Options{})
+	printFindings(s.err, "", findings, *verbose, newPainter(s, s.err))
+	if countErrors(findings, false) > 0 {
+		return errFailed
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// maxConcurrent bounds how many targets are fetched at once.
+const maxConcurrent = 8
+
+// validateFlags are the flags of validate that publish's verify step shares.
+type validateFlags struct {
+	url          string
+	profile      string
+	strict       bool
+	json         bool
+	verbose      bool
+	timeout      time.Duration
+	wait         time.Duration
+	cacert       string
+	allowPrivate bool
+}
+
+func runValidate(ctx context.Context, s stdio, args []string) error {
+	fs := newFlagSet(s, "validate", `
+Usage: cimd validate [TARGET ...] [-c FILE] [--env NAME | --all-envs] [--url URL]
+                     [--profile mcp|cimd] [--strict] [--json] [--timeout DUR]
+                     [--wait DUR] [--cacert FILE] [--allow-private]
+
+Checks Client ID Metadata Documents the way a strict authorization server does,
+and reports every problem by rule code.
+
+  TARGET https://... or http://...  fetch it live: one GET, redirects not
+                                    followed, TLS verified, at most 5121 bytes
+                                    read; every rule applies.
+  TARGET anything else              a local file: URL, document and
+                                    redirect_uris rules, with the URL from
+                                    --url or else the document's client_id.
+  no TARGET (config mode)           render the document from cimd.toml, fetch
+                                    its live URL, run every rule and compare
+                                    the live copy with the local one
+                                    (live-drift).
+
+Several targets are checked concurrently and printed in the order given.
+In config mode, [validate] in cimd.toml sets the defaults of --profile,
+--timeout, --wait, --cacert and --allow-private; flags override it.
+Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
+2 usage or configuration error.
+`)
+	var ef envFlags
+	ef.register(fs)
+	var vf validateFlags
+	fs.StringVar(&vf.url, "url", "", "check a FILE target as if served at `URL`")
+	fs.StringVar(&vf.profile, "profile", "mcp", "rule `PROFILE`: mcp (the draft plus MCP's requirements) or cimd (the draft alone)")
+	fs.BoolVar(&vf.strict, "strict", false, "warnings also make a target invalid (exit 1)")
+	fs.BoolVar(&vf.json, "json", false, "print one JSON object on stdout")
+	fs.BoolVarP(&vf.verbose, "verbose", "v", false, "also show info findings")
+	fs.DurationVar(&vf.timeout, "timeout", 10*time.Second, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
+	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
+	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
+	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if vf.profile != "mcp" && vf.profile != "cimd" {
+		return usagef("validate: --profile %q: want mcp or cimd", vf.profile)
+	}
+	targets := fs.Args()
+	var results []validate.Result
+	if len(targets) == 0 {
+		if vf.url != "" {
+			return usagef("validate: --url goes with a FILE target")
+		}
+		cfgs, err := ef.load()
+		if err != nil {
+			return err
+		}
+		jobs := make([]func(context.Context) validate.Result, len(cfgs))
+		for i, c := range cfgs {
+			doc, _, err := render(c)
+			if err != nil {
+				return err
+			}
+			lo, wait, err := configLiveOptions(c, fs, vf)
+			if err != nil {
+				return err
+			}
+			c := c
+			jobs[i] = func(ctx context.Context) validate.Result {
+				return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progressFor(s, configTarget(c), len(cfgs)))
+			}
+		}
+		results = runConcurrently(ctx, jobs)
+	} else {
+		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
+			return usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
+		}
+		jobs, err := targetJobs(targets, vf, s)
+		if err != nil {
+			return err
+		}
+		results = runConcurrently(ctx, jobs)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("validate: interrupted")
+	}
+	valid := true
+	for _, r := range results {
+		valid = valid && r.Valid
+	}
+	if vf.json {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(struct {
+			Valid   bool              `json:"valid"`
+			Results []validate.Result `json:"results"`
+		}{valid, results}); err != nil {
+			return err
+		}
+	} else {
+		writeText(s.out, results, vf.verbose, vf.strict, newPainter(s, s.out))
+	}
+	if !valid {
+		return errFailed
+	}
+	return nil
+}
+
+// targetJobs turns TARGET arguments into checks. Every FILE target is read
+// here, before anything is fetched, so an unreadable one is a usage error
+// (exit 2) that wastes no time on the network.
+func targetJobs(targets []string, vf validateFlags, s stdio) ([]func(context.Context) validate.Result, error) {
+	opts := validate.Options{Profile: validate.Profile(vf.profile), AllowPrivate: vf.allowPrivate}
+	var roots *x509.CertPool
+	jobs := make([]func(context.Context) validate.Result, len(targets))
+	for i, t := range targets {
+		t := t
+		if strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") {
+			if roots == nil && vf.cacert != "" {
+				var err error
+				if roots, err = loadCACert(vf.cacert); err != nil {
+					return nil, err
+				}
+			}
+			lo := validate.LiveOptions{Options: opts, Timeout: vf.timeout, RootCAs: roots, UserAgent: userAgent()}
+			jobs[i] = func(ctx context.Context) validate.Result {
+				r := validate.Poll(ctx, vf.wait, progressFor(s, t, len(targets)), func(ctx context.Context) validate.Result {
+					r := validate.CheckLive(ctx, t, lo)
+					r.Judge(vf.strict)
+					return r
+				})
+				r.Target = t
+				return r
+			}
+			continue
+		}
+		body, err := os.ReadFile(t)
+		if err != nil {
+			return nil, usagef("validate: %v", err)
+		}
+		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, opts, vf.strict) }
+	}
+	return jobs, nil
+}
+
+// checkFile runs the offline rules on a local file, as if served at url or,
+// without one, at the document's own client_id.
+func checkFile(target string, body []byte, url string, opts validate.Options, strict bool) validate.Result {
+	r := validate.Result{Target: target, URL: url}
+	if url == "" {
+		var probe struct {
+			ClientID any `json:"client_id"`
+		}
+		if json.Unmarshal(body, &probe) == nil {
+			if id, ok := probe.ClientID.(string); ok {
+				r.URL = id
+			}
+		}
+	}
+	if r.URL != "" {
+		r.Findings, r.Document = validate.Check(r.URL, body, opts)
+	} else {
+		// No URL to judge: the document rules still run, and the missing
+		// client_id is one of their findings.
+		r.Findings, r.Document = validate.CheckDocument("", body, opts)
+	}
+	r.Body = body
+	r.Judge(strict)
+	return r
+}
+
+// configLiveOptions merges c's [validate] table with the flags the user set.
+func configLiveOptions(c *config.Config, fs *pflag.FlagSet, vf validateFlags) (validate.LiveOptions, time.Duration, error) {
+	v := c.Validate
+	lo := validate.LiveOptions{
+		Options: validate.Options{Profile: validate.Profile(v.Profile), AllowPrivate: v.AllowPrivate},
+		Timeout: v.Timeout.Duration, UserAgent: userAgent(),
+	}
+	wait := v.Wait.Duration
+	cacert := c.Abs(v.CACert)
+	if fs.Changed("profile") {
+		lo.Profile = validate.Profile(vf.profile)
+	}
+	if fs.Changed("allow-private") {
+		lo.AllowPrivate = vf.allowPrivate
+	}
+	if fs.Changed("timeout") || lo.Timeout == 0 {
+		lo.Timeout = vf.timeout
+	}
+	if fs.Changed("wait") {
+		wait = vf.wait
+	}
+	if fs.Changed("cacert") {
+		cacert = vf.cacert
+	}
+	if cacert != "" {
+		roots, err := loadCACert(cacert)
+		if err != nil {
+			return lo, 0, err
+		}
+		lo.RootCAs = roots
+	}
+	return lo, wait, nil
+}
+
+// pollDeployed is config mode for one environment: fetch c's live URL until
+// it passes every rule and matches doc, or wait runs out.
+func pollDeployed(ctx context.Context, c *config.Config, doc []byte, lo validate.LiveOptions, wait time.Duration, strict bool, progress io.Writer) validate.Result {
+	r := validate.Poll(ctx, wait, progress, func(ctx context.Context) validate.Result {
+		r := validate.CheckLive(ctx, c.ClientID(), lo)
+		if r.Document != nil {
+			if f := validate.Drift(r.Body, doc); f != nil {
+				r.Findings = append(r.Findings, *f)
+			}
+		}
+		r.Judge(strict)
+		return r
+	})
+	r.Target = configTarget(c)
+	return r
+}
+
+// configTarget names an environment of a config file as a result's target.
+func configTarget(c *config.Config) string {
+	if c.Env == "" {
+		return c.File
+	}
+	return c.File + " [env." + c.Env + "]"
+}
+
+// loadCACert returns the system roots plus the PEM certificates in file.
+func loadCACert(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usagef("--cacert: %v", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usagef("--cacert %s: no PEM certificate found", file)
+	}
+	return pool, nil
+}
+
+// runConcurrently runs jobs at most maxConcurrent at a time and returns
+// their results in the order of jobs.
+func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.Result) []validate.Result {
+	results := make([]validate.Result, len(jobs))
+	sem := make(chan struct{}, maxConcurrent)
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = job(ctx)
+		}()
+	}
+	wg.Wait()
+	return results
+}
