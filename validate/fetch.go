@@ -108,15 +108,15 @@ func newTransport(addrs []netip.Addr, tlsConfig *tls.Config, p *progress) *http.
 		ForceAttemptHTTP2:      true,
 		MaxResponseHeaderBytes: 64 << 10,
 		// DisableCompression stays false: the transport asks for gzip and
-		// decodes it lazily, so the limit below counts decoded bytes and a
+		// decodes it lazily, so the limit in fetch counts decoded bytes and a
 		// gzip bomb is never inflated past it.
 	}
 }
 
 // tlsConfig verifies the certificates for host against roots (nil: the
-// system roots) and extra. With extra, it verifies by itself: first against extra alone, then
-// against roots, so that a staging host trusted through --cacert never costs
-// parsing the system roots. The errors are those of the standard
+// system roots) and extra. With extra, it verifies by itself: first against
+// extra alone, then against roots, so that a staging host trusted through
+// --cacert never costs parsing the system roots. The errors are those of the standard
 // verification, so describeFetchError reads them alike.
 func tlsConfig(host string, roots, extra *x509.CertPool) *tls.Config {
 	c := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
