@@ -139,6 +139,9 @@ func (d *docCheck) secrets() {
 			d.fs.add("doc-client-secret", Error, key, fmt.Sprintf("remove %s: a metadata document is public, so it must never hold a secret, and a CIMD client has none", key))
 		}
 	}
+	// Method names are compared case-sensitively, as servers do: "None" is
+	// not "none". A present null is a wrong type (doc-field-type), not an
+	// absent field, and so is any other non-string.
 	method, ok := d.str("token_endpoint_auth_method")
 	switch {
 	case !d.has("token_endpoint_auth_method"):

@@ -105,7 +105,7 @@ func (d *docCheck) scope() {
 		for _, t := range tokens {
 			for i := 0; i < len(t); i++ {
 				if c := t[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
-					msg = fmt.Sprintf("scope token %q has the character %q, which RFC 6749 does not allow in a scope (only printable ASCII except '\"' and '\\\\'); scopes are separated by single spaces", t, rune(c))
+					msg = fmt.Sprintf("scope token %q has the character %q, which RFC 6749 does not allow in a scope (only printable ASCII except '\"' and '\\'); scopes are separated by single spaces", t, rune(c))
 					break
 				}
 			}

@@ -123,7 +123,8 @@ type scanFrame struct {
 // scanKeys walks the tokens of a valid JSON text and reports each member
 // name that appears twice in one object, at any depth: encoding/json keeps
 // the last value silently, other parsers keep the first or fail. It also
-// returns the top-level member names in order.
+// returns the top-level member names in order. A name is reported once per
+// object, at its second appearance, however often it repeats.
 func scanKeys(body []byte) (fs findings, keys []string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var stack []*scanFrame

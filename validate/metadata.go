@@ -52,7 +52,9 @@ var registeredFields = setOf(
 // serverMetadataFields are RFC 8414 authorization-server metadata names that
 // are not also client metadata (jwks_uri is both, so it is not here). Any
 // other name ending in "_supported" counts too: RFC 8414 and OpenID
-// Discovery use that suffix only for server capabilities.
+// Discovery use that suffix only for server capabilities. Protected-resource
+// metadata (RFC 9728: resource, authorization_servers) is not listed: it is
+// not the server's, and doc-unknown-field describes it well enough.
 var serverMetadataFields = setOf(
 	"issuer", "authorization_endpoint", "token_endpoint", "registration_endpoint",
 	"userinfo_endpoint", "end_session_endpoint", "revocation_endpoint",

@@ -44,6 +44,8 @@ func (d *docCheck) redirects() {
 	for _, e := range entries {
 		anyLoopback = anyLoopback || e.loopback
 	}
+	// "Every redirect URI": an entry of the wrong type or one that does not
+	// parse is not a loopback URI, so it keeps this quiet.
 	if allLoopback {
 		d.fs.add("redirect-loopback-only", Info, "redirect_uris", "every redirect URI is loopback: servers should warn users, since a metadata document alone cannot stop another local app from posing as this client")
 	}
@@ -108,6 +110,7 @@ func (d *docCheck) redirectEntry(i int, raw, origin string) *redirectEntry {
 		}
 		d.fs.add("redirect-custom-scheme", Warning, e.field(), msg)
 	}
+	// Names are case-insensitive, so "LOCALHOST" is localhost too.
 	if web && equalFoldASCII(host, "localhost") {
 		d.fs.add("redirect-localhost-name", Warning, e.field(), fmt.Sprintf("%q uses the name localhost, which RFC 8252 §8.3 advises against (it may resolve elsewhere, or to IPv6 when the client listens on IPv4); use 127.0.0.1 or [::1]", raw))
 	}

@@ -38,7 +38,7 @@ func CheckURL(rawURL string, opts Options) []Finding {
 		fs.add("url-root-path", profileSeverity(opts), "", "the client_id URL's path is \"/\": the draft advises against it and MCP SDKs and FastMCP reject it; use a path such as /oauth/client.json")
 	}
 	if seg, ok := dotSegment(p.path); ok {
-		fs.add("url-dot-segment", Error, "", fmt.Sprintf("the path has a dot segment %q; servers must not resolve it, so remove it", seg))
+		fs.add("url-dot-segment", Error, "", fmt.Sprintf("the path has a dot segment %q, which the draft forbids (a proxy or server may resolve it and change the URL); remove it", seg))
 	}
 	// Checked on the raw string: url.Parse forgets an empty trailing "#".
 	if p.hasFragment {
@@ -53,9 +53,14 @@ func CheckURL(rawURL string, opts Options) []Finding {
 		fs.add("url-query", Warning, "", "the client_id URL has a query (\"?\"); Keycloak and Auth0 reject it, so move the information into the path")
 	}
 	if p.hasPort {
-		msg := fmt.Sprintf("the client_id URL has an explicit port %q; servers compare client_id strings, so it is a different client from the URL without it; serve on the default port and drop it", ":"+p.port)
-		if p.port == "" {
-			msg = "the client_id URL has an empty port (\"host:/\"); remove the colon"
+		var msg string
+		switch p.port {
+		case "":
+			msg = "the client_id URL has an empty port (\"host:/\"); remove the colon, since servers compare client_ids as strings and \"host:\" is not \"host\""
+		case "443":
+			msg = "the client_id URL has an explicit port \":443\"; servers compare client_ids as strings, so it is a different client from the URL without it: drop the port"
+		default:
+			msg = fmt.Sprintf("the client_id URL has an explicit port %q; the draft allows it, but some servers (atproto) forbid ports and many firewalls block them: serve on 443 and drop it if you can", ":"+p.port)
 		}
 		fs.add("url-port", Warning, "", msg)
 	}
@@ -205,11 +210,13 @@ func dotSegment(path string) (string, bool) {
 // notNormalized lists how raw departs from the RFC 3986 §6.2.2 normal form in
 // the ways the rule names: upper case in the host, lower-case hex digits in a
 // percent-escape, and escaped unreserved characters. The scheme's case is
-// url-scheme's business and is not repeated here.
+// url-scheme's business and is not repeated here. A "%2e" dot segment is
+// reported here as well as by url-dot-segment: the two fixes differ (write
+// the dot, then drop the segment), and the table does not fold them.
 func notNormalized(raw, host string) []string {
 	var probs []string
 	if strings.ToLower(host) != host {
-		probs = append(probs, fmt.Sprintf("upper-case letters in the host %q", host))
+		probs = append(probs, fmt.Sprintf("upper-case letters in the host %q (write it in lower case)", host))
 	}
 	var lower, unreserved []string
 	for i := 0; i+2 < len(raw); i++ {
