@@ -10,16 +10,41 @@ import (
 
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/publish"
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // defaultVerifyWait is how long publish waits for the live copy when
 // [validate] wait is not set: long enough for a CDN to pick up a change.
 const defaultVerifyWait = 2 * time.Minute
 
+// publishResult is what publish did for one environment, as --json prints it.
+type publishResult struct {
+	Env      string             `json:"env"`
+	ClientID string             `json:"client_id"`
+	OK       bool               `json:"ok"`
+	Findings []validate.Finding `json:"findings"`
+	Plan     *publish.Plan      `json:"plan"`   // nil when nothing was attempted
+	Verify   *validate.Result   `json:"verify"` // nil when not verified
+	Error    string             `json:"error,omitempty"`
+}
+
+// publishRun is the settings shared by every environment of one publish.
+type publishRun struct {
+	s        stdio
+	fs       *pflag.FlagSet
+	file     *config.File
+	opts     publish.Options
+	noVerify bool
+	wait     time.Duration
+	of       outputFlags
+	p        painter
+	gh       github
+}
+
 func runPublish(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "publish", `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
-                    [--no-verify] [--wait DUR]
+                    [--no-verify] [--wait DUR] [--json] [-q]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -42,31 +67,50 @@ others; the exit status is 1 if any failed.
 	force := fs.Bool("force", false, "upload even when the stored copy is unchanged")
 	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL after an S3 publish")
 	wait := fs.Duration("wait", 0, "verify for at most `DUR` (default: [validate] wait, else 2m)")
-	verbose := fs.BoolP("verbose", "v", false, "also show info findings")
+	var of outputFlags
+	of.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("publish takes no arguments (got %q)", fs.Args())
 	}
-	cfgs, err := ef.load()
+	file, cfgs, err := ef.load()
 	if err != nil {
 		return err
 	}
-	p := newPainter(s, s.err)
+	log := s.err
+	if of.quiet || of.json {
+		log = io.Discard
+	}
+	pr := publishRun{
+		s: s, fs: fs, file: file, noVerify: *noVerify, wait: *wait, of: of,
+		opts: publish.Options{DryRun: *dryRun, Force: *force, Log: log},
+		p:    newPainter(s, s.err), gh: newGitHub(s),
+	}
+	results := make([]*publishResult, 0, len(cfgs))
 	failed := 0
 	for _, c := range cfgs {
 		if ctx.Err() != nil {
 			return fmt.Errorf("publish: interrupted")
 		}
-		if err := publishEnv(ctx, s, c, fs, *wait, publish.Options{DryRun: *dryRun, Force: *force, Log: s.err}, *noVerify, *verbose, p); err != nil {
+		r := pr.env(ctx, c)
+		results = append(results, r)
+		if !r.OK {
 			failed++
-			if err != errFailed {
-				fmt.Fprintf(s.err, "cimd: %v\n", err)
-			}
 		}
 	}
-	if len(cfgs) > 1 {
+	if err := pr.gh.writeSummary("publish", publishSummary(results)); err != nil {
+		return err
+	}
+	if of.json {
+		if err := writeJSON(s.out, struct {
+			OK      bool             `json:"ok"`
+			Results []*publishResult `json:"results"`
+		}{failed == 0, results}); err != nil {
+			return err
+		}
+	} else if len(cfgs) > 1 && !of.quiet {
 		fmt.Fprintf(s.err, "cimd: published %d of %d environments\n", len(cfgs)-failed, len(cfgs))
 	}
 	if failed > 0 {
@@ -75,53 +119,100 @@ others; the exit status is 1 if any failed.
 	return nil
 }
 
-// publishEnv builds, publishes and verifies one environment. It returns
-// errFailed when it already printed why.
-func publishEnv(ctx context.Context, s stdio, c *config.Config, fs *pflag.FlagSet, wait time.Duration, opts publish.Options, noVerify, verbose bool, p painter) error {
+// env builds, publishes and verifies one environment, printing as it goes
+// (unless --json), and returns what happened.
+func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult {
+	s, of := pr.s, pr.of
+	r := &publishResult{Env: c.Env, ClientID: c.ClientID(), Findings: []validate.Finding{}}
+	fail := func(err error) *publishResult {
+		r.Error = err.Error()
+		if !of.json {
+			fmt.Fprintf(s.err, "cimd: %v\n", err)
+		}
+		return r
+	}
 	doc, findings, err := render(c)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	printFindings(s.err, "", prefixed(c, findings), verbose, p)
+	r.Findings = nonNil(findings)
+	pr.gh.annotate(findings, origin{pr.file, c.Env})
+	if !of.json {
+		printFindings(s.err, "", prefixed(c, of.shown(findings)), true, pr.p)
+	}
 	if n := countErrors(findings, false); n > 0 {
-		fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing published\n", envName(c), plural(n, "error"), c.ClientID())
-		return errFailed
+		return fail(fmt.Errorf("%s: %s in %s; nothing published", envName(c), plural(n, "error"), c.ClientID()))
 	}
-	plan, err := publish.Publish(ctx, c, doc, opts)
+	plan, err := publish.Publish(ctx, c, doc, pr.opts)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	printPlan(s.out, plan, opts.DryRun)
-	if plan.Target != "s3" || opts.DryRun || noVerify {
-		return nil
+	r.Plan = &plan
+	if !of.json && !of.quiet {
+		printPlan(s.out, plan, pr.opts.DryRun)
 	}
-	vf := validateFlags{timeout: 10 * time.Second}
-	lo, w, err := configLiveOptions(c, fs, vf)
+	if plan.Target != "s3" || pr.opts.DryRun || pr.noVerify {
+		r.OK = true
+		return r
+	}
+	lo, wait, err := configLiveOptions(c, pr.fs, validateFlags{timeout: 10 * time.Second})
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	switch {
-	case fs.Changed("wait"):
-		w = wait
-	case w == 0:
-		w = defaultVerifyWait
+	case pr.fs.Changed("wait"):
+		wait = pr.wait
+	case wait == 0:
+		wait = defaultVerifyWait
 	}
-	fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", c.ClientID(), w)
-	r := pollDeployed(ctx, c, doc, lo, w, false, s.err)
-	if !r.Valid {
-		printFindings(s.err, "  ", r.Findings, verbose, p)
-		fmt.Fprintf(s.err, "cimd: %s: published, but %s does not pass: %s\n", envName(c), c.ClientID(), ruleList(r.Findings, false))
-		return errFailed
+	progress := s.err
+	if of.json || of.quiet {
+		progress = io.Discard
+	} else {
+		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", c.ClientID(), wait)
 	}
-	fmt.Fprintf(s.out, "verified %s\n", c.ClientID())
-	return nil
+	v := pollDeployed(ctx, c, doc, lo, wait, false, progress)
+	r.Verify = &v
+	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
+	if !v.Valid {
+		if !of.json {
+			printFindings(s.err, "  ", of.shown(v.Findings), true, pr.p)
+		}
+		return fail(fmt.Errorf("%s: published, but %s does not pass: %s", envName(c), c.ClientID(), ruleList(v.Findings, false)))
+	}
+	r.OK = true
+	if !of.json && !of.quiet {
+		fmt.Fprintf(s.out, "verified %s\n", c.ClientID())
+	}
+	return r
+}
+
+func publishSummary(results []*publishResult) []summaryRow {
+	rows := make([]summaryRow, len(results))
+	for i, r := range results {
+		verdict := "✗ failed"
+		switch {
+		case r.OK && r.Plan != nil && r.Plan.Reason == publish.ReasonUnchanged:
+			verdict = "✓ unchanged"
+		case r.OK && r.Verify != nil:
+			verdict = "✓ published, verified"
+		case r.OK:
+			verdict = "✓ published"
+		}
+		fs := r.Findings
+		if r.Verify != nil {
+			fs = append(append([]validate.Finding{}, fs...), r.Verify.Findings...)
+		}
+		rows[i] = summaryRow{target: r.ClientID, verdict: verdict, findings: fs}
+	}
+	return rows
 }
 
 // printPlan writes one line saying what was (or would be) done, and why.
 func printPlan(w io.Writer, plan publish.Plan, dryRun bool) {
 	verb := "unchanged"
 	switch {
-	case plan.Reason == "unchanged":
+	case plan.Reason == publish.ReasonUnchanged:
 	case dryRun:
 		verb = "would upload"
 		if plan.Target == "dir" {
@@ -132,7 +223,11 @@ func printPlan(w io.Writer, plan publish.Plan, dryRun bool) {
 	default:
 		verb = "uploaded"
 	}
-	fmt.Fprintf(w, "%s %s (%d bytes, %s, cache-control: %s): %s\n", verb, plan.Location, plan.Size, plan.ContentType, plan.CacheControl, plan.Reason)
+	headers := ""
+	if plan.ContentType != "" {
+		headers = fmt.Sprintf(", %s, cache-control: %s", plan.ContentType, plan.CacheControl)
+	}
+	fmt.Fprintf(w, "%s %s (%d bytes%s): %s\n", verb, plan.Location, plan.Size, headers, plan.Reason)
 	if plan.Invalidation != "" {
 		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", plan.Location, plan.Invalidation)
 	}

@@ -25,8 +25,6 @@ type validateFlags struct {
 	url          string
 	profile      string
 	strict       bool
-	json         bool
-	verbose      bool
 	timeout      time.Duration
 	wait         time.Duration
 	cacert       string
@@ -65,12 +63,12 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	fs.StringVar(&vf.url, "url", "", "check a FILE target as if served at `URL`")
 	fs.StringVar(&vf.profile, "profile", "mcp", "rule `PROFILE`: mcp (the draft plus MCP's requirements) or cimd (the draft alone)")
 	fs.BoolVar(&vf.strict, "strict", false, "warnings also make a target invalid (exit 1)")
-	fs.BoolVar(&vf.json, "json", false, "print one JSON object on stdout")
-	fs.BoolVarP(&vf.verbose, "verbose", "v", false, "also show info findings")
 	fs.DurationVar(&vf.timeout, "timeout", 10*time.Second, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")
+	var of outputFlags
+	of.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -79,11 +77,12 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	}
 	targets := fs.Args()
 	var results []validate.Result
+	var origins []origin
 	if len(targets) == 0 {
 		if vf.url != "" {
 			return usagef("validate: --url goes with a FILE target")
 		}
-		cfgs, err := ef.load()
+		file, cfgs, err := ef.load()
 		if err != nil {
 			return err
 		}
@@ -98,40 +97,59 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 				return err
 			}
 			c := c
-			jobs[i] = func(ctx context.Context) validate.Result {
-				return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progressFor(s, configTarget(c), len(cfgs)))
+			progress := progressFor(s, configTarget(c), len(cfgs))
+			if of.json || of.quiet {
+				progress = io.Discard
 			}
+			jobs[i] = func(ctx context.Context) validate.Result {
+				return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
+			}
+			origins = append(origins, origin{file, c.Env})
 		}
 		results = runConcurrently(ctx, jobs)
 	} else {
 		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
 			return usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
 		}
-		jobs, err := targetJobs(targets, vf, s)
+		jobs, err := targetJobs(targets, vf, of, s)
 		if err != nil {
 			return err
 		}
 		results = runConcurrently(ctx, jobs)
+		origins = make([]origin, len(results))
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("validate: interrupted")
 	}
 	valid := true
-	for _, r := range results {
+	gh := newGitHub(s)
+	rows := make([]summaryRow, len(results))
+	for i, r := range results {
 		valid = valid && r.Valid
+		gh.annotate(r.Findings, origins[i])
+		verdict := "✗ invalid"
+		if r.Valid {
+			verdict = "✓ valid"
+		}
+		rows[i] = summaryRow{target: r.Target, verdict: verdict, findings: r.Findings}
 	}
-	if vf.json {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(struct {
+	if err := gh.writeSummary("validate", rows); err != nil {
+		return err
+	}
+	switch {
+	case of.json:
+		if err := writeJSON(s.out, struct {
 			Valid   bool              `json:"valid"`
 			Results []validate.Result `json:"results"`
 		}{valid, results}); err != nil {
 			return err
 		}
-	} else {
-		writeText(s.out, results, vf.verbose, vf.strict, newPainter(s, s.out))
+	case of.quiet:
+		for _, r := range results {
+			printFindings(s.err, r.Target+": ", of.shown(r.Findings), true, newPainter(s, s.err))
+		}
+	default:
+		writeText(s.out, results, of.verbose, newPainter(s, s.out))
 	}
 	if !valid {
 		return errFailed
@@ -142,7 +160,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 // targetJobs turns TARGET arguments into checks. Every FILE target is read
 // here, before anything is fetched, so an unreadable one is a usage error
 // (exit 2) that wastes no time on the network.
-func targetJobs(targets []string, vf validateFlags, s stdio) ([]func(context.Context) validate.Result, error) {
+func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, error) {
 	opts := validate.Options{Profile: validate.Profile(vf.profile), AllowPrivate: vf.allowPrivate}
 	var roots *x509.CertPool
 	jobs := make([]func(context.Context) validate.Result, len(targets))
@@ -155,9 +173,13 @@ func targetJobs(targets []string, vf validateFlags, s stdio) ([]func(context.Con
 					return nil, err
 				}
 			}
-			lo := validate.LiveOptions{Options: opts, Timeout: vf.timeout, RootCAs: roots, UserAgent: userAgent()}
+			lo := validate.LiveOptions{Options: opts, Timeout: vf.timeout, ExtraRoots: roots, UserAgent: userAgent()}
 			jobs[i] = func(ctx context.Context) validate.Result {
-				r := validate.Poll(ctx, vf.wait, progressFor(s, t, len(targets)), func(ctx context.Context) validate.Result {
+				progress := progressFor(s, t, len(targets))
+				if of.json || of.quiet {
+					progress = io.Discard
+				}
+				r := validate.Poll(ctx, vf.wait, progress, func(ctx context.Context) validate.Result {
 					r := validate.CheckLive(ctx, t, lo)
 					r.Judge(vf.strict)
 					return r
@@ -231,7 +253,7 @@ func configLiveOptions(c *config.Config, fs *pflag.FlagSet, vf validateFlags) (v
 		if err != nil {
 			return lo, 0, err
 		}
-		lo.RootCAs = roots
+		lo.ExtraRoots = roots
 	}
 	return lo, wait, nil
 }
@@ -261,16 +283,14 @@ func configTarget(c *config.Config) string {
 	return c.File + " [env." + c.Env + "]"
 }
 
-// loadCACert returns the system roots plus the PEM certificates in file.
+// loadCACert returns the PEM certificates in file, which the fetch trusts
+// in addition to the system roots (LiveOptions.ExtraRoots).
 func loadCACert(file string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, usagef("--cacert: %v", err)
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
+	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
 		return nil, usagef("--cacert %s: no PEM certificate found", file)
 	}

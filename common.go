@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -30,19 +31,55 @@ func (e *envFlags) register(fs *pflag.FlagSet) {
 
 // load reads the config and selects the environments; every failure is a
 // configuration error (exit 2).
-func (e *envFlags) load() ([]*config.Config, error) {
+func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	if e.env != "" && e.all {
-		return nil, usagef("--env and --all-envs cannot be used together")
+		return nil, nil, usagef("--env and --all-envs cannot be used together")
 	}
 	f, err := config.Load(e.config)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, nil, usageErr(err)
 	}
 	cfgs, err := f.Select(e.env, e.all)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, nil, usageErr(err)
 	}
-	return cfgs, nil
+	return f, cfgs, nil
+}
+
+// outputFlags are --json and -q, shared by build, publish and validate.
+type outputFlags struct {
+	json    bool
+	quiet   bool
+	verbose bool
+}
+
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also show info findings")
+}
+
+// writeJSON prints v as indented JSON, without HTML escaping.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// shown returns the findings to print as text: errors only when quiet, info
+// only when verbose.
+func (o outputFlags) shown(fs []validate.Finding) []validate.Finding {
+	var out []validate.Finding
+	for _, f := range fs {
+		switch {
+		case o.quiet && f.Severity != validate.Error:
+		case f.Severity == validate.Info && !o.verbose:
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // envName is how an environment is named in messages.

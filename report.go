@@ -12,7 +12,7 @@ import (
 // writeText prints validate's human-readable report: per target a headline,
 // the HTTP facts, one line per finding, then the document's main fields, as
 // FastMCP's validate prints them.
-func writeText(w io.Writer, results []validate.Result, verbose, strict bool, p painter) {
+func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) {
 	nValid := 0
 	for i, r := range results {
 		if i > 0 {

@@ -23,6 +23,7 @@ type File struct {
 
 	configs map[string]*Config // "" is the top level
 	envs    []string           // sorted
+	src     string             // the file's text, to locate keys
 }
 
 // Load reads, decodes and checks the cimd.toml at path, and every
@@ -45,7 +46,7 @@ func Load(path string) (*File, error) {
 	}
 
 	p := &problems{file: path, src: string(data), bad: map[string]bool{}, said: map[string]bool{}}
-	f := &File{Path: path, configs: map[string]*Config{}}
+	f := &File{Path: path, configs: map[string]*Config{}, src: string(data)}
 	envs := table(p, toml.Key{"env"}, raw["env"])
 	top := maps.Clone(raw)
 	delete(top, "env")
@@ -112,6 +113,20 @@ func (f *File) add(p *problems, name string, c *Config, top, env map[string]any)
 		p.add(k, "%s", is.msg)
 	}
 	f.configs[name] = c
+}
+
+// Line returns the line where key is set for environment env: in its
+// [env.NAME] table when the environment sets it there, else at the top
+// level; 0 when the file does not set it. It lets findings about the built
+// document point at the cimd.toml line they come from.
+func (f *File) Line(env string, key ...string) int {
+	if env != "" {
+		if line, _ := locate(f.src, append(toml.Key{"env", env}, key...)); line > 0 {
+			return line
+		}
+	}
+	line, _ := locate(f.src, toml.Key(key))
+	return line
 }
 
 // Envs returns the names of the file's environments, sorted.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/BurntSushi/toml"
@@ -76,6 +78,36 @@ func TestParseKey(t *testing.T) {
 		got, _, ok := parseKey(tt.in, tt.open)
 		if ok != tt.ok || got.String() != tt.want.String() {
 			t.Errorf("parseKey(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFileLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cimd.toml")
+	src := "host = \"app.example.com\"\npath = \"/c.json\"\n[client]\nclient_name = \"A\"\nredirect_uris = [\"http://127.0.0.1:1/cb\"]\n[client.extra]\n\"client_name#fr\" = \"B\"\n[env.staging.client]\nredirect_uris = [\"https://s.example.com/cb\"]\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env  string
+		key  []string
+		want int
+	}{
+		{"", []string{"host"}, 1},
+		{"", []string{"client", "redirect_uris"}, 5},
+		{"staging", []string{"client", "redirect_uris"}, 9},
+		{"staging", []string{"client", "client_name"}, 4},
+		{"", []string{"client", "extra", "client_name#fr"}, 7},
+		{"", []string{"client", "logo_uri"}, 0},
+	}
+	for _, tt := range tests {
+		if got := f.Line(tt.env, tt.key...); got != tt.want {
+			t.Errorf("Line(%q, %q) = %d; want %d", tt.env, tt.key, got, tt.want)
 		}
 	}
 }
