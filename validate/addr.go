@@ -83,8 +83,12 @@ func IsSpecialAddr(ip netip.Addr) bool {
 
 // isLoopbackHost reports whether host (as url.URL.Hostname returns it, so
 // without brackets) is loopback in the sense of RULES.md §3: the name
-// "localhost", an address in 127.0.0.0/8, or ::1. Other names ending in
-// ".localhost" are not counted: the rule table names only these three.
+// "localhost", an address in 127.0.0.0/8, or ::1.
+//
+// Only these three forms count, read literally: "app.localhost",
+// "::ffff:127.0.0.1" and "::1%lo" reach the same host, but a server checking
+// redirect URIs against MCP's "localhost or HTTPS" will not know that, so
+// calling them loopback would hide a redirect-http it is going to refuse.
 func isLoopbackHost(host string) bool {
 	if equalFoldASCII(host, "localhost") {
 		return true
@@ -93,8 +97,7 @@ func isLoopbackHost(host string) bool {
 	if err != nil {
 		return false
 	}
-	// Unmap so that ::ffff:127.0.0.1 counts, like it does for IsSpecialAddr.
-	return ip.Unmap().IsLoopback()
+	return ip.Is4() && ip.IsLoopback() || ip == netip.IPv6Loopback()
 }
 
 // equalFoldASCII reports whether a and b are equal ignoring ASCII case; host

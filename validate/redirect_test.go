@@ -49,6 +49,7 @@ var redirectCases = []ruleCase{
 	fire("redirect-http", testURL, redir("http://localhost.example.com:8080/callback")),
 	fire("redirect-http", testURL, redir("HTTP://app.example.com/callback")),
 	fire("redirect-http", testURL, redir("http://0.0.0.0:8080/callback")),
+	fire("redirect-http", testURL, redir("http://[::ffff:127.0.0.1]:8080/callback")),
 	quiet("redirect-http", testURL, redir("http://127.0.0.1:8080/callback")),
 	quiet("redirect-http", testURL, redir("http://127.5.6.7:8080/callback")),
 	quiet("redirect-http", testURL, redir("http://[::1]:8080/callback")),
