@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs cimd for the composite action in action.yml. CIMD_ARGS is split on
+# white space (no globbing), so "validate --wait 2m" is three arguments.
+# GITHUB_ACTIONS=true makes cimd print annotations and a step summary itself.
+set -euo pipefail
+set -f
+read -r -a args <<<"${CIMD_ARGS:-validate}"
+exec cimd "${args[@]}"
