@@ -21,7 +21,8 @@ import (
 //
 // The temporary file is named .<name>.tmp-<pid>-<random>. A publish killed
 // between creating and renaming it leaves it behind; the next publish to the
-// same directory removes such files whose process is gone.
+// same file removes such files whose process is gone, and so does a
+// publish that finds the file unchanged.
 func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	root := c.Publish.Dir.Root
 	if root == "" {
@@ -50,11 +51,13 @@ func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	default:
 		plan.Reason = ReasonContentDiffers
 	}
-	if plan.Reason == ReasonUnchanged || opts.DryRun {
+	if opts.DryRun {
 		return plan, nil
 	}
-
-	fmt.Fprintf(opts.Log, "writing %s (%d bytes, %s)\n", name, plan.Size, plan.Reason)
+	removeStaleTemps(filepath.Dir(name), filepath.Base(name))
+	if plan.Reason == ReasonUnchanged {
+		return plan, nil
+	}
 	if err := writeAtomic(name, doc); err != nil {
 		return plan, fmt.Errorf("publish %s: %w", name, err)
 	}
@@ -69,7 +72,6 @@ func writeAtomic(name string, data []byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	removeStaleTemps(dir, base)
 
 	f, err := os.CreateTemp(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {

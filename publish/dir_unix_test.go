@@ -78,6 +78,7 @@ func TestDirAtomic(t *testing.T) {
 		kills = 20
 	}
 	sawTemp := 0
+	seen := false // whether the file has existed yet
 	for i := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDirAtomicChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), atomicChildEnv+"="+dir)
@@ -98,9 +99,10 @@ func TestDirAtomic(t *testing.T) {
 		cmd.Wait()
 
 		got, err := os.ReadFile(name)
-		if os.IsNotExist(err) && i == 0 {
-			continue // killed before the first rename
+		if os.IsNotExist(err) && !seen {
+			continue // every child so far was killed before its first rename
 		}
+		seen = true
 		if err != nil {
 			t.Fatalf("kill %d: %v", i, err)
 		}
@@ -112,6 +114,9 @@ func TestDirAtomic(t *testing.T) {
 			t.Fatalf("kill %d: %d temporary files left: %q", i, len(temps), temps)
 		}
 		sawTemp += len(temps)
+	}
+	if !seen {
+		t.Fatalf("no child published anything in %d runs", kills)
 	}
 	t.Logf("%d kills, %d left a temporary file", kills, sawTemp)
 
