@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -36,6 +38,9 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 		return nil, nil, usagef("--env and --all-envs cannot be used together")
 	}
 	f, err := config.Load(e.config)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, usagef("%s not found: run 'cimd init' to write one, or name another with -c FILE", e.config)
+	}
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
