@@ -82,30 +82,11 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 		if vf.url != "" {
 			return usagef("validate: --url goes with a FILE target")
 		}
-		file, cfgs, err := ef.load()
+		jobs, o, err := configJobs(&ef, vf, of, fs, s)
 		if err != nil {
 			return err
 		}
-		jobs := make([]func(context.Context) validate.Result, len(cfgs))
-		for i, c := range cfgs {
-			doc, _, err := render(c)
-			if err != nil {
-				return err
-			}
-			lo, wait, err := configLiveOptions(c, fs, vf)
-			if err != nil {
-				return err
-			}
-			c := c
-			progress := progressFor(s, configTarget(c), len(cfgs))
-			if of.json || of.quiet {
-				progress = io.Discard
-			}
-			jobs[i] = func(ctx context.Context) validate.Result {
-				return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
-			}
-			origins = append(origins, origin{file, c.Env})
-		}
+		origins = o
 		results = runConcurrently(ctx, jobs)
 	} else {
 		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
@@ -155,6 +136,36 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 		return errFailed
 	}
 	return nil
+}
+
+// configJobs turns each selected environment of the config into a check of
+// its deployed copy; the documents are rendered before anything is fetched.
+func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSet, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
+	file, cfgs, err := ef.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs := make([]func(context.Context) validate.Result, len(cfgs))
+	origins := make([]origin, len(cfgs))
+	for i, c := range cfgs {
+		doc, _, err := render(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		lo, wait, err := configLiveOptions(c, fs, vf)
+		if err != nil {
+			return nil, nil, err
+		}
+		progress := progressFor(s, configTarget(c), len(cfgs))
+		if of.json || of.quiet {
+			progress = io.Discard
+		}
+		jobs[i] = func(ctx context.Context) validate.Result {
+			return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
+		}
+		origins[i] = origin{file, c.Env}
+	}
+	return jobs, origins, nil
 }
 
 // targetJobs turns TARGET arguments into checks. Every FILE target is read
