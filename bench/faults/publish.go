@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+const (
+	bucket       = "cimd-faults"
+	objectKey    = "oauth/client.json"
+	cacheControl = "public, max-age=3600"
+)
+
+// gateway is a versitygw that can be killed and started again on the same
+// port and directory.
+type gateway struct {
+	bin, root, addr, logFile string
+	access, secret           string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func (g *gateway) start(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cmd != nil {
+		return nil
+	}
+	log, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command(g.bin, "--access", g.access, "--secret", g.secret, "--port", g.addr, "posix", g.root)
+	cmd.Stdout, cmd.Stderr = log, log
+	// versitygw also reads VGW_* and ROOT_* variables: only the flags count.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start versitygw: %w", err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", g.addr, time.Second)
+		if err == nil {
+			c.Close()
+			g.cmd, g.done = cmd, done
+			return nil
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("versitygw exited at start; see its log")
+		case <-ctx.Done():
+			cmd.Process.Kill()
+			<-done
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-done
+			return fmt.Errorf("versitygw did not listen on %s", g.addr)
+		}
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (g *gateway) kill() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cmd == nil {
+		return
+	}
+	g.cmd.Process.Kill()
+	<-g.done
+	g.cmd = nil
+}
+
+// publishResult counts the publish loop's outcomes.
+type publishResult struct {
+	attempts, kills, killsDuring, published int
+	clean, unclean                          int
+	corrupted                               int // stored object is neither document, or has other headers
+	lost                                    int // a publish said yes but the object is not its document
+	examples                                []string
+}
+
+func (r *publishResult) print(w io.Writer) {
+	fmt.Fprintln(w, "Publish while versitygw is killed (SIGKILL) and restarted at random moments:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| attempts | kills (during a publish) | published (exit 0) | clean failures (exit 1, one line) | unclean failures | corrupted objects | lost updates |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| %d | %d (%d) | %d | %d | %d | %d | %d |\n",
+		r.attempts, r.kills, r.killsDuring, r.published, r.clean, r.unclean, r.corrupted, r.lost)
+}
+
+func publishFaults(ctx context.Context, o options, dir string) (*publishResult, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "gw"), 0o755); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{
+		bin: o.versitygw, root: filepath.Join(dir, "gw"), addr: "127.0.0.1:" + port,
+		logFile: filepath.Join(dir, "gw.log"), access: "faultsroot", secret: randomHex(20),
+	}
+	if err := g.start(ctx); err != nil {
+		return nil, err
+	}
+	defer g.kill()
+	endpoint := "http://" + g.addr
+	client := s3.New(s3.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: g.access, SecretAccessKey: g.secret}, nil
+		}),
+	})
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		return nil, fmt.Errorf("create bucket: %w", err)
+	}
+
+	// Two configs, a.toml and b.toml, that differ in client_name; the
+	// documents they build are the only bodies the object may ever hold.
+	env := cleanEnv(
+		"AWS_ACCESS_KEY_ID="+g.access, "AWS_SECRET_ACCESS_KEY="+g.secret, "AWS_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
+		"NO_COLOR=1",
+	)
+	docs := make([][]byte, 2)
+	for i, name := range []string{"A", "B"} {
+		file := filepath.Join(dir, strings.ToLower(name)+".toml")
+		if err := os.WriteFile(file, []byte(publishConfig(name, endpoint)), 0o644); err != nil {
+			return nil, err
+		}
+		out := filepath.Join(dir, "out"+name)
+		if res := runCimd(ctx, o, dir, env, "build", "-c", file, "--out", out); res.code != 0 {
+			return nil, fmt.Errorf("cimd build -c %s: %s", file, res.describe())
+		}
+		if docs[i], err = os.ReadFile(filepath.Join(out, objectKey)); err != nil {
+			return nil, err
+		}
+	}
+
+	// Time a few undisturbed publishes, so the kills can land anywhere in
+	// one: before the first request, between HEAD and PUT, during the PUT.
+	var times []time.Duration
+	for i := range 4 {
+		res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", filepath.Join(dir, []string{"a", "b"}[i%2]+".toml"))
+		if res.code != 0 {
+			return nil, fmt.Errorf("undisturbed publish: %s", res.describe())
+		}
+		times = append(times, res.elapsed)
+	}
+	slices.Sort(times)
+	typical := times[len(times)/2]
+	fmt.Fprintf(o.log, "faults: an undisturbed publish takes %s; publishing up to %d times with kills\n",
+		typical.Round(time.Millisecond), o.publishes)
+
+	r := &publishResult{}
+	deadline := time.Now().Add(o.publishTime)
+	for i := 0; i < o.publishes && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+		want := i % 2
+		file := filepath.Join(dir, []string{"a", "b"}[want]+".toml")
+
+		// One attempt in six runs undisturbed; the others see a kill at a
+		// random moment during a typical publish, and a restart after a
+		// random pause of up to 300 ms (which the SDK's retries may or may
+		// not outlast).
+		var chaos sync.WaitGroup
+		var killedAt time.Time
+		if o.rng.IntN(6) != 0 {
+			delay := time.Duration(o.rng.Int64N(int64(typical)))
+			down := time.Duration(o.rng.Int64N(int64(300 * time.Millisecond)))
+			r.kills++
+			chaos.Go(func() {
+				time.Sleep(delay)
+				g.kill()
+				killedAt = time.Now()
+				time.Sleep(down)
+			})
+		}
+		start := time.Now()
+		res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", file)
+		end := time.Now()
+		chaos.Wait()
+		if !killedAt.IsZero() && killedAt.After(start) && killedAt.Before(end) {
+			r.killsDuring++
+		}
+		if err := g.start(ctx); err != nil {
+			return nil, err
+		}
+		r.attempts++
+		switch {
+		case res.code == 0 && !res.crashed():
+			r.published++
+		case res.code == 1 && cleanPublishFailure(res.stderr):
+			r.clean++
+		default:
+			r.unclean++
+			r.examples = append(r.examples, "unclean publish: "+res.describe())
+		}
+
+		body, ct, cc, found, err := getObject(ctx, client)
+		if err != nil {
+			return nil, fmt.Errorf("read back the object: %w", err)
+		}
+		switch {
+		case !found:
+			// Only before anything was ever stored; the warm-up stored one.
+			r.corrupted++
+			r.examples = append(r.examples, fmt.Sprintf("attempt %d: the object is gone", i+1))
+		case !bytes.Equal(body, docs[0]) && !bytes.Equal(body, docs[1]),
+			ct != "application/json", cc != cacheControl:
+			r.corrupted++
+			r.examples = append(r.examples, fmt.Sprintf("attempt %d: corrupted object: %d bytes, Content-Type %q, Cache-Control %q",
+				i+1, len(body), ct, cc))
+		case res.code == 0 && !bytes.Equal(body, docs[want]):
+			r.lost++
+			r.examples = append(r.examples, fmt.Sprintf("attempt %d: publish succeeded but the object is the other document", i+1))
+		}
+	}
+	return r, nil
+}
+
+// cleanPublishFailure reports whether stderr is the one-line message of a
+// failed S3 publish, after at most the progress line publish prints before
+// it uploads.
+func cleanPublishFailure(stderr string) bool {
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "cimd: publish s3://") || len(lines) > 2 {
+		return false
+	}
+	return len(lines) == 1 || strings.HasPrefix(lines[0], "uploading s3://")
+}
+
+// getObject reads the object back, retrying briefly: the gateway has just
+// been restarted.
+func getObject(ctx context.Context, client *s3.Client) (body []byte, contentType, cacheCtl string, found bool, err error) {
+	for try := 0; ; try++ {
+		var out *s3.GetObjectOutput
+		out, err = client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(objectKey)})
+		if err == nil {
+			defer out.Body.Close()
+			body, err = io.ReadAll(out.Body)
+			if err == nil {
+				return body, aws.ToString(out.ContentType), aws.ToString(out.CacheControl), true, nil
+			}
+		}
+		var nsk *types.NoSuchKey
+		if errors.As(err, &nsk) {
+			return nil, "", "", false, nil
+		}
+		if try == 20 || ctx.Err() != nil {
+			return nil, "", "", false, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func publishConfig(name, endpoint string) string {
+	return fmt.Sprintf(`host = "app.example.com"
+path = "/%s"
+
+[client]
+client_name = "Faults %s"
+redirect_uris = ["http://127.0.0.1:8765/callback", "https://app.example.com/oauth/callback"]
+application_type = "native"
+
+[publish]
+target = "s3"
+cache_control = %q
+
+[publish.s3]
+bucket = %q
+endpoint = %q
+`, objectKey, name, cacheControl, bucket, endpoint)
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
