@@ -177,7 +177,7 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 	jobs := make([]func(context.Context) validate.Result, len(targets))
 	for i, t := range targets {
 		t := t
-		if strings.HasPrefix(t, "https://") || strings.HasPrefix(t, "http://") {
+		if lower := strings.ToLower(t); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
 			if roots == nil && vf.cacert != "" {
 				var err error
 				if roots, err = loadCACert(vf.cacert); err != nil {

@@ -217,14 +217,16 @@ func i18nProblem(key, base, tag string, hasBase bool) string {
 	if !i18nFields[base] {
 		probs = append(probs, fmt.Sprintf("only client_name, client_uri, logo_uri, tos_uri and policy_uri may have a language variant, not %q", base))
 	}
-	if _, err := language.Parse(tag); err != nil || strings.Contains(tag, "_") {
-		var verr language.ValueError
-		switch {
-		case errors.As(err, &verr):
-			probs = append(probs, fmt.Sprintf("the language tag %q is well-formed but uses an unregistered subtag %q", tag, verr.Subtag()))
-		default:
-			probs = append(probs, fmt.Sprintf("%q is not a well-formed BCP 47 language tag (e.g. \"de\", \"pt-BR\")", tag))
-		}
+	// RULES.md asks for well-formedness only: a ValueError means the tag is
+	// well-formed but names a subtag the registry does not know, which is no
+	// finding. "_" is refused apart, since language.Parse accepts "en_US".
+	_, err := language.Parse(tag)
+	var verr language.ValueError
+	if errors.As(err, &verr) {
+		err = nil
+	}
+	if err != nil || strings.Contains(tag, "_") {
+		probs = append(probs, fmt.Sprintf("%q is not a well-formed BCP 47 language tag (e.g. \"de\", \"pt-BR\")", tag))
 	}
 	if i18nFields[base] && !hasBase {
 		probs = append(probs, fmt.Sprintf("there is no untagged %s for servers and users without a matching language; add one", base))

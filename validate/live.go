@@ -57,11 +57,17 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 	r := Result{URL: rawURL}
 
 	// The DNS-less url-private-address of CheckURL only sees IP literals and
-	// "localhost"; for a live target the resolved addresses decide.
+	// names such as localhost; for a live target the resolved addresses
+	// decide. Where the resolver has no answer for such a name (foo.localhost,
+	// the legacy spelling 127.1), the DNS-less finding stands instead of a
+	// DNS failure: it says what is really wrong.
+	var offlinePrivate *Finding
 	for _, f := range CheckURL(rawURL, opts.Options) {
-		if f.Rule != "url-private-address" {
-			r.Findings = append(r.Findings, f)
+		if f.Rule == "url-private-address" {
+			offlinePrivate = &f
+			continue
 		}
+		r.Findings = append(r.Findings, f)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -85,6 +91,11 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 
 	host := u.Hostname()
 	addrs, err := resolve(ctx, host)
+	if err != nil && offlinePrivate != nil {
+		offlinePrivate.Message += "; not fetched"
+		r.Findings = append(r.Findings, *offlinePrivate)
+		return r
+	}
 	if err != nil {
 		msg := fmt.Sprintf("DNS lookup of %s failed: %v", host, err)
 		if ctx.Err() != nil {

@@ -217,6 +217,18 @@ func TestCheckLivePrivateAddress(t *testing.T) {
 	}
 }
 
+// TestCheckLivePrivateName checks that a loopback name the resolver may not
+// answer (RFC 6761's .localhost, the legacy IPv4 spelling 127.1) is refused
+// as url-private-address, not reported as a DNS failure, and not fetched.
+func TestCheckLivePrivateName(t *testing.T) {
+	for _, u := range []string{"https://app.localhost/oauth/client.json", "https://127.1/oauth/client.json"} {
+		r := CheckLive(context.Background(), u, LiveOptions{Timeout: 2 * time.Second})
+		if !r.Has("url-private-address") || r.Has("http-fetch") {
+			t.Errorf("CheckLive(%s) = %v; want url-private-address and no http-fetch", u, r.Findings)
+		}
+	}
+}
+
 func nonPrivate(fs []Finding) []Finding {
 	var out []Finding
 	for _, f := range fs {
