@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cimd-dev/cimd/build"
@@ -126,12 +128,21 @@ func writeBuilds(results []*buildResult, cfgs []*config.Config) error {
 			seen[p] = envName(cfgs[i])
 		}
 	}
-	for i, r := range results {
-		written, err := build.Write(r.dir, r.files)
-		if err != nil {
-			return fmt.Errorf("build %s: %w", envName(cfgs[i]), err)
+	// One Write for every environment: all temporary files first, then the
+	// renames, so a failure in one environment leaves the others untouched.
+	all := map[string][]byte{}
+	for _, r := range results {
+		for name, b := range r.files {
+			all[filepath.Join(r.dir, filepath.FromSlash(name))] = b
 		}
-		r.Written = written
+	}
+	if _, err := build.Write("", all); err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	for _, r := range results {
+		for _, name := range slices.Sorted(maps.Keys(r.files)) {
+			r.Written = append(r.Written, filepath.Join(r.dir, filepath.FromSlash(name)))
+		}
 		r.OK = true
 	}
 	return nil

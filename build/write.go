@@ -42,6 +42,11 @@ func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 // temporary file next to its target; only when all of them are complete are
 // they renamed into place, so a failure leaves each target either as it was
 // or complete, never half-written.
+//
+// Unlike [WriteFile], Write does not fsync: build output is regenerated from
+// cimd.toml at will, so it must be atomic for readers, not durable across a
+// power cut, and a build of a thousand environments would otherwise spend
+// nearly all its time waiting for the disk.
 func Write(out string, files map[string][]byte) ([]string, error) {
 	names := slices.Sorted(maps.Keys(files))
 	temps := make([]string, 0, len(names))
@@ -53,7 +58,7 @@ func Write(out string, files map[string][]byte) ([]string, error) {
 	paths := make([]string, len(names))
 	for i, n := range names {
 		paths[i] = filepath.Join(out, filepath.FromSlash(n))
-		t, err := writeTemp(paths[i], files[n])
+		t, err := writeTemp(paths[i], files[n], false)
 		if err != nil {
 			cleanup()
 			return nil, err
@@ -67,9 +72,6 @@ func Write(out string, files map[string][]byte) ([]string, error) {
 			return nil, fmt.Errorf("write %s: %w", paths[i], err)
 		}
 	}
-	for _, d := range dirs(paths) {
-		syncDir(d)
-	}
 	return paths, nil
 }
 
@@ -78,7 +80,7 @@ func Write(out string, files map[string][]byte) ([]string, error) {
 // flushed to disk and renamed over name, so readers see the old file or the
 // new one, never part of it, and a failure removes the temporary file.
 func WriteFile(name string, data []byte) error {
-	t, err := writeTemp(name, data)
+	t, err := writeTemp(name, data, true)
 	if err != nil {
 		return err
 	}
@@ -91,8 +93,9 @@ func WriteFile(name string, data []byte) error {
 }
 
 // writeTemp writes data to a new temporary file in name's directory (created
-// if needed) and returns its path. The file is complete, 0644 and synced.
-func writeTemp(name string, data []byte) (string, error) {
+// if needed) and returns its path. The file is complete, 0644, and with sync
+// flushed to disk.
+func writeTemp(name string, data []byte, sync bool) (string, error) {
 	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("write %s: %w", name, err)
@@ -106,7 +109,11 @@ func writeTemp(name string, data []byte) (string, error) {
 	}
 	// CreateTemp makes the file 0600; a published document is public.
 	_, err = f.Write(data)
-	err = errors.Join(err, f.Chmod(0o644), f.Sync(), f.Close())
+	err = errors.Join(err, f.Chmod(0o644))
+	if sync && err == nil {
+		err = f.Sync()
+	}
+	err = errors.Join(err, f.Close())
 	if err != nil {
 		os.Remove(f.Name())
 		return "", fmt.Errorf("write %s: %w", name, err)
@@ -124,15 +131,4 @@ func syncDir(dir string) {
 	}
 	d.Sync()
 	d.Close()
-}
-
-// dirs returns the distinct parent directories of paths.
-func dirs(paths []string) []string {
-	var out []string
-	for _, p := range paths {
-		if d := filepath.Dir(p); !slices.Contains(out, d) {
-			out = append(out, d)
-		}
-	}
-	return out
 }
