@@ -40,5 +40,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"tlsserver": cmdTLSServer,
 		"nginx":     cmdNginx,
 		"versitygw": cmdVersitygw,
+		"cdn":       cmdCDN,
 	}
 }
