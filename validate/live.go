@@ -94,6 +94,7 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 	if err != nil && offlinePrivate != nil {
 		offlinePrivate.Message += "; not fetched"
 		r.Findings = append(r.Findings, *offlinePrivate)
+		r.HTTP = nil
 		return r
 	}
 	if err != nil {
@@ -112,6 +113,7 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 			}
 			r.Findings = append(r.Findings, Finding{Rule: "url-private-address", Severity: Error,
 				Message: what + " a special-use address that authorization servers refuse to fetch; not fetched (use a public host, or --allow-private for a local test)"})
+			r.HTTP = nil // nothing was fetched
 			return r
 		}
 	}

@@ -226,6 +226,9 @@ func TestCheckLivePrivateName(t *testing.T) {
 		if !r.Has("url-private-address") || r.Has("http-fetch") {
 			t.Errorf("CheckLive(%s) = %v; want url-private-address and no http-fetch", u, r.Findings)
 		}
+		if r.HTTP != nil && r.HTTP.Status != 0 {
+			t.Errorf("CheckLive(%s).HTTP = %+v; want no response", u, r.HTTP)
+		}
 	}
 }
 
