@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -79,7 +80,7 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 			bad++
 			continue
 		}
-		if !strings.HasSuffix(c.Path, ".json") && !of.quiet && !of.json {
+		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
 			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), c.Path)
 		}
 		if r.files, err = build.Files(c, doc); err != nil {
@@ -133,7 +134,14 @@ func writeBuilds(results []*buildResult, cfgs []*config.Config) error {
 	all := map[string][]byte{}
 	for _, r := range results {
 		for name, b := range r.files {
-			all[filepath.Join(r.dir, filepath.FromSlash(name))] = b
+			p := filepath.Join(r.dir, filepath.FromSlash(name))
+			if name == "_headers" {
+				// The site may have rules of its own in _headers: keep them.
+				if old, err := os.ReadFile(p); err == nil {
+					b = build.MergeHeaders(old, b)
+				}
+			}
+			all[p] = b
 		}
 	}
 	if _, err := build.Write("", all); err != nil {

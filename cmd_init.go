@@ -49,13 +49,22 @@ validate on release, with AWS access through OIDC (no stored keys).
 		}
 		data.Host, data.Path = host, p
 	}
-	files := map[string]string{*path: "cimd.toml"}
+	// The workflow goes where GitHub looks for it, under the working directory
+	// (the repository root); its steps name the config when it lives elsewhere
+	// and validate the file that build writes for it.
+	wf := templates.WorkflowData{Config: filepath.ToSlash(*path)}
+	d := data
+	if d.Path == "" {
+		d.Path = "/oauth/client.json"
+	}
+	wf.File = filepath.ToSlash(filepath.Join(filepath.Dir(*path), "public", filepath.FromSlash(d.Path)))
+	files := map[string]templateJob{*path: {"cimd.toml", data}}
 	if *ci == "github" {
-		files[filepath.Join(filepath.Dir(*path), workflowPath)] = "cimd.yml"
+		files[workflowPath] = templateJob{"cimd.yml", wf}
 	}
 	// Check every destination before writing any, so a refusal writes nothing.
 	rendered := map[string][]byte{}
-	for dst, tmpl := range files {
+	for dst, job := range files {
 		if !*force {
 			if _, err := os.Stat(dst); err == nil {
 				return usagef("init: %s already exists (use --force to overwrite)", dst)
@@ -63,13 +72,13 @@ validate on release, with AWS access through OIDC (no stored keys).
 				return fmt.Errorf("init: %w", err)
 			}
 		}
-		b, err := templates.Render(tmpl, data)
+		b, err := templates.Render(job.name, job.data)
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
 		rendered[dst] = b
 	}
-	for _, dst := range []string{*path, filepath.Join(filepath.Dir(*path), workflowPath)} {
+	for _, dst := range []string{*path, workflowPath} {
 		b, ok := rendered[dst]
 		if !ok {
 			continue
@@ -79,6 +88,12 @@ validate on release, with AWS access through OIDC (no stored keys).
 		}
 		fmt.Fprintf(s.err, "cimd: wrote %s\n", dst)
 	}
-	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build' and 'cimd validate public/...'\n", *path)
+	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, wf.Flags(), wf.File)
 	return nil
+}
+
+// templateJob is a template to render and the data to render it with.
+type templateJob struct {
+	name string
+	data any
 }

@@ -26,7 +26,7 @@ func TestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "/oauth/client\n  Content-Type: application/json\n  Cache-Control: public, max-age=60\n"
+	want := "# cimd: begin (written by cimd build; what lies between these lines is replaced on every build)\n/oauth/client\n  Content-Type: application/json\n  Cache-Control: public, max-age=60\n# cimd: end\n"
 	if string(got["_headers"]) != want || len(got) != 2 {
 		t.Errorf("Files with netlify headers = %q; want the document and _headers %q", got, want)
 	}

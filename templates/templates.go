@@ -35,8 +35,20 @@ type HeadersData struct {
 
 // WorkflowData fills the cimd.yml template. File is the built document the
 // pull-request job validates; it defaults to "public/oauth/client.json".
+// Config is the path of cimd.toml from the repository root, when it is not
+// the default "cimd.toml"; every step then passes it with -c.
 type WorkflowData struct {
-	File string
+	File   string
+	Config string
+}
+
+// Flags returns the flags every workflow step passes: " -c FILE" for a
+// config elsewhere than the default, or "".
+func (d WorkflowData) Flags() string {
+	if d.Config == "" || d.Config == "cimd.toml" {
+		return ""
+	}
+	return " -c " + d.Config
 }
 
 // Render renders the template called name with data: "cimd.toml" takes a

@@ -91,7 +91,7 @@ func TestHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "/oauth/client\n  Content-Type: application/json\n  Cache-Control: public, max-age=600\n"
+	want := "# cimd: begin (written by cimd build; what lies between these lines is replaced on every build)\n/oauth/client\n  Content-Type: application/json\n  Cache-Control: public, max-age=600\n# cimd: end\n"
 	if string(got) != want {
 		t.Errorf("Render(_headers) = %q; want %q", got, want)
 	}
