@@ -83,6 +83,9 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 		return err
 	}
 	findings, _ := validate.Check(id, doc, validate.Options{})
+	if f := validate.CheckSize(len(doc)); f != nil {
+		findings = append(findings, *f)
+	}
 	printFindings(s.err, "", findings, *verbose, newPainter(s, s.err))
 	if countErrors(findings, false) > 0 {
 		return errFailed

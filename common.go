@@ -102,6 +102,9 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
 	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
+	if f := validate.CheckSize(len(doc)); f != nil {
+		findings = append(findings, *f)
+	}
 	return doc, findings, nil
 }
 
@@ -134,7 +137,7 @@ func printFindings(w io.Writer, indent string, fs []validate.Finding, verbose bo
 		if f.Field != "" {
 			where = f.Field + ": "
 		}
-		fmt.Fprintf(w, "%s%s %s %s%s\n", indent, p.severity(f.Severity), f.Rule, where, f.Message)
+		fmt.Fprintf(w, "%s%s %s %s\n", indent, p.severity(f.Severity), f.Rule, printable(where+f.Message))
 	}
 }
 

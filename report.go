@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -27,7 +29,7 @@ func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) 
 		if r.URL != "" && r.URL != r.Target {
 			name += " (" + r.URL + ")"
 		}
-		fmt.Fprintf(w, "%s  %s\n", head, name)
+		fmt.Fprintf(w, "%s  %s\n", head, printable(name))
 		if h := r.HTTP; h != nil {
 			cc := h.CacheControl
 			if cc == "" {
@@ -58,7 +60,7 @@ func writeDetails(w io.Writer, doc map[string]any) {
 	}
 	show := func(label, key string) {
 		if v, ok := doc[key]; ok {
-			fmt.Fprintf(w, "  %-13s %v\n", label+":", v)
+			fmt.Fprintf(w, "  %-13s %s\n", label+":", printable(fmt.Sprint(v)))
 		}
 	}
 	show("client_id", "client_id")
@@ -67,9 +69,32 @@ func writeDetails(w io.Writer, doc map[string]any) {
 	if uris, ok := doc["redirect_uris"].([]any); ok {
 		fmt.Fprintf(w, "  redirect_uris (%d):\n", len(uris))
 		for _, u := range uris {
-			fmt.Fprintf(w, "    • %v\n", u)
+			fmt.Fprintf(w, "    • %s\n", printable(fmt.Sprint(u)))
 		}
 	}
+}
+
+// printable escapes control and format characters (ESC, CR, BEL, bidi
+// overrides) as \uXXXX. Documents come from servers the user does not
+// control, and their text must not be able to move the cursor, recolour the
+// terminal or forge a "✓ valid" line.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, isUnprintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isUnprintable(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isUnprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // progressFor returns where a target's --wait progress lines go: stderr,

@@ -18,9 +18,6 @@ import (
 // to MaxBytes+1 bytes and no further.
 const MaxBytes = 5120
 
-// sizeWarnBytes is Keycloak's cap, the lowest one deployed servers use.
-const sizeWarnBytes = 5000
-
 // maxAgeLimit is the longest max-age worth serving: SEP-991 caps caching at a
 // day, and a longer one delays every change that long.
 const maxAgeLimit = 86400
