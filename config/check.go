@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"unicode"
 
@@ -66,6 +68,13 @@ func check(c *Config) []issue {
 	case "", "mcp", "cimd":
 	default:
 		bad(fmt.Sprintf("must be \"mcp\" or \"cimd\", not %q", c.Validate.Profile), "validate", "profile")
+	}
+
+	// A missing CA file is a config error with its line, not a failed fetch.
+	if f := c.Validate.CACert; f != "" {
+		if _, err := os.Stat(c.Abs(f)); err != nil {
+			bad(fmt.Sprintf("cannot read %s: %v", f, errors.Unwrap(err)), "validate", "cacert")
+		}
 	}
 
 	c.Client.Jwks = nil

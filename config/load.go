@@ -61,6 +61,12 @@ func Load(path string) (*File, error) {
 			p.add(at, "an environment needs a name")
 			continue
 		}
+		// The name becomes a directory under --all-envs: keep it to one
+		// plain path element.
+		if !validEnvName(name) {
+			p.add(at, "environment names may use letters, digits, '-', '_' and '.', and must start with a letter or digit")
+			continue
+		}
 		et := table(p, at, envs[name])
 		if et == nil {
 			continue
@@ -113,6 +119,19 @@ func (f *File) add(p *problems, name string, c *Config, top, env map[string]any)
 		p.add(k, "%s", is.msg)
 	}
 	f.configs[name] = c
+}
+
+// validEnvName reports whether name is safe as a directory name.
+func validEnvName(name string) bool {
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case i > 0 && (r == '-' || r == '_' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Line returns the line where key is set for environment env: in its
