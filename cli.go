@@ -78,6 +78,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	name := args[0]
 	switch name {
 	case "-h", "--help", "help":
+		if name == "help" && len(args) == 2 {
+			// "cimd help build" is "cimd build -h", as in go and gh.
+			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+		}
 		topUsage(stdout)
 		return exitOK
 	case "-v", "--version":

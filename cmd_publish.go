@@ -111,7 +111,11 @@ others; the exit status is 1 if any failed.
 			return err
 		}
 	} else if len(cfgs) > 1 && !of.quiet {
-		fmt.Fprintf(s.err, "cimd: published %d of %d environments\n", len(cfgs)-failed, len(cfgs))
+		verb := "published"
+		if *dryRun {
+			verb = "dry run: would publish"
+		}
+		fmt.Fprintf(s.err, "cimd: %s %d of %d environments\n", verb, len(cfgs)-failed, len(cfgs))
 	}
 	if failed > 0 {
 		return errFailed
@@ -178,7 +182,11 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		if !of.json {
 			printFindings(s.err, "  ", of.shown(v.Findings), true, pr.p)
 		}
-		return fail(fmt.Errorf("%s: published, but %s does not pass: %s", envName(c), c.ClientID(), ruleList(v.Findings, false)))
+		what := "the live copy of"
+		if plan.Uploaded {
+			what = "uploaded, but"
+		}
+		return fail(fmt.Errorf("%s: %s %s does not pass: %s", envName(c), what, c.ClientID(), ruleList(v.Findings, false)))
 	}
 	r.OK = true
 	if !of.json && !of.quiet {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,6 +76,12 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	if vf.profile != "mcp" && vf.profile != "cimd" {
 		return usagef("validate: --profile %q: want mcp or cimd", vf.profile)
 	}
+	if vf.timeout <= 0 {
+		return usagef("validate: --timeout %s: want a positive duration, e.g. 10s", vf.timeout)
+	}
+	if vf.wait < 0 {
+		return usagef("validate: --wait %s: want a duration of 0 or more", vf.wait)
+	}
 	targets := fs.Args()
 	var results []validate.Result
 	var origins []origin
@@ -91,6 +98,9 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	} else {
 		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
 			return usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
+		}
+		if vf.url != "" && !slices.ContainsFunc(targets, func(t string) bool { return !isURLTarget(t) }) {
+			return usagef("validate: --url goes with a FILE target; a URL target is checked at its own URL")
 		}
 		jobs, err := targetJobs(targets, vf, of, s)
 		if err != nil {
@@ -177,7 +187,7 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 	jobs := make([]func(context.Context) validate.Result, len(targets))
 	for i, t := range targets {
 		t := t
-		if lower := strings.ToLower(t); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
+		if isURLTarget(t) {
 			if roots == nil && vf.cacert != "" {
 				var err error
 				if roots, err = loadCACert(vf.cacert); err != nil {
@@ -207,6 +217,14 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, opts, vf.strict) }
 	}
 	return jobs, nil
+}
+
+// isURLTarget reports whether a TARGET is fetched (http:// or https://, in
+// any case, so that HTTPS://... fails url-scheme instead of being read as a
+// file) rather than read from disk.
+func isURLTarget(t string) bool {
+	lower := strings.ToLower(t)
+	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
 }
 
 // checkFile runs the offline rules on a local file, as if served at url or,

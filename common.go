@@ -208,7 +208,7 @@ func prefixed(c *config.Config, fs []validate.Finding) []validate.Finding {
 	}
 	out := make([]validate.Finding, len(fs))
 	for i, f := range fs {
-		f.Message = "[" + c.Env + "] " + f.Message
+		f.Field = strings.TrimSpace("[" + c.Env + "] " + f.Field)
 		out[i] = f
 	}
 	return out

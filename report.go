@@ -119,10 +119,16 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	defer p.mu.Unlock()
 	var buf bytes.Buffer
 	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if len(line) > 0 {
-			buf.WriteString(p.prefix)
-			buf.Write(line)
+		if len(line) == 0 {
+			continue
 		}
+		// "cimd: attempt 2: ..." becomes "cimd: TARGET: attempt 2: ...".
+		rest, had := bytes.CutPrefix(line, []byte("cimd: "))
+		if had {
+			buf.WriteString("cimd: ")
+		}
+		buf.WriteString(p.prefix)
+		buf.Write(rest)
 	}
 	if _, err := p.w.Write(buf.Bytes()); err != nil {
 		return 0, err

@@ -192,7 +192,7 @@ func (d *docCheck) names() {
 		case isServerMetadata(key):
 			d.fs.add("doc-server-metadata-field", Warning, key, fmt.Sprintf("%s is authorization-server metadata (RFC 8414), not client metadata; servers ignore it here, so remove it", key))
 		case tagged:
-			if msg := i18nProblem(key, base, tag, d.has(base)); msg != "" {
+			if msg := i18nProblem(base, tag, d.has(base)); msg != "" {
 				d.fs.add("doc-i18n", Warning, key, msg)
 			}
 		case !registeredFields[key]:
@@ -212,7 +212,7 @@ func (d *docCheck) names() {
 // server matching languages could never select them. language.Parse also
 // accepts '_' as a separator ("en_US"), which BCP 47 does not, so that is
 // refused separately.
-func i18nProblem(key, base, tag string, hasBase bool) string {
+func i18nProblem(base, tag string, hasBase bool) string {
 	var probs []string
 	if !i18nFields[base] {
 		probs = append(probs, fmt.Sprintf("only client_name, client_uri, logo_uri, tos_uri and policy_uri may have a language variant, not %q", base))
@@ -234,7 +234,7 @@ func i18nProblem(key, base, tag string, hasBase bool) string {
 	if len(probs) == 0 {
 		return ""
 	}
-	return key + ": " + strings.Join(probs, "; ")
+	return strings.Join(probs, "; ")
 }
 
 // foldedField returns the registered name that key matches but for case, or
