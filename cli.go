@@ -60,7 +60,7 @@ func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
 // usagef is usageErr with formatting.
 func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
 
-// failed is returned by commands that already printed what went wrong (for
+// errFailed is returned by commands that already printed what went wrong (for
 // example the findings of an invalid document) and only need exit 1.
 var errFailed = errors.New("failed")
 
