@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -112,6 +113,14 @@ func (n *nginxServer) reload(ts *testscript.TestScript) {
 	n.port, err = strconv.Atoi(strings.TrimPrefix(ts.Getenv("NGINX_HOST"), "127.0.0.1:"))
 	ts.Check(err)
 	n.writeConfig(ts)
+	pidText, err := os.ReadFile(filepath.Join(n.dir, "nginx.pid"))
+	ts.Check(err)
+	master, err := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	ts.Check(err)
+	old := children(master)
+	if len(old) == 0 {
+		ts.Fatalf("nginx reload: found no worker of master %d in /proc", master)
+	}
 	out, err := exec.Command(n.bin, append(n.flags(), "-s", "reload")...).CombinedOutput()
 	if err != nil {
 		ts.Fatalf("nginx -s reload: %v\n%s", err, out)
@@ -119,6 +128,45 @@ func (n *nginxServer) reload(ts *testscript.TestScript) {
 	if err := n.waitReady(nil); err != nil {
 		ts.Fatalf("nginx did not reload: %v\n%s", err, readLog(n.dir))
 	}
+	// A new worker answering is not enough: until the old workers have
+	// exited, they may still accept a connection and serve the old config.
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range old {
+		for slices.Contains(children(master), pid) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("nginx reload: old worker %d still running after 10s", pid)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// children returns the pids of the processes whose parent is pid, read from
+// /proc (the stories run on Linux, as CI does).
+func children(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// The fields after the command name, which is in parentheses and may
+		// hold spaces: state, then the parent's pid.
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 func (n *nginxServer) flags() []string {
