@@ -212,7 +212,6 @@ func (rw rewrite) start(t testing.TB, backend string, opts AuthServerOptions) st
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
-			r.Out.Host = target.Host
 		},
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
 		ModifyResponse: func(resp *http.Response) error {

@@ -32,7 +32,7 @@ type docServer struct {
 
 // newDocServer serves, under any prefix P:
 //
-//	P/good      a valid document (client_id is its own URL)
+//	P/good      a valid document (client_id is its own URL); also P/unlisted, P/accept-json
 //	P/mismatch  a document whose client_id names another URL
 //	P/text      the valid document as text/plain
 //	P/redirect  a 302 to P/redirect-target, a document whose client_id is P/redirect
@@ -46,7 +46,7 @@ func newDocServer(t *testing.T, ca *CA) *docServer {
 		clientID := d.URL + r.URL.Path
 		ctype := "application/json"
 		switch name {
-		case "good", "unlisted":
+		case "good", "unlisted", "accept-json":
 		case "mismatch":
 			clientID = d.URL + dir + "/somewhere-else"
 		case "text":
@@ -141,7 +141,7 @@ func metadata(t *testing.T, c *http.Client, as *AuthServer) map[string]any {
 	return md
 }
 
-func strings_(v any) []string {
+func stringList(v any) []string {
 	var out []string
 	list, _ := v.([]any)
 	for _, s := range list {
@@ -157,6 +157,12 @@ func strings_(v any) []string {
 // Accept: application/json, no cookies.
 func probe(t *testing.T, c *http.Client, endpoint, clientID, redirectURI string) answer {
 	t.Helper()
+	return probeAccept(t, c, endpoint, clientID, redirectURI, "")
+}
+
+// probeAccept is probe with an Accept header (none if accept is "").
+func probeAccept(t *testing.T, c *http.Client, endpoint, clientID, redirectURI, accept string) answer {
+	t.Helper()
 	verifier := make([]byte, 32)
 	rand.Read(verifier)
 	sum := sha256.Sum256([]byte(base64.RawURLEncoding.EncodeToString(verifier)))
@@ -168,14 +174,21 @@ func probe(t *testing.T, c *http.Client, endpoint, clientID, redirectURI string)
 		"code_challenge_method": {"S256"},
 		"state":                 {rand.Text()},
 	}
-	resp, err := c.Get(endpoint + "?" + q.Encode())
+	req, err := http.NewRequest(http.MethodGet, endpoint+"?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	a := answer{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body)}
-	t.Logf("probe %s -> %s", clientID[strings.LastIndex(clientID, "/"):], a)
+	t.Logf("probe %s (Accept %q) -> %s", clientID[strings.LastIndex(clientID, "/"):], accept, a)
 	return a
 }
 
@@ -189,6 +202,10 @@ type serverCase struct {
 	// acceptsTextPlain: oidc-provider does not check the document's
 	// Content-Type; better-auth requires JSON.
 	acceptsTextPlain bool
+	// jsonRedirect: with Accept: application/json, better-auth answers
+	// 200 {"redirect":true,"url":...} instead of the redirect, which is
+	// why a probe must not ask for JSON; oidc-provider redirects anyway.
+	jsonRedirect bool
 	// rejected is the OAuth error the server answers with, per case.
 	rejected map[string]string
 }
@@ -206,7 +223,7 @@ var serverCases = []serverCase{
 		},
 	},
 	{
-		name: "better-auth", start: StartBetterAuth, loginPath: "/login", acceptsTextPlain: false,
+		name: "better-auth", start: StartBetterAuth, loginPath: "/login", acceptsTextPlain: false, jsonRedirect: true,
 		// Document errors are a 400 JSON body; a redirect_uri mismatch
 		// is a 302 to the server's own /error page.
 		rejected: map[string]string{
@@ -272,10 +289,10 @@ func TestAuthServersProbe(t *testing.T) {
 			if md["client_id_metadata_document_supported"] != true {
 				t.Errorf("client_id_metadata_document_supported = %v; want true", md["client_id_metadata_document_supported"])
 			}
-			if got := strings_(md["code_challenge_methods_supported"]); !slices.Contains(got, "S256") {
+			if got := stringList(md["code_challenge_methods_supported"]); !slices.Contains(got, "S256") {
 				t.Errorf("code_challenge_methods_supported = %v; want S256 in it", got)
 			}
-			if got := strings_(md["token_endpoint_auth_methods_supported"]); !slices.Contains(got, "none") {
+			if got := stringList(md["token_endpoint_auth_methods_supported"]); !slices.Contains(got, "none") {
 				t.Errorf("token_endpoint_auth_methods_supported = %v; want none in it", got)
 			}
 			authz, _ := md["authorization_endpoint"].(string)
@@ -323,6 +340,21 @@ func TestAuthServersProbe(t *testing.T) {
 					t.Errorf("text/plain document: %v; want OAuth error %s", a, sc.rejected["text"])
 				}
 			})
+			t.Run("accept-json", func(t *testing.T) {
+				a := probeAccept(t, c, authz, base+"/accept-json", loopbackRedirect, "application/json")
+				var r struct {
+					Redirect bool
+					URL      string
+				}
+				json.Unmarshal([]byte(a.body), &r)
+				gotJSON := a.status == http.StatusOK && r.Redirect && strings.HasPrefix(r.URL, sc.loginPath)
+				if gotJSON != sc.jsonRedirect {
+					t.Errorf("good document with Accept: application/json: %v; JSON redirect = %v, want %v", a, gotJSON, sc.jsonRedirect)
+				}
+				if !sc.jsonRedirect && !accepted(a, as, sc.loginPath) {
+					t.Errorf("good document with Accept: application/json: %v; want a redirect to %s", a, sc.loginPath)
+				}
+			})
 		})
 	}
 }
@@ -359,7 +391,7 @@ func TestAuthServersSwitches(t *testing.T) {
 				opts.NoNone = true
 				as := sc.start(t, opts)
 				md := metadata(t, c, as)
-				got := strings_(md["token_endpoint_auth_methods_supported"])
+				got := stringList(md["token_endpoint_auth_methods_supported"])
 				if slices.Contains(got, "none") || len(got) == 0 {
 					t.Errorf("token_endpoint_auth_methods_supported = %v; want a list without none", got)
 				}
