@@ -124,6 +124,7 @@ func client(ca *CA) *http.Client {
 	}
 }
 
+// metadata fetches the server's RFC 8414 metadata and checks its issuer.
 func metadata(t *testing.T, c *http.Client, as *AuthServer) map[string]any {
 	t.Helper()
 	resp, err := c.Get(as.URL + "/.well-known/oauth-authorization-server")
@@ -141,6 +142,7 @@ func metadata(t *testing.T, c *http.Client, as *AuthServer) map[string]any {
 	return md
 }
 
+// stringList returns the strings of a JSON array member (nil if absent).
 func stringList(v any) []string {
 	var out []string
 	list, _ := v.([]any)
