@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 
-// setting returns the environment variable name, or def when it is unset or empty.
+// setting returns the value of the environment variable name, or def when
+// it is unset or empty.
 export function setting(name, def) {
   const v = process.env[name];
   return v === undefined || v === '' ? def : v;
@@ -41,7 +42,9 @@ export function listen(setup) {
     }
     process.stdout.write(`listening ${issuer}\n`);
   });
+  // Nothing persists, so a stop need not wait for open keep-alive
+  // connections to drain.
   for (const sig of ['SIGTERM', 'SIGINT']) {
-    process.on(sig, () => server.close(() => process.exit(0)));
+    process.on(sig, () => process.exit(0));
   }
 }
