@@ -126,7 +126,7 @@ func WriteTrees(trees []Tree) ([]string, error) {
 			if left := rollback(paths[:i], backups[:i]); len(left) > 0 {
 				err = fmt.Errorf("%w; rolling back also failed, so these files are new and the rest as they were: %s", err, strings.Join(left, ", "))
 			} else if i > 0 {
-				err = fmt.Errorf("%w; the %s already renamed into place were put back: no file was changed", err, plural(i, "file"))
+				err = fmt.Errorf("%w; put back the %s already renamed into place: no file was changed", err, plural(i, "file"))
 			} else {
 				err = fmt.Errorf("%w; no file was changed", err)
 			}
@@ -152,6 +152,8 @@ func backup(name, aside string) (bool, error) {
 		return false, nil
 	case err != nil:
 		return false, err
+	case fi.IsDir():
+		return false, errors.New("is a directory")
 	case !fi.Mode().IsRegular():
 		return false, errors.New("not a regular file")
 	}
