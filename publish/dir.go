@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -29,11 +30,11 @@ func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	if root == "" {
 		return Plan{}, errors.New("publish: no directory: set [publish.dir] root")
 	}
+	// Load has checked the path already; a Config made in code has not.
 	rel := filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))
-	if !filepath.IsLocal(rel) {
+	if !filepath.IsLocal(rel) && slices.Contains(strings.Split(c.Path, "/"), "..") {
 		return Plan{}, fmt.Errorf("publish: path %q leaves the directory %s", c.Path, root)
 	}
-	// Load has checked the path already; a Config made in code has not.
 	if err := config.CheckPath(c.Path); err != nil {
 		return Plan{}, fmt.Errorf("publish: path %w", err)
 	}
