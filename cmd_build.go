@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -131,12 +130,13 @@ func writeBuilds(results []*buildResult) error {
 	for i, r := range results {
 		files := maps.Clone(r.files)
 		if b, ok := files["_headers"]; ok {
-			// Never read through a link: it could point at any file.
-			if err := build.CheckLinks(r.dir, "_headers"); err != nil {
+			// The site may have rules of its own in _headers: keep them. Never
+			// read through a link: it could point at any file.
+			old, err := build.ReadExisting(r.dir, "_headers")
+			if err != nil {
 				return fmt.Errorf("build: %w", err)
 			}
-			// The site may have rules of its own in _headers: keep them.
-			if old, err := os.ReadFile(filepath.Join(r.dir, "_headers")); err == nil {
+			if old != nil {
 				files["_headers"] = build.MergeHeaders(old, b)
 			}
 		}

@@ -3,6 +3,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -221,6 +222,37 @@ func mkdirs(dir string) ([]string, error) {
 		made = append(made, d)
 	}
 	return made, nil
+}
+
+// ReadExisting returns the file at the slash-separated name under root, or
+// nil when there is none, refusing a symbolic link as [CheckLinks] does. The
+// file opened must be the one checked, so a link swapped in between is
+// refused too.
+func ReadExisting(root, name string) ([]byte, error) {
+	if err := CheckLinks(root, name); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(root, filepath.FromSlash(name))
+	before, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	defer f.Close()
+	after, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if !before.Mode().IsRegular() || !os.SameFile(before, after) {
+		return nil, fmt.Errorf("%s is not a regular file: cimd reads only plain files inside the output directory %s", p, root)
+	}
+	return io.ReadAll(f)
 }
 
 // CheckLinks refuses to let cimd read or write through a symbolic link

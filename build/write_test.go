@@ -233,3 +233,30 @@ func TestCheckLinks(t *testing.T) {
 		t.Errorf("the link's target holds %q; want it untouched", b)
 	}
 }
+
+// TestReadExisting reads a plain file, says nil for none, and refuses a
+// link, a directory, and anything but the file checked.
+func TestReadExisting(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "plain"), []byte("rules\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadExisting(root, "plain"); err != nil || string(b) != "rules\n" {
+		t.Errorf("ReadExisting(plain) = %q, %v; want its contents", b, err)
+	}
+	if b, err := ReadExisting(root, "absent"); err != nil || b != nil {
+		t.Errorf("ReadExisting(absent) = %q, %v; want nil, nil", b, err)
+	}
+	if err := os.Symlink(filepath.Join(root, "plain"), filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadExisting(root, "link"); err == nil || !strings.Contains(err.Error(), "is a symbolic link") || b != nil {
+		t.Errorf("ReadExisting(link) = %q, %v; want the link refused", b, err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadExisting(root, "dir"); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("ReadExisting(dir) = %v; want it refused", err)
+	}
+}
