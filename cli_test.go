@@ -26,6 +26,9 @@ func TestExitCodes(t *testing.T) {
 	bad := write("bad.json", `{"client_id":"https://app.example.com/c.json","client_secret":"x","client_name":"A","redirect_uris":["http://127.0.0.1:8765/cb"],"token_endpoint_auth_method":"none","application_type":"native"}`)
 	badToml := write("bad.toml", "host = \"app.example.com\"\npath = \"/c.json\"\nbogus = 1\n")
 	badRule := write("rule.toml", "host = \"app.example.com\"\npath = \"/c.json\"\n[client]\nclient_name = \"A\"\nredirect_uris = [\"http://app.example.com/cb\"]\n")
+	const okToml = "host = \"app.example.com\"\npath = \"/c.json\"\n[client]\nclient_name = \"A\"\nredirect_uris = [\"http://127.0.0.1:8765/cb\"]\napplication_type = \"native\"\n"
+	collideBuild := write("collide-build.toml", okToml+"[build]\nout = \"out\"\n[env.s]\nhost = \"s.example.com\"\n[env.s.build]\nout = \"out\"\n")
+	collideDir := write("collide-dir.toml", okToml+"[publish]\ntarget = \"dir\"\n[publish.dir]\nroot = \"out\"\n[env.s]\nhost = \"s.example.com\"\n[env.s.publish.dir]\nroot = \"out/.\"\n")
 
 	tests := []struct {
 		args      []string
@@ -52,6 +55,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"build", "-c", badRule, "--out", filepath.Join(dir, "out")}, 1, "redirect-http"},
 		{[]string{"build", "-c", filepath.Join(dir, "absent.toml")}, 2, "cimd: "},
 		{[]string{"publish", "-c", badToml}, 2, "bad.toml:3:1"},
+		{[]string{"build", "-c", collideBuild, "--all-envs"}, 2, "cimd: top level and env s would both write"},
+		{[]string{"publish", "-c", collideDir, "--all-envs"}, 2, "cimd: top level and env s would both publish to"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,8 +36,13 @@ Nothing is written when a rule of severity error fires in any environment.
 Prints the written paths on stdout (with --json, one object saying what was
 written and every finding), findings on stderr.
 
-With --all-envs, an environment whose out directory is the top level's writes
-to <out>/<env>/<path>, so that environments never overwrite each other.
+The top level writes <out>/<path>. A named environment, with --env NAME or
+--all-envs alike, writes <out>/<NAME>/<path> when it inherits the top level's
+out (or --out is given), and <its own out>/<path> when its [env.NAME] sets
+[build] out. Two environments that would write one file are refused (exit 2)
+before anything is written. A symbolic link inside the output directory is
+refused, never followed. If writing fails part way, the files already
+replaced are put back: every file is as it was.
 `)
 	var ef envFlags
 	ef.register(fs)
@@ -53,6 +57,9 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
+		return err
+	}
+	if err := buildCollisions(cfgs, *out); err != nil {
 		return err
 	}
 	p := newPainter(s, s.err)
@@ -86,10 +93,10 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 		if r.files, err = build.Files(c, doc); err != nil {
 			return fmt.Errorf("%s: %w", envName(c), err)
 		}
-		r.dir = outDir(c, *out, cfgs[0], ef.all)
+		r.dir = c.OutDir(*out)
 	}
 	if bad == 0 {
-		if err := writeBuilds(results, cfgs); err != nil {
+		if err := writeBuilds(results); err != nil {
 			return err
 		}
 	}
@@ -116,35 +123,26 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 	return nil
 }
 
-// writeBuilds writes every environment's files, refusing first when two
-// environments would write the same file.
-func writeBuilds(results []*buildResult, cfgs []*config.Config) error {
-	seen := map[string]string{}
+// writeBuilds writes every environment's files at once: all of them, or,
+// when one fails, none (build.WriteTrees puts back what it had replaced).
+func writeBuilds(results []*buildResult) error {
+	trees := make([]build.Tree, len(results))
 	for i, r := range results {
-		for name := range r.files {
-			p := filepath.Join(r.dir, name)
-			if other, dup := seen[p]; dup {
-				return usagef("%s and %s would both write %s: give one its own [build] out", other, envName(cfgs[i]), p)
+		files := maps.Clone(r.files)
+		if b, ok := files["_headers"]; ok {
+			// The site may have rules of its own in _headers: keep them. Never
+			// read through a link: it could point at any file.
+			old, err := build.ReadExisting(r.dir, "_headers")
+			if err != nil {
+				return fmt.Errorf("build: %w", err)
 			}
-			seen[p] = envName(cfgs[i])
-		}
-	}
-	// One Write for every environment: all temporary files first, then the
-	// renames, so a failure in one environment leaves the others untouched.
-	all := map[string][]byte{}
-	for _, r := range results {
-		for name, b := range r.files {
-			p := filepath.Join(r.dir, filepath.FromSlash(name))
-			if name == "_headers" {
-				// The site may have rules of its own in _headers: keep them.
-				if old, err := os.ReadFile(p); err == nil {
-					b = build.MergeHeaders(old, b)
-				}
+			if old != nil {
+				files["_headers"] = build.MergeHeaders(old, b)
 			}
-			all[p] = b
 		}
+		trees[i] = build.Tree{Root: r.dir, Files: files}
 	}
-	if _, err := build.Write("", all); err != nil {
+	if _, err := build.WriteTrees(trees); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
 	for _, r := range results {
@@ -152,6 +150,29 @@ func writeBuilds(results []*buildResult, cfgs []*config.Config) error {
 			r.Written = append(r.Written, filepath.Join(r.dir, filepath.FromSlash(name)))
 		}
 		r.OK = true
+	}
+	return nil
+}
+
+// buildCollisions refuses, before anything is rendered or written, two
+// environments that would write the same file.
+func buildCollisions(cfgs []*config.Config, flagOut string) error {
+	seen := map[string]string{}
+	for _, c := range cfgs {
+		names := []string{strings.TrimPrefix(c.Path, "/")}
+		if slices.Contains(c.Build.Headers, "netlify") {
+			names = append(names, "_headers")
+		}
+		for _, n := range names {
+			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			if other, dup := seen[p]; dup {
+				return usagef("%s and %s would both write %s: give one its own [build] out, or let it inherit the top level's (then it writes under <out>/<env>/)", other, envName(c), p)
+			}
+			seen[p] = envName(c)
+		}
 	}
 	return nil
 }
@@ -169,20 +190,6 @@ func buildSummary(results []*buildResult, bad int) []summaryRow {
 		rows[i] = summaryRow{target: r.ClientID, verdict: verdict, findings: r.Findings}
 	}
 	return rows
-}
-
-// outDir is where c's files go: --out (relative to the working directory) or
-// [build] out (relative to the config file), plus the environment's name
-// under --all-envs when it would otherwise share the top level's directory.
-func outDir(c *config.Config, flagOut string, top *config.Config, all bool) string {
-	dir := c.Abs(c.Build.Out)
-	if flagOut != "" {
-		dir = flagOut
-	}
-	if all && c.Env != "" && (flagOut != "" || c.Build.Out == top.Build.Out) {
-		dir = filepath.Join(dir, c.Env)
-	}
-	return dir
 }
 
 // nonNil makes an empty list print as [] in JSON.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -60,6 +62,13 @@ AWS credentials, region and profile come from the AWS default chain
 (environment, shared config, SSO, web identity); none is ever a flag, and none
 is ever printed. With --all-envs, a failing environment does not stop the
 others; the exit status is 1 if any failed.
+
+A dir target lays environments out as build does: the top level writes
+<root>/<path>; a named environment (--env NAME or --all-envs alike) writes
+<root>/<NAME>/<path> when it inherits the top level's [publish.dir] root, and
+<its own root>/<path> when it sets one. Two environments that would publish
+to one file, or one S3 key of one bucket and endpoint, are refused (exit 2)
+before anything is published. A symbolic link inside the root is refused.
 `)
 	var ef envFlags
 	ef.register(fs)
@@ -77,6 +86,9 @@ others; the exit status is 1 if any failed.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
+		return err
+	}
+	if err := publishCollisions(cfgs); err != nil {
 		return err
 	}
 	log := s.err
@@ -193,6 +205,41 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.out, "verified %s\n", c.ClientID())
 	}
 	return r
+}
+
+// publishCollisions refuses, before anything is published, two environments
+// that would publish to the same place: one file of a dir target (after
+// cleaning), or one key of one bucket at one endpoint.
+func publishCollisions(cfgs []*config.Config) error {
+	seen := map[string]string{}
+	for _, c := range cfgs {
+		var dest, fix string
+		switch c.Publish.Target {
+		case "dir":
+			if c.DirRoot() == "" {
+				continue
+			}
+			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
+			if abs, err := filepath.Abs(dest); err == nil {
+				dest = abs
+			}
+			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
+		case "s3":
+			sc := c.Publish.S3
+			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
+			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
+				dest += " at " + ep
+			}
+			fix = "give one its own [publish.s3] bucket or prefix"
+		default:
+			continue
+		}
+		if other, dup := seen[dest]; dup {
+			return usagef("%s and %s would both publish to %s: %s; nothing published", other, envName(c), dest, fix)
+		}
+		seen[dest] = envName(c)
+	}
+	return nil
 }
 
 func publishSummary(results []*publishResult) []summaryRow {

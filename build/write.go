@@ -3,9 +3,10 @@ package build
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,11 +19,11 @@ import (
 // slash-separated path relative to the output directory: the document doc at
 // c.Path, and _headers when c.Build.Headers asks for "netlify".
 func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
-	name := strings.TrimPrefix(c.Path, "/")
-	if name == "" || strings.HasSuffix(name, "/") || path.Clean(name) != name ||
-		name == ".." || strings.HasPrefix(name, "../") {
-		return nil, fmt.Errorf("path %q does not name a file under the output directory", c.Path)
+	// Load has checked the path already; a Config made in code has not.
+	if err := config.CheckPath(c.Path); err != nil {
+		return nil, fmt.Errorf("path %w", err)
 	}
+	name := strings.TrimPrefix(c.Path, "/")
 	files := map[string][]byte{name: doc}
 	if slices.Contains(c.Build.Headers, "netlify") {
 		if name == "_headers" {
@@ -37,42 +38,249 @@ func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 	return files, nil
 }
 
+// A Tree is files (as [Files] returns them) to write under the directory
+// Root.
+type Tree struct {
+	Root  string
+	Files map[string][]byte
+}
+
 // Write writes files (as [Files] returns them) under the directory out and
-// returns the paths written, sorted. Every file is first written to a
-// temporary file next to its target; only when all of them are complete are
-// they renamed into place, so a failure leaves each target either as it was
-// or complete, never half-written.
-//
-// Unlike [WriteFile], Write does not fsync: build output is regenerated from
-// cimd.toml at will, so it must be atomic for readers, not durable across a
-// power cut, and a build of a thousand environments would otherwise spend
-// nearly all its time waiting for the disk.
+// returns the paths written, sorted, as [WriteTrees] does.
 func Write(out string, files map[string][]byte) ([]string, error) {
-	names := slices.Sorted(maps.Keys(files))
-	temps := make([]string, 0, len(names))
-	cleanup := func() {
-		for _, t := range temps {
-			os.Remove(t)
+	return WriteTrees([]Tree{{Root: out, Files: files}})
+}
+
+// WriteTrees writes every tree's files and returns the paths written, in
+// order: the trees in turn, each one's files sorted by name. It writes all
+// of them or none:
+//
+//  1. Nothing is written when a path inside a root, or the file itself, is a
+//     symbolic link (see [CheckLinks]).
+//  2. Every file is written to a temporary file next to its target, creating
+//     directories as needed.
+//  3. Only when all are complete are they renamed into place, one by one,
+//     each existing target first hard-linked (or, where links are not
+//     possible, copied) aside, so that a reader always sees the old file or
+//     the new one.
+//  4. If a rename fails, the targets already replaced get their old file
+//     back, the new ones are removed, and so are the temporary files and the
+//     directories this call created: every target is as it was. Should
+//     putting one back fail too (the disk gone), the error names each file
+//     left new.
+//
+// Unlike [WriteFile], WriteTrees does not fsync: build output is regenerated
+// from cimd.toml at will, so it must be atomic for readers, not durable
+// across a power cut, and a build of a thousand environments would otherwise
+// spend nearly all its time waiting for the disk.
+func WriteTrees(trees []Tree) ([]string, error) {
+	var paths []string
+	var data [][]byte
+	for _, tr := range trees {
+		for _, n := range slices.Sorted(maps.Keys(tr.Files)) {
+			if err := CheckLinks(tr.Root, n); err != nil {
+				return nil, err
+			}
+			paths = append(paths, filepath.Join(tr.Root, filepath.FromSlash(n)))
+			data = append(data, tr.Files[n])
 		}
 	}
-	paths := make([]string, len(names))
-	for i, n := range names {
-		paths[i] = filepath.Join(out, filepath.FromSlash(n))
-		t, err := writeTemp(paths[i], files[n], false)
+
+	var made []string // directories created, parents first
+	temps := make([]string, 0, len(paths))
+	backups := make([]string, len(paths)) // "" when the target did not exist
+	cleanup := func(from int) {
+		for _, t := range temps[from:] {
+			os.Remove(t)
+		}
+		for i := len(made) - 1; i >= 0; i-- {
+			os.Remove(made[i]) // only if empty: a failed restore keeps its file
+		}
+	}
+	for i, p := range paths {
+		dirs, err := mkdirs(filepath.Dir(p))
+		made = append(made, dirs...)
 		if err != nil {
-			cleanup()
-			return nil, err
+			cleanup(0)
+			return nil, fmt.Errorf("write %s: %w; no file was changed", p, err)
+		}
+		t, err := writeTemp(paths[i], data[i], false)
+		if err != nil {
+			cleanup(0)
+			return nil, fmt.Errorf("%w; no file was changed", err)
 		}
 		temps = append(temps, t)
 	}
 	for i, t := range temps {
-		if err := os.Rename(t, paths[i]); err != nil {
-			temps = temps[i:]
-			cleanup()
-			return nil, fmt.Errorf("write %s: %w", paths[i], err)
+		kept, err := backup(paths[i], t+".old")
+		if kept {
+			backups[i] = t + ".old"
+		}
+		if err == nil {
+			err = os.Rename(t, paths[i])
+		}
+		if err != nil {
+			if backups[i] != "" {
+				os.Remove(backups[i])
+			}
+			err = fmt.Errorf("write %s: %w", paths[i], err)
+			if left := rollback(paths[:i], backups[:i]); len(left) > 0 {
+				err = fmt.Errorf("%w; rolling back also failed, so these files are new and the rest as they were: %s", err, strings.Join(left, ", "))
+			} else if i > 0 {
+				err = fmt.Errorf("%w; put back the %s already renamed into place: no file was changed", err, plural(i, "file"))
+			} else {
+				err = fmt.Errorf("%w; no file was changed", err)
+			}
+			cleanup(i)
+			return nil, err
+		}
+	}
+	for _, b := range backups {
+		if b != "" {
+			os.Remove(b)
 		}
 	}
 	return paths, nil
+}
+
+// backup keeps the file at name as aside, by a hard link, or by a copy where
+// the file system has no links, and reports whether it did. Nothing is done
+// when name does not exist.
+func backup(name, aside string) (bool, error) {
+	fi, err := os.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, err
+	case fi.IsDir():
+		return false, errors.New("is a directory")
+	case !fi.Mode().IsRegular():
+		return false, errors.New("not a regular file")
+	}
+	if os.Link(name, aside) == nil {
+		return true, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return false, err
+	}
+	f, err := os.OpenFile(aside, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fi.Mode().Perm())
+	if err != nil {
+		return false, err
+	}
+	_, err = f.Write(b)
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(aside)
+		return false, err
+	}
+	return true, nil
+}
+
+// rollback undoes the renames of paths, newest first: a target with a
+// backup gets it back, one without is removed. It returns the paths it could
+// not restore.
+func rollback(paths, backups []string) []string {
+	var left []string
+	for i := len(paths) - 1; i >= 0; i-- {
+		var err error
+		if backups[i] != "" {
+			err = os.Rename(backups[i], paths[i])
+		} else {
+			err = os.Remove(paths[i])
+		}
+		if err != nil {
+			left = append(left, paths[i])
+		}
+	}
+	slices.Reverse(left)
+	return left
+}
+
+// mkdirs creates dir and its missing parents, and returns those it created,
+// parents first, so that a failed write can remove them again.
+func mkdirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	slices.Reverse(missing)
+	var made []string
+	for _, d := range missing {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			return made, err
+		}
+		made = append(made, d)
+	}
+	return made, nil
+}
+
+// ReadExisting returns the file at the slash-separated name under root, or
+// nil when there is none, refusing a symbolic link as [CheckLinks] does. The
+// file opened must be the one checked, so a link swapped in between is
+// refused too.
+func ReadExisting(root, name string) ([]byte, error) {
+	if err := CheckLinks(root, name); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(root, filepath.FromSlash(name))
+	before, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	defer f.Close()
+	after, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	if !before.Mode().IsRegular() || !os.SameFile(before, after) {
+		return nil, fmt.Errorf("%s is not a regular file: cimd reads only plain files inside the output directory %s", p, root)
+	}
+	return io.ReadAll(f)
+}
+
+// CheckLinks refuses to let cimd read or write through a symbolic link
+// inside an output or publish root: it returns an error naming the first
+// element of the slash-separated name under root (root itself excluded) that
+// is a link. A link there could send the write, or the read of an existing
+// _headers, anywhere on the machine: `ln -s /proc/self/environ
+// public/_headers` would otherwise put the build's environment on the site.
+func CheckLinks(root, name string) error {
+	p := root
+	for _, part := range strings.Split(name, "/") {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil // missing, or under a file: the write says which
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link: cimd never reads or writes through a link inside the output directory %s; remove the link, or point [build] out at the real directory", p, root)
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // WriteFile writes data to name atomically, with mode 0644, creating its

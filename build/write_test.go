@@ -129,3 +129,134 @@ func noTemps(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestWriteRollback makes a rename fail after two others succeeded (the
+// target "a" has become a directory, for "a/b", by then): the replaced file
+// gets its old contents back, the new one is removed, and so are the
+// temporary files, the backups and the directories the write created.
+func TestWriteRollback(t *testing.T) {
+	out := t.TempDir()
+	old := filepath.Join(out, "0.json")
+	if err := os.WriteFile(old, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(out, map[string][]byte{
+		"0.json":     []byte("new\n"),
+		"1/new.json": []byte("new\n"),
+		"a":          []byte("a\n"),
+		"a/b":        []byte("b\n"),
+	})
+	want := "write " + filepath.Join(out, "a") + ": "
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "put back the 2 files already renamed into place: no file was changed") {
+		t.Fatalf("Write = %v; want an error starting %q that says the 2 files were put back", err, want)
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "old\n" {
+		t.Errorf("0.json holds %q, %v after the failed Write; want its old contents", b, err)
+	}
+	for _, p := range []string{"1", "a"} {
+		if _, err := os.Lstat(filepath.Join(out, p)); !os.IsNotExist(err) {
+			t.Errorf("%s exists after the failed Write (%v); want it removed", p, err)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %q; want only 0.json (no temporary file or backup)", out, names)
+	}
+}
+
+// TestWriteKeepsNoBackup checks that a successful Write over existing files
+// leaves no backup behind.
+func TestWriteKeepsNoBackup(t *testing.T) {
+	out := t.TempDir()
+	for _, data := range []string{"one\n", "two\n"} {
+		if _, err := Write(out, map[string][]byte{"c.json": []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 1 || entries[0].Name() != "c.json" {
+		t.Errorf("%s holds %d entries; want only c.json", out, len(entries))
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "c.json")); string(b) != "two\n" {
+		t.Errorf("c.json = %q; want the second write", b)
+	}
+}
+
+// TestCheckLinks refuses a link anywhere below the root, not the root.
+func TestCheckLinks(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("SENTINEL\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "public")
+	if err := os.MkdirAll(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"_headers", "sub/c.json", "linkdir"} {
+		if err := os.Symlink(secret, filepath.Join(root, filepath.FromSlash(l))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	linkedRoot := filepath.Join(dir, "linked")
+	if err := os.Symlink(root, linkedRoot); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ root, name, link string }{
+		{root, "_headers", "_headers"},
+		{root, "sub/c.json", "sub/c.json"},
+		{root, "linkdir/c.json", "linkdir"},
+		{root, "sub/new.json", ""},
+		{root, "new/c.json", ""},
+		{linkedRoot, "sub/new.json", ""},
+	} {
+		err := CheckLinks(tt.root, tt.name)
+		if tt.link == "" {
+			if err != nil {
+				t.Errorf("CheckLinks(%s, %s) = %v; want nil", tt.root, tt.name, err)
+			}
+			continue
+		}
+		want := filepath.Join(tt.root, filepath.FromSlash(tt.link)) + " is a symbolic link: cimd never reads or writes through a link"
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("CheckLinks(%s, %s) = %v; want %q", tt.root, tt.name, err, want)
+		}
+		if _, err := Write(tt.root, map[string][]byte{tt.name: []byte("x\n")}); err == nil {
+			t.Errorf("Write(%s, %s) = nil error; want the link refused", tt.root, tt.name)
+		}
+	}
+	if b, _ := os.ReadFile(secret); string(b) != "SENTINEL\n" {
+		t.Errorf("the link's target holds %q; want it untouched", b)
+	}
+}
+
+// TestReadExisting reads a plain file, says nil for none, and refuses a
+// link, a directory, and anything but the file checked.
+func TestReadExisting(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "plain"), []byte("rules\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadExisting(root, "plain"); err != nil || string(b) != "rules\n" {
+		t.Errorf("ReadExisting(plain) = %q, %v; want its contents", b, err)
+	}
+	if b, err := ReadExisting(root, "absent"); err != nil || b != nil {
+		t.Errorf("ReadExisting(absent) = %q, %v; want nil, nil", b, err)
+	}
+	if err := os.Symlink(filepath.Join(root, "plain"), filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadExisting(root, "link"); err == nil || !strings.Contains(err.Error(), "is a symbolic link") || b != nil {
+		t.Errorf("ReadExisting(link) = %q, %v; want the link refused", b, err)
+	}
+	if err := os.Mkdir(filepath.Join(root, "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadExisting(root, "dir"); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+		t.Errorf("ReadExisting(dir) = %v; want it refused", err)
+	}
+}

@@ -35,13 +35,8 @@ func check(c *Config) []issue {
 	case strings.IndexFunc(h, unicode.IsSpace) >= 0:
 		bad(fmt.Sprintf("%q must not contain whitespace", h), "host")
 	}
-	switch p := c.Path; {
-	case p == "":
-		bad(`is required: the document's path on host, e.g. "/oauth/client.json"`, "path")
-	case !strings.HasPrefix(p, "/"):
-		bad(fmt.Sprintf("%q must start with \"/\"", p), "path")
-	case strings.IndexFunc(p, unicode.IsSpace) >= 0:
-		bad(fmt.Sprintf("%q must not contain whitespace", p), "path")
+	if err := CheckPath(c.Path); err != nil {
+		bad(err.Error(), "path")
 	}
 
 	for _, h := range c.Build.Headers {

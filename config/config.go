@@ -3,7 +3,10 @@
 // and checks every value before anything is built.
 package config
 
-import "time"
+import (
+	"path/filepath"
+	"time"
+)
 
 // Config is the settings of one environment after [env.NAME] has been merged
 // over the top level.
@@ -22,10 +25,49 @@ type Config struct {
 	Build    Build    `toml:"build"`
 	Publish  Publish  `toml:"publish"`
 	Validate Validate `toml:"validate"`
+
+	// ownOut and ownRoot say whether an environment sets [build] out and
+	// [publish.dir] root itself rather than inheriting the top level's; they
+	// decide the layout (see [Config.OutDir]).
+	ownOut, ownRoot bool
 }
 
 // ClientID returns the document's URL, which is its client_id.
 func (c *Config) ClientID() string { return "https://" + c.Host + c.Path }
+
+// OutDir returns the directory build writes c's files under, so that the
+// document is <OutDir>/<path>. The one layout rule, the same for --env NAME
+// and --all-envs: the top level writes under its out (flagOut, when given,
+// relative to the working directory; else [build] out, relative to the config
+// file); a named environment writes under <out>/<NAME> when it inherits the
+// top level's out (or flagOut is given), and under its own out when its
+// [env.NAME] table sets one. Two environments can still meet in one file (an
+// environment's own out equal to another's); callers refuse that.
+func (c *Config) OutDir(flagOut string) string {
+	switch {
+	case flagOut != "":
+		if c.Env != "" {
+			return filepath.Join(flagOut, c.Env)
+		}
+		return flagOut
+	case c.Env != "" && !c.ownOut:
+		return filepath.Join(c.Abs(c.Build.Out), c.Env)
+	}
+	return c.Abs(c.Build.Out)
+}
+
+// DirRoot returns the directory a dir publish writes c's document under, so
+// that it is <DirRoot>/<path>, by the rule of [Config.OutDir]: [publish.dir]
+// root for the top level and for an environment that sets its own, and
+// <root>/<NAME> for an environment that inherits the top level's. It is ""
+// when no root is set.
+func (c *Config) DirRoot() string {
+	root := c.Abs(c.Publish.Dir.Root)
+	if root != "" && c.Env != "" && !c.ownRoot {
+		root = filepath.Join(root, c.Env)
+	}
+	return root
+}
 
 // Client is the [client] table: RFC 7591 client metadata, without client_id.
 // Absent string fields are "", absent lists are nil.

@@ -75,6 +75,8 @@ func Load(path string) (*File, error) {
 		// The merged tables were type-checked above, piece by piece.
 		c := decodeConfig(merge(top, et), at, nil)
 		c.Env = name
+		c.ownOut = defined(et, toml.Key{"build", "out"})
+		c.ownRoot = defined(et, toml.Key{"publish", "dir", "root"})
 		f.add(p, name, &c, top, et)
 		f.envs = append(f.envs, name)
 	}

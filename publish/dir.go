@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,7 +16,8 @@ import (
 	"github.com/cimd-dev/cimd/config"
 )
 
-// publishDir writes doc to <root>/<path> so that a reader, or a crash, only
+// publishDir writes doc to <root>/<path> (root as [config.Config.DirRoot]
+// says) so that a reader, or a crash, only
 // ever sees the old or the new document: it writes a temporary file in the
 // same directory, syncs it, and renames it over the old one.
 //
@@ -24,19 +26,23 @@ import (
 // same file removes such files whose process is gone, and so does a
 // publish that finds the file unchanged.
 func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
-	root := c.Publish.Dir.Root
+	root := c.DirRoot()
 	if root == "" {
 		return Plan{}, errors.New("publish: no directory: set [publish.dir] root")
 	}
-	if !filepath.IsAbs(root) {
-		root = filepath.Join(c.Dir, root)
-	}
+	// Load has checked the path already; a Config made in code has not.
 	rel := filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))
-	if !filepath.IsLocal(rel) {
+	if !filepath.IsLocal(rel) && slices.Contains(strings.Split(c.Path, "/"), "..") {
 		return Plan{}, fmt.Errorf("publish: path %q leaves the directory %s", c.Path, root)
+	}
+	if err := config.CheckPath(c.Path); err != nil {
+		return Plan{}, fmt.Errorf("publish: path %w", err)
 	}
 	name := filepath.Join(root, rel)
 	plan := Plan{Target: "dir", Location: name, Size: len(doc)}
+	if err := checkLinks(root, strings.TrimPrefix(c.Path, "/")); err != nil {
+		return plan, err
+	}
 
 	old, err := os.ReadFile(name)
 	switch {
@@ -105,6 +111,25 @@ func writeAtomic(name string, data []byte) (err error) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// checkLinks refuses to read or write through a symbolic link inside root
+// (root itself excluded): it returns an error naming the first element of
+// the slash-separated name under root that is one. A link there could make
+// the publish overwrite, or compare against, any file on the machine.
+func checkLinks(root, name string) error {
+	p := root
+	for _, part := range strings.Split(name, "/") {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil // missing, or under a file: the write says which
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("publish: %s is a symbolic link: cimd never reads or writes through a link inside the publish root %s; remove the link, or point [publish.dir] root at the real directory", p, root)
+		}
 	}
 	return nil
 }

@@ -118,3 +118,67 @@ func TestDirErrors(t *testing.T) {
 		t.Errorf("Publish over a file = %v; want error starting %q", err, want)
 	}
 }
+
+// TestDirSymlink refuses a link inside the root, at the file or at a
+// directory on the way, without reading or changing what it points to.
+func TestDirSymlink(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside")
+	if err := os.MkdirAll(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(outside, "client.json")
+	if err := os.WriteFile(secret, []byte("SENTINEL\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	site := filepath.Join(dir, "site")
+	if err := os.MkdirAll(filepath.Join(site, "file", "oauth"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(site, "oauth")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(site, "file", "oauth", "client.json")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ root, link string }{
+		{"site", filepath.Join(site, "oauth")},
+		{"site/file", filepath.Join(site, "file", "oauth", "client.json")},
+	} {
+		for _, opts := range []Options{{}, {DryRun: true}, {Force: true}} {
+			_, err := Publish(t.Context(), dirConfig(dir, tc.root), []byte(docA), opts)
+			want := "publish: " + tc.link + " is a symbolic link: cimd never reads or writes through a link inside the publish root"
+			if err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("Publish(root %s, %+v) = %v; want %q", tc.root, opts, err, want)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(secret); string(b) != "SENTINEL\n" {
+		t.Errorf("the link's target holds %q; want it untouched", b)
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != 1 {
+		t.Errorf("%s holds %d entries; want only the original file", outside, len(entries))
+	}
+}
+
+// TestDirPathRule is config's path rule, applied to a Config made in code.
+func TestDirPathRule(t *testing.T) {
+	dir := t.TempDir()
+	for p, reason := range map[string]string{
+		"/a/b.json/":  `ends in "/"`,
+		"/a//b.json":  "has an empty segment",
+		"//a/b.json":  "has an empty segment",
+		"/a%20b.json": "has a percent-escape",
+	} {
+		c := dirConfig(dir, "site")
+		c.Path = p
+		_, err := Publish(t.Context(), c, []byte(docA), Options{})
+		if want := "publish: path " + `"` + p + `" ` + reason; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Publish(path %q) = %v; want an error starting %q", p, err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "site")); !os.IsNotExist(err) {
+		t.Errorf("site exists (%v); want nothing written", err)
+	}
+}

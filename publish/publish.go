@@ -62,6 +62,10 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 	}
 	switch c.Publish.Target {
 	case "s3":
+		// Load has checked the path already; a Config made in code has not.
+		if err := config.CheckPath(c.Path); err != nil {
+			return Plan{}, fmt.Errorf("publish: path %w", err)
+		}
 		return publishS3(ctx, c, doc, opts)
 	case "dir":
 		return publishDir(c, doc, opts)
