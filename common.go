@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
@@ -149,12 +150,10 @@ func newPainter(s stdio, w io.Writer) painter {
 	if s.getenv("NO_COLOR") != "" || s.getenv("TERM") == "dumb" {
 		return false
 	}
+	// A character device is not enough: /dev/null is one too. Ask the
+	// terminal driver, as isatty does.
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return painter(ok && term.IsTerminal(int(f.Fd())))
 }
 
 func (p painter) paint(code, s string) string {
