@@ -113,8 +113,11 @@ func exitCode(stderr io.Writer, err error) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	// A config error lists every problem, one per line: each gets the prefix.
-	fmt.Fprintf(stderr, "cimd: %s\n", strings.ReplaceAll(err.Error(), "\n", "\ncimd: "))
+	// A config error lists every problem, one per line: each gets the prefix,
+	// and each is escaped, since it may quote the config or a server.
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(stderr, "cimd: %s\n", printable(line))
+	}
 	return code
 }
 

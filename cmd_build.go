@@ -75,13 +75,13 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 		}
 		if n := countErrors(findings, false); n > 0 {
 			if !of.json {
-				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), c.ClientID())
+				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
 			}
 			bad++
 			continue
 		}
 		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
-			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), c.Path)
+			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
 		}
 		if r.files, err = build.Files(c, doc); err != nil {
 			return fmt.Errorf("%s: %w", envName(c), err)
@@ -106,7 +106,7 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 	} else if !of.quiet {
 		for _, r := range results {
 			for _, w := range r.Written {
-				fmt.Fprintln(s.out, w)
+				fmt.Fprintln(s.out, printable(w))
 			}
 		}
 	}

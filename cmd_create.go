@@ -51,7 +51,7 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 	id := *clientID
 	if id == "" {
 		id = placeholderClientID
-		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", id)
+		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", printable(id))
 	}
 	members := []build.Member{
 		{Name: "client_id", Value: id},
@@ -78,7 +78,7 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 		if err := build.WriteFile(*output, doc); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
-		fmt.Fprintf(s.err, "cimd: wrote %s; host it at %s with Content-Type: application/json\n", *output, id)
+		fmt.Fprintf(s.err, "cimd: wrote %s; host it at %s with Content-Type: application/json\n", printable(*output), printable(id))
 	} else if _, err := s.out.Write(doc); err != nil {
 		return err
 	}

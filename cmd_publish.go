@@ -131,7 +131,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
 		if !of.json {
-			fmt.Fprintf(s.err, "cimd: %v\n", err)
+			fmt.Fprintf(s.err, "cimd: %s\n", printable(err.Error()))
 		}
 		return r
 	}
@@ -173,7 +173,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if of.json || of.quiet {
 		progress = io.Discard
 	} else {
-		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", c.ClientID(), wait)
+		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), wait)
 	}
 	v := pollDeployed(ctx, c, doc, lo, wait, false, progress)
 	r.Verify = &v
@@ -190,7 +190,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	}
 	r.OK = true
 	if !of.json && !of.quiet {
-		fmt.Fprintf(s.out, "verified %s\n", c.ClientID())
+		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r
 }
@@ -235,8 +235,8 @@ func printPlan(w io.Writer, plan publish.Plan, dryRun bool) {
 	if plan.ContentType != "" {
 		headers = fmt.Sprintf(", %s, cache-control: %s", plan.ContentType, plan.CacheControl)
 	}
-	fmt.Fprintf(w, "%s %s (%d bytes%s): %s\n", verb, plan.Location, plan.Size, headers, plan.Reason)
+	fmt.Fprintf(w, "%s %s (%d bytes%s): %s\n", verb, printable(plan.Location), plan.Size, printable(headers), plan.Reason)
 	if plan.Invalidation != "" {
-		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", plan.Location, plan.Invalidation)
+		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", printable(plan.Location), printable(plan.Invalidation))
 	}
 }
