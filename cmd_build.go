@@ -53,7 +53,7 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
-		return err
+		return configFailed(s, of, "build", err)
 	}
 	p := newPainter(s, s.err)
 	gh := newGitHub(s)
@@ -65,7 +65,7 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 	for i, c := range cfgs {
 		doc, findings, err := render(c)
 		if err != nil {
-			return err
+			return configFailed(s, of, "build", err)
 		}
 		r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
 		results[i] = r

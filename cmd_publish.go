@@ -24,7 +24,7 @@ type publishResult struct {
 	OK       bool               `json:"ok"`
 	Findings []validate.Finding `json:"findings"`
 	Plan     *publish.Plan      `json:"plan"`   // nil when nothing was attempted
-	Verify   *validate.Result   `json:"verify"` // nil when not verified
+	Verify   *resultJSON        `json:"verify"` // nil when not verified
 	Error    string             `json:"error,omitempty"`
 }
 
@@ -77,7 +77,7 @@ others; the exit status is 1 if any failed.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
-		return err
+		return configFailed(s, of, "publish", err)
 	}
 	log := s.err
 	if of.quiet || of.json {
@@ -176,7 +176,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), wait)
 	}
 	v := pollDeployed(ctx, c, doc, lo, wait, false, progress)
-	r.Verify = &v
+	r.Verify = &resultJSON{OK: v.Valid, Result: v}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
 	if !v.Valid {
 		if !of.json {

@@ -91,7 +91,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 		}
 		jobs, o, err := configJobs(&ef, vf, of, fs, s)
 		if err != nil {
-			return err
+			return configFailed(s, of, "validate", err)
 		}
 		origins = o
 		results = runConcurrently(ctx, jobs)
@@ -129,10 +129,15 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	}
 	switch {
 	case of.json:
+		out := make([]resultJSON, len(results))
+		for i, r := range results {
+			out[i] = resultJSON{OK: r.Valid, Result: r}
+		}
 		if err := writeJSON(s.out, struct {
-			Valid   bool              `json:"valid"`
-			Results []validate.Result `json:"results"`
-		}{valid, results}); err != nil {
+			OK      bool         `json:"ok"`
+			Valid   bool         `json:"valid"`
+			Results []resultJSON `json:"results"`
+		}{valid, valid, out}); err != nil {
 			return err
 		}
 	case of.quiet:
@@ -146,6 +151,14 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 		return errFailed
 	}
 	return nil
+}
+
+// resultJSON is a validate result as --json prints it. "ok" is the one word
+// for success in every command's --json; "valid", the name validate used
+// before, stays beside it (deprecated) so existing scripts keep working.
+type resultJSON struct {
+	OK bool `json:"ok"`
+	validate.Result
 }
 
 // configJobs turns each selected environment of the config into a check of

@@ -154,3 +154,22 @@ func escapeProperty(s string) string {
 func cell(s string) string {
 	return strings.NewReplacer("|", "\\|", "\n", " ", "`", "\\`", "<", "&lt;", ">", "&gt;").Replace(printable(s))
 }
+
+// annotateConfigError prints one workflow command per problem of a config
+// error, on its cimd.toml line and column when it has one, so a pull request
+// shows the mistake where it is written.
+func (g github) annotateConfigError(err error) {
+	if !g.on {
+		return
+	}
+	for _, p := range configProblems(err) {
+		props := ""
+		if p.File != "" {
+			props = "file=" + escapeProperty(p.File) + ","
+			if p.Line > 0 {
+				props += fmt.Sprintf("line=%d,col=%d,", p.Line, p.Col)
+			}
+		}
+		fmt.Fprintf(g.w, "::error %stitle=cimd config::%s\n", props, escapeData(p.Message))
+	}
+}
