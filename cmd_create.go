@@ -27,7 +27,7 @@ exit code is 1 when a finding is an error.
 
 For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 `)
-	name := fs.String("name", "", "human-readable client name (client_name), required")
+	name := fs.String("name", "", "the client's human-readable `NAME` (client_name), required")
 	redirects := fs.StringArray("redirect-uri", nil, "a redirect `URI`; repeat for several, at least one")
 	clientID := fs.String("client-id", "", "the `URL` where the document will be hosted (default "+placeholderClientID+")")
 	clientURI := fs.String("client-uri", "", "the client's home page `URL`")

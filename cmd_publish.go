@@ -235,7 +235,12 @@ func printPlan(w io.Writer, plan publish.Plan, dryRun bool) {
 	if plan.ContentType != "" {
 		headers = fmt.Sprintf(", %s, cache-control: %s", plan.ContentType, plan.CacheControl)
 	}
-	fmt.Fprintf(w, "%s %s (%d bytes%s): %s\n", verb, printable(plan.Location), plan.Size, printable(headers), plan.Reason)
+	// "unchanged X: unchanged" would say it twice.
+	why := ": " + plan.Reason
+	if plan.Reason == publish.ReasonUnchanged {
+		why = ""
+	}
+	fmt.Fprintf(w, "%s %s (%d bytes%s)%s\n", verb, printable(plan.Location), plan.Size, printable(headers), why)
 	if plan.Invalidation != "" {
 		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", printable(plan.Location), printable(plan.Invalidation))
 	}
