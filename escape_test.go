@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // hostile holds the characters no output may carry raw: ESC, CR, LF, BEL,
@@ -21,6 +22,9 @@ func assertNoHostile(t *testing.T, where, out string) {
 	t.Helper()
 	if i := strings.IndexAny(out, hostileRunes); i >= 0 {
 		t.Errorf("%s carries a raw control or bidi character at byte %d:\n%q", where, i, out)
+	}
+	if i := strings.IndexByte(out, 0x9b); i >= 0 && !utf8.ValidString(out[max(i-1, 0):i+1]) {
+		t.Errorf("%s carries a raw 8-bit CSI byte at %d:\n%q", where, i, out)
 	}
 }
 
@@ -57,11 +61,11 @@ func TestHeadlineEscapesServerHeaders(t *testing.T) {
 	t.Setenv("GITHUB_ACTIONS", "")
 	url, ca := hostileServer(t, `{}`, map[string]string{
 		"Content-Type":  "application/json\u202e\u0085; x=\u009b31m",
-		"Cache-Control": "max-age=60\u2066\u2069\u202a\u202d",
+		"Cache-Control": "max-age=60\u2066\u2069\u202a\u202d\x9b2J",
 	})
 	_, stdout, stderr := runCLI(t, "validate", "--allow-private", "--cacert", ca, url+"/c.json")
 	assertNoHostile(t, "validate's text output", stdout+stderr)
-	for _, want := range []string{`application/json\u202e\u0085; x=\u009b31m`, `cache-control: max-age=60\u2066\u2069\u202a\u202d`} {
+	for _, want := range []string{`application/json\u202e\u0085; x=\u009b31m`, `cache-control: max-age=60\u2066\u2069\u202a\u202d\x9b2J`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("headline does not show %q escaped:\n%s", want, stdout)
 		}
@@ -154,4 +158,35 @@ root = "site"
 		t.Fatal(err)
 	}
 	assertNoHostile(t, "the step summary", string(b))
+}
+
+// TestPrintableCoversEveryClass: every C0 and C1 control, every bidi
+// embedding, override and isolate, and the line and paragraph separators
+// are escaped; a lone invalid byte (a raw 8-bit CSI) never comes out raw.
+func TestPrintableCoversEveryClass(t *testing.T) {
+	var rs []rune
+	for r := rune(0); r < 0x20; r++ {
+		rs = append(rs, r)
+	}
+	for r := rune(0x7f); r <= 0x9f; r++ {
+		rs = append(rs, r)
+	}
+	for r := rune(0x202a); r <= 0x202e; r++ {
+		rs = append(rs, r)
+	}
+	for r := rune(0x2066); r <= 0x2069; r++ {
+		rs = append(rs, r)
+	}
+	rs = append(rs, 0x200e, 0x200f, 0x061c, 0x2028, 0x2029, 0xfeff)
+	for _, r := range rs {
+		if got := printable("a" + string(r) + "b"); strings.ContainsRune(got, r) || !strings.Contains(got, `\u`) {
+			t.Errorf("printable(%U) = %q; want it escaped", r, got)
+		}
+	}
+	if got := printable("a\x9b31mb"); got != `a\x9b31mb` {
+		t.Errorf("printable kept a raw 0x9b byte: %q", got)
+	}
+	if got := printable("Café ✓ 日本"); got != "Café ✓ 日本" {
+		t.Errorf("printable(ordinary text) = %q; want it unchanged", got)
+	}
 }

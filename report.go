@@ -83,24 +83,30 @@ func writeDetails(w io.Writer, doc map[string]any) {
 // able to move the cursor, recolour the terminal, reorder a line or forge a
 // "✓ valid" one. Text output, error lines, GitHub annotations and step
 // summaries all pass through it (the last two add their own syntax's escapes
-// on top: escapeData, escapeProperty, cell).
+// on top: escapeData, escapeProperty, cell). A byte that is not UTF-8 (a
+// raw 8-bit CSI, 0x9b, from a header) is shown as \xNN.
 func printable(s string) string {
-	if !strings.ContainsFunc(s, isUnprintable) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isUnprintable) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if isUnprintable(r) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case isUnprintable(r):
 			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		b.WriteRune(r)
+		i += size
 	}
 	return b.String()
 }
 
 func isUnprintable(r rune) bool {
-	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == utf8.RuneError
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // progressFor returns where a target's --wait progress lines go: stderr,
