@@ -25,6 +25,10 @@ type stdio struct {
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) string
+
+	// flagSets, when set, receives every FlagSet newFlagSet makes: the
+	// completion generator learns each command's flags this way.
+	flagSets func(*pflag.FlagSet)
 }
 
 // command is one row of the command table.
@@ -42,7 +46,29 @@ func commands() []command {
 		{"publish", "build, upload to S3 or a directory, then verify the live URL", runPublish},
 		{"validate", "check a live URL, a file, or the deployed copy of cimd.toml", runValidate},
 		{"version", "print the version", runVersion},
+		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}
+}
+
+// examples are shown at the end of each command's -h.
+var examples = map[string]string{
+	"init": `  cimd init --url https://app.example.com/oauth/client.json --name "Example App"
+  cimd init --ci github          # add the workflow next to an existing cimd.toml`,
+	"create": `  cimd create --name "My App" --redirect-uri http://127.0.0.1:8765/callback \
+              --client-id https://app.example.com/oauth/client.json -o client.json`,
+	"build": `  cimd build                     # -> public/oauth/client.json
+  cimd build --all-envs --json`,
+	"publish": `  cimd publish --dry-run
+  cimd publish --env staging --wait 5m`,
+	"validate": `  cimd validate https://app.example.com/oauth/client.json
+  cimd validate public/oauth/client.json --strict
+  curl -s https://app.example.com/oauth/client.json | cimd validate - --url https://app.example.com/oauth/client.json
+  cimd validate --all-envs --wait 2m   # the deployed copy of every environment`,
+	"version": `  cimd version
+  cimd --version`,
+	"completion": `  source <(cimd completion bash)
+  cimd completion zsh > "${fpath[1]}/_cimd"
+  cimd completion fish > ~/.config/fish/completions/cimd.fish`,
 }
 
 // exitError carries an exit code other than 1 through the error chain.
@@ -75,6 +101,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		topUsage(stderr)
 		return exitUsage
 	}
+	args, err := hoistConfig(args)
+	if err != nil {
+		return exitCode(stderr, err)
+	}
+	if len(args) == 0 {
+		topUsage(stderr)
+		return exitUsage
+	}
 	name := args[0]
 	switch name {
 	case "-h", "--help", "help":
@@ -92,8 +126,90 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return exitCode(stderr, c.run(ctx, s, args[1:]))
 		}
 	}
-	fmt.Fprintf(stderr, "cimd: unknown command %q\nRun 'cimd -h' for the list of commands.\n", name)
+	if strings.HasPrefix(name, "-") {
+		fmt.Fprintf(stderr, "cimd: unknown flag %q before the command\nRun 'cimd -h' for usage.\n", printable(name))
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "cimd: unknown command %q\n", printable(name))
+	if s := suggest(name); s != "" {
+		fmt.Fprintf(stderr, "\nDid you mean this?\n\t%s\n\n", s)
+	}
+	fmt.Fprintln(stderr, "Run 'cimd -h' for the list of commands.")
 	return exitUsage
+}
+
+// hoistConfig moves a global -c FILE (or --config FILE, --config=FILE,
+// -cFILE) written before the command to just after it, so that
+// "cimd -c x.toml build" is "cimd build -c x.toml".
+func hoistConfig(args []string) ([]string, error) {
+	file, set, i := "", false, 0
+loop:
+	for i < len(args) {
+		a := args[i]
+		switch {
+		case a == "-c" || a == "--config":
+			if i+1 >= len(args) {
+				return nil, usagef("%s needs a FILE (cimd -c FILE <command>)", a)
+			}
+			file, set, i = args[i+1], true, i+2
+		case strings.HasPrefix(a, "--config="):
+			file, set, i = strings.TrimPrefix(a, "--config="), true, i+1
+		case len(a) > 2 && strings.HasPrefix(a, "-c"):
+			file, set, i = a[2:], true, i+1
+		default:
+			break loop
+		}
+	}
+	if !set {
+		return args, nil
+	}
+	if i == len(args) {
+		return nil, usagef("-c %s: no command given (e.g. cimd -c %s build)", file, file)
+	}
+	switch cmd := args[i]; cmd {
+	case "build", "publish", "validate", "init":
+		return append([]string{cmd, "-c", file}, args[i+1:]...), nil
+	case "-h", "--help", "help":
+		return args[i:], nil
+	default:
+		return nil, usagef("-c FILE goes with init, build, publish and validate, not %q", printable(cmd))
+	}
+}
+
+// suggest returns the command closest to a mistyped name: one it starts, or
+// one at most two edits away.
+func suggest(name string) string {
+	best, bestD := "", 3
+	for _, c := range commands() {
+		if len(name) >= 2 && strings.HasPrefix(c.name, name) {
+			return c.name
+		}
+		if d := editDistance(name, c.name); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // exitCode prints err once, as "cimd: <err>", and maps it to an exit code.
@@ -113,8 +229,11 @@ func exitCode(stderr io.Writer, err error) int {
 	if errors.As(err, &ee) {
 		code = ee.code
 	}
-	// A config error lists every problem, one per line: each gets the prefix.
-	fmt.Fprintf(stderr, "cimd: %s\n", strings.ReplaceAll(err.Error(), "\n", "\ncimd: "))
+	// A config error lists every problem, one per line: each gets the prefix,
+	// and each is escaped, since it may quote the config or a server.
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(stderr, "cimd: %s\n", printable(line))
+	}
 	return code
 }
 
@@ -123,7 +242,7 @@ func topUsage(w io.Writer) {
 (CIMD): the JSON document whose HTTPS URL is an OAuth client_id.
 
 Usage:
-  cimd <command> [flags]
+  cimd [-c FILE] <command> [flags]
 
 Commands:
 `)
@@ -131,7 +250,7 @@ Commands:
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run 'cimd <command> -h' for a command's flags.
+Run 'cimd <command> -h' for a command's flags, 'cimd --version' for the version.
 Exit codes: 0 ok, 1 errors found or an operation failed, 2 usage or config error.
 `)
 }
@@ -143,7 +262,16 @@ func newFlagSet(s stdio, name, synopsis string) *pflag.FlagSet {
 	fs.SetOutput(s.err)
 	fs.SortFlags = false
 	fs.Usage = func() {
-		fmt.Fprintf(s.out, "%s\nFlags:\n%s", strings.TrimLeft(synopsis, "\n"), fs.FlagUsages())
+		fmt.Fprint(s.out, strings.TrimLeft(synopsis, "\n"))
+		if u := fs.FlagUsages(); u != "" {
+			fmt.Fprintf(s.out, "\nFlags:\n%s", u)
+		}
+		if ex := examples[name]; ex != "" {
+			fmt.Fprintf(s.out, "\nExamples:\n%s\n", ex)
+		}
+	}
+	if s.flagSets != nil {
+		s.flagSets(fs)
 	}
 	return fs
 }

@@ -57,7 +57,7 @@ replaced are put back: every file is as it was.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
-		return err
+		return configFailed(s, of, "build", err)
 	}
 	if err := buildCollisions(cfgs, *out); err != nil {
 		return err
@@ -72,7 +72,7 @@ replaced are put back: every file is as it was.
 	for i, c := range cfgs {
 		doc, findings, err := render(c)
 		if err != nil {
-			return err
+			return configFailed(s, of, "build", err)
 		}
 		r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
 		results[i] = r
@@ -82,13 +82,13 @@ replaced are put back: every file is as it was.
 		}
 		if n := countErrors(findings, false); n > 0 {
 			if !of.json {
-				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), c.ClientID())
+				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
 			}
 			bad++
 			continue
 		}
 		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
-			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), c.Path)
+			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
 		}
 		if r.files, err = build.Files(c, doc); err != nil {
 			return fmt.Errorf("%s: %w", envName(c), err)
@@ -113,7 +113,7 @@ replaced are put back: every file is as it was.
 	} else if !of.quiet {
 		for _, r := range results {
 			for _, w := range r.Written {
-				fmt.Fprintln(s.out, w)
+				fmt.Fprintln(s.out, printable(w))
 			}
 		}
 	}

@@ -27,7 +27,7 @@ exit code is 1 when a finding is an error.
 
 For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 `)
-	name := fs.String("name", "", "human-readable client name (client_name), required")
+	name := fs.String("name", "", "the client's human-readable `NAME` (client_name), required")
 	redirects := fs.StringArray("redirect-uri", nil, "a redirect `URI`; repeat for several, at least one")
 	clientID := fs.String("client-id", "", "the `URL` where the document will be hosted (default "+placeholderClientID+")")
 	clientURI := fs.String("client-uri", "", "the client's home page `URL`")
@@ -51,7 +51,7 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 	id := *clientID
 	if id == "" {
 		id = placeholderClientID
-		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", id)
+		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", printable(id))
 	}
 	members := []build.Member{
 		{Name: "client_id", Value: id},
@@ -78,7 +78,7 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 		if err := build.WriteFile(*output, doc); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
-		fmt.Fprintf(s.err, "cimd: wrote %s; host it at %s with Content-Type: application/json\n", *output, id)
+		fmt.Fprintf(s.err, "cimd: wrote %s; host it at %s with Content-Type: application/json\n", printable(*output), printable(id))
 	} else if _, err := s.out.Write(doc); err != nil {
 		return err
 	}

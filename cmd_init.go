@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
@@ -22,9 +24,15 @@ Usage: cimd init [--url URL] [--name NAME] [--ci github] [--force] [-c FILE]
 
 Writes a commented cimd.toml that documents every setting, filled with the
 document's URL (its client_id) and the client's name when given. Refuses to
-overwrite an existing file without --force. With --ci github it also writes
-`+workflowPath+`: build and validate on pull requests, publish then
-validate on release, with AWS access through OIDC (no stored keys).
+overwrite an existing file without --force.
+
+With --ci github it also writes `+workflowPath+`: build and validate on pull
+requests, publish then validate on release, with AWS access through OIDC (no
+stored keys), installing the cimd version that wrote it. An existing
+cimd.toml is then kept as it is (even with --force, which then only replaces
+the workflow) unless --url or --name asks for a new one with --force. Run in
+a subdirectory of a git repository, it writes the workflow at the repository
+root, where GitHub looks for it, and its steps name the config with -c.
 `)
 	url := flags.String("url", "", "the document's `URL`, which is its client_id (https://host/path)")
 	name := flags.String("name", "", "the client's human-readable `NAME` (client_name)")
@@ -49,47 +57,181 @@ validate on release, with AWS access through OIDC (no stored keys).
 		}
 		data.Host, data.Path = host, p
 	}
-	// The workflow goes where GitHub looks for it, under the working directory
-	// (the repository root); its steps name the config when it lives elsewhere
-	// and validate the file that build writes for it.
-	wf := templates.WorkflowData{Config: filepath.ToSlash(*path)}
-	d := data
-	if d.Path == "" {
-		d.Path = "/oauth/client.json"
+	cfgExists, err := exists(*path)
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
 	}
-	wf.File = filepath.ToSlash(filepath.Join(filepath.Dir(*path), "public", filepath.FromSlash(d.Path)))
-	files := map[string]templateJob{*path: {"cimd.toml", data}}
+	// With --ci and a config already there, the user wants the workflow
+	// added to their setup, not their edits replaced.
+	keepConfig := cfgExists && *ci != "" && *url == "" && *name == ""
+	if cfgExists && !keepConfig && !*force {
+		return usagef("init: %s already exists (use --force to overwrite)", *path)
+	}
+
+	// The built document, relative to the working directory: where the
+	// existing config builds it, or where the new one will.
+	built, err := builtFile(*path, data, keepConfig)
+	if err != nil {
+		return err
+	}
+	next := templates.WorkflowData{Config: filepath.ToSlash(*path), File: filepath.ToSlash(built)}
+
+	files := map[string]templateJob{}
+	var order []string
+	if !keepConfig {
+		files[*path] = templateJob{"cimd.toml", data}
+		order = append(order, *path)
+	}
 	if *ci == "github" {
-		files[workflowPath] = templateJob{"cimd.yml", wf}
+		wfFile, wf, err := workflowFor(*path, built)
+		if err != nil {
+			return err
+		}
+		version, pinned := pinVersion(buildVersion())
+		wf.Version = version
+		if !pinned {
+			fmt.Fprintf(s.err, "cimd: this cimd is a development build (%s): the workflow installs @latest; pin a release there\n", buildVersion())
+		}
+		if ok, err := exists(wfFile); err != nil {
+			return fmt.Errorf("init: %w", err)
+		} else if ok && !*force {
+			return usagef("init: %s already exists (use --force to overwrite)", wfFile)
+		}
+		files[wfFile] = templateJob{"cimd.yml", wf}
+		order = append(order, wfFile)
 	}
-	// Check every destination before writing any, so a refusal writes nothing.
+	// Render every file before writing any, so a failure writes nothing.
 	rendered := map[string][]byte{}
 	for dst, job := range files {
-		if !*force {
-			if _, err := os.Stat(dst); err == nil {
-				return usagef("init: %s already exists (use --force to overwrite)", dst)
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("init: %w", err)
-			}
-		}
 		b, err := templates.Render(job.name, job.data)
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
 		rendered[dst] = b
 	}
-	for _, dst := range []string{*path, workflowPath} {
-		b, ok := rendered[dst]
-		if !ok {
-			continue
-		}
-		if err := build.WriteFile(dst, b); err != nil {
+	if keepConfig {
+		fmt.Fprintf(s.err, "cimd: kept %s as it is\n", *path)
+	}
+	for _, dst := range order {
+		if err := build.WriteFile(dst, rendered[dst]); err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
 		fmt.Fprintf(s.err, "cimd: wrote %s\n", dst)
 	}
-	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, wf.Flags(), wf.File)
+	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, next.Flags(), next.File)
 	return nil
+}
+
+// exists reports whether path exists; an error other than "not found" is
+// returned.
+func exists(path string) (bool, error) {
+	_, err := os.Lstat(path)
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return false, err
+}
+
+// builtFile is where build writes the top level's document: from the
+// existing config when it is kept, else from the template's defaults
+// (out "public" next to the config, the --url's path).
+func builtFile(cfgPath string, data templates.ConfigData, existing bool) (string, error) {
+	if existing {
+		f, err := config.Load(cfgPath)
+		if err != nil {
+			return "", usagef("init: %s is kept, but the workflow needs what it builds: %w", cfgPath, err)
+		}
+		cs, err := f.Select("", false)
+		if err != nil {
+			return "", usageErr(err)
+		}
+		c := cs[0]
+		out := c.Abs(c.Build.Out)
+		if out == "" {
+			out = filepath.Join(filepath.Dir(cfgPath), "public")
+		}
+		return filepath.Join(out, filepath.FromSlash(c.Path)), nil
+	}
+	p := data.Path
+	if p == "" {
+		p = "/oauth/client.json"
+	}
+	return filepath.Join(filepath.Dir(cfgPath), "public", filepath.FromSlash(p)), nil
+}
+
+// workflowFor returns where the workflow goes and the paths its steps use:
+// the root of the git repository holding the working directory (else the
+// working directory), with the config and the built file relative to it.
+func workflowFor(cfgPath, built string) (string, templates.WorkflowData, error) {
+	var wf templates.WorkflowData
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", wf, fmt.Errorf("init: %w", err)
+	}
+	root := gitRoot(cwd)
+	if root == "" {
+		root = cwd
+	}
+	rel := func(p string) (string, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cwd, p)
+		}
+		r, err := filepath.Rel(root, p)
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return "", usagef("init: %s is outside the repository at %s, where the workflow runs: keep cimd.toml inside it", p, root)
+		}
+		return filepath.ToSlash(r), nil
+	}
+	if wf.Config, err = rel(cfgPath); err != nil {
+		return "", wf, err
+	}
+	if wf.File, err = rel(built); err != nil {
+		return "", wf, err
+	}
+	wfFile := filepath.Join(root, filepath.FromSlash(workflowPath))
+	if r, err := filepath.Rel(cwd, wfFile); err == nil {
+		wfFile = r
+	}
+	return wfFile, wf, nil
+}
+
+// gitRoot returns the nearest directory at or above dir that holds .git (a
+// directory, or the file of a worktree or submodule), or "".
+func gitRoot(dir string) string {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// pinVersion turns the running cimd's module version into what the
+// workflow installs: a release or a clean pseudo-version is pinned as it
+// is; a development build ("(devel)", a modified checkout) has no version
+// the module proxy knows, so the workflow gets "latest" and the caller
+// says so (pinned false).
+func pinVersion(v string) (string, bool) {
+	if v == "" || v == "(devel)" || strings.Contains(v, "+dirty") || !strings.HasPrefix(v, "v") {
+		return "latest", false
+	}
+	return v, true
+}
+
+// buildVersion is the main module's version from the build info.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" {
+		return "(devel)"
+	}
+	return bi.Main.Version
 }
 
 // templateJob is a template to render and the data to render it with.

@@ -26,7 +26,7 @@ type publishResult struct {
 	OK       bool               `json:"ok"`
 	Findings []validate.Finding `json:"findings"`
 	Plan     *publish.Plan      `json:"plan"`   // nil when nothing was attempted
-	Verify   *validate.Result   `json:"verify"` // nil when not verified
+	Verify   *resultJSON        `json:"verify"` // nil when not verified
 	Error    string             `json:"error,omitempty"`
 }
 
@@ -86,7 +86,7 @@ before anything is published. A symbolic link inside the root is refused.
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
-		return err
+		return configFailed(s, of, "publish", err)
 	}
 	if err := publishCollisions(cfgs); err != nil {
 		return err
@@ -143,7 +143,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
 		if !of.json {
-			fmt.Fprintf(s.err, "cimd: %v\n", err)
+			fmt.Fprintf(s.err, "cimd: %s\n", printable(err.Error()))
 		}
 		return r
 	}
@@ -185,10 +185,10 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if of.json || of.quiet {
 		progress = io.Discard
 	} else {
-		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", c.ClientID(), wait)
+		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), wait)
 	}
 	v := pollDeployed(ctx, c, doc, lo, wait, false, progress)
-	r.Verify = &v
+	r.Verify = &resultJSON{OK: v.Valid, Result: v}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
 	if !v.Valid {
 		if !of.json {
@@ -202,7 +202,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	}
 	r.OK = true
 	if !of.json && !of.quiet {
-		fmt.Fprintf(s.out, "verified %s\n", c.ClientID())
+		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r
 }
@@ -282,8 +282,13 @@ func printPlan(w io.Writer, plan publish.Plan, dryRun bool) {
 	if plan.ContentType != "" {
 		headers = fmt.Sprintf(", %s, cache-control: %s", plan.ContentType, plan.CacheControl)
 	}
-	fmt.Fprintf(w, "%s %s (%d bytes%s): %s\n", verb, plan.Location, plan.Size, headers, plan.Reason)
+	// "unchanged X: unchanged" would say it twice.
+	why := ": " + plan.Reason
+	if plan.Reason == publish.ReasonUnchanged {
+		why = ""
+	}
+	fmt.Fprintf(w, "%s %s (%d bytes%s)%s\n", verb, printable(plan.Location), plan.Size, printable(headers), why)
 	if plan.Invalidation != "" {
-		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", plan.Location, plan.Invalidation)
+		fmt.Fprintf(w, "invalidated %s in CloudFront (%s)\n", printable(plan.Location), printable(plan.Invalidation))
 	}
 }

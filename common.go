@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
@@ -149,12 +150,10 @@ func newPainter(s stdio, w io.Writer) painter {
 	if s.getenv("NO_COLOR") != "" || s.getenv("TERM") == "dumb" {
 		return false
 	}
+	// A character device is not enough: /dev/null is one too. Ask the
+	// terminal driver, as isatty does.
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return painter(ok && term.IsTerminal(int(f.Fd())))
 }
 
 func (p painter) paint(code, s string) string {
@@ -212,4 +211,76 @@ func prefixed(c *config.Config, fs []validate.Finding) []validate.Finding {
 		out[i] = f
 	}
 	return out
+}
+
+// problemJSON is one configuration problem in --json output: where it is
+// (file, 1-based line and column, 0 when unknown) and what is wrong.
+type problemJSON struct {
+	Message string `json:"message"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Key     string `json:"key"`
+}
+
+// configProblems lists the problems of an error from loading a config: one
+// per [config.Error] that errors.Join put together, or the error itself
+// when it has no position (an unknown --env, a missing file).
+func configProblems(err error) []problemJSON {
+	var out []problemJSON
+	var walk func(error)
+	walk = func(e error) {
+		switch x := e.(type) {
+		case nil:
+		case *config.Error:
+			msg := x.Msg
+			if x.Key != "" {
+				msg = x.Key + ": " + msg
+			}
+			out = append(out, problemJSON{Message: msg, File: x.File, Line: x.Line, Col: x.Col, Key: x.Key})
+		case *exitError:
+			walk(x.err)
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		default:
+			out = append(out, problemJSON{Message: e.Error()})
+		}
+	}
+	walk(err)
+	return out
+}
+
+// configFailed reports a configuration error where a machine reads it, then
+// returns it for exitCode to print on stderr (exit 2): as annotations under
+// GitHub Actions, and with --json as one object on stdout,
+//
+//	{"ok": false, "error": {...}, "errors": [{...}, ...], "results": []}
+//
+// where error is the first problem and errors all of them (problemJSON).
+// validate's object also has "valid": false, the name it used before "ok".
+func configFailed(s stdio, of outputFlags, cmd string, err error) error {
+	newGitHub(s).annotateConfigError(err)
+	if !of.json {
+		return err
+	}
+	ps := configProblems(err)
+	if len(ps) == 0 {
+		ps = []problemJSON{{Message: err.Error()}}
+	}
+	v := struct {
+		OK      bool          `json:"ok"`
+		Valid   *bool         `json:"valid,omitempty"`
+		Error   problemJSON   `json:"error"`
+		Errors  []problemJSON `json:"errors"`
+		Results []struct{}    `json:"results"`
+	}{Error: ps[0], Errors: ps, Results: []struct{}{}}
+	if cmd == "validate" {
+		v.Valid = new(bool)
+	}
+	if werr := writeJSON(s.out, v); werr != nil {
+		return werr
+	}
+	return err
 }

@@ -84,7 +84,7 @@ func (g github) writeSummary(title string, rows []summaryRow) error {
 			if f.Severity == validate.Info {
 				continue
 			}
-			fs = append(fs, fmt.Sprintf("%s `%s`", f.Severity, f.Rule))
+			fs = append(fs, fmt.Sprintf("%s `%s`", f.Severity, cell(f.Rule)))
 		}
 		list := strings.Join(fs, "<br>")
 		if list == "" {
@@ -136,17 +136,40 @@ func configKey(f validate.Finding) []string {
 	return []string{"client", "extra", field}
 }
 
-// escapeData escapes a workflow command's message.
+// escapeData escapes a workflow command's message: first what no output may
+// carry (printable), then what the workflow-command syntax gives a meaning
+// (%, CR, LF), so a hostile document key cannot end the command early or
+// start a new one.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(printable(s))
 }
 
-// escapeProperty escapes a workflow command's property value.
+// escapeProperty escapes a workflow command's property value: as escapeData,
+// and also the ':' and ',' that end a property.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(printable(s))
 }
 
 // cell makes s safe inside a Markdown table cell.
 func cell(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+	return strings.NewReplacer("|", "\\|", "\n", " ", "`", "\\`", "<", "&lt;", ">", "&gt;").Replace(printable(s))
+}
+
+// annotateConfigError prints one workflow command per problem of a config
+// error, on its cimd.toml line and column when it has one, so a pull request
+// shows the mistake where it is written.
+func (g github) annotateConfigError(err error) {
+	if !g.on {
+		return
+	}
+	for _, p := range configProblems(err) {
+		props := ""
+		if p.File != "" {
+			props = "file=" + escapeProperty(p.File) + ","
+			if p.Line > 0 {
+				props += fmt.Sprintf("line=%d,col=%d,", p.Line, p.Col)
+			}
+		}
+		fmt.Fprintf(g.w, "::error %stitle=cimd config::%s\n", props, escapeData(p.Message))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -42,7 +43,7 @@ func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) 
 			if h.Status == 0 {
 				fmt.Fprintf(w, "  no response · %d ms\n", h.ElapsedMS)
 			} else {
-				fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, ct, h.Bytes, cc, h.ElapsedMS)
+				fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, printable(ct), h.Bytes, printable(cc), h.ElapsedMS)
 			}
 		}
 		printFindings(w, "  ", r.Findings, verbose, p)
@@ -74,27 +75,38 @@ func writeDetails(w io.Writer, doc map[string]any) {
 	}
 }
 
-// printable escapes control and format characters (ESC, CR, BEL, bidi
-// overrides) as \uXXXX. Documents come from servers the user does not
-// control, and their text must not be able to move the cursor, recolour the
-// terminal or forge a "✓ valid" line.
+// printable escapes control and format characters (C0 and C1 controls such
+// as ESC, CR, BEL and CSI, bidi embeddings, overrides and isolates, line and
+// paragraph separators) as \uXXXX. It is the one escape for everything cimd
+// prints that came from outside: documents and headers from servers the user
+// does not control, values from cimd.toml, error text. Such text must not be
+// able to move the cursor, recolour the terminal, reorder a line or forge a
+// "✓ valid" one. Text output, error lines, GitHub annotations and step
+// summaries all pass through it (the last two add their own syntax's escapes
+// on top: escapeData, escapeProperty, cell). A byte that is not UTF-8 (a
+// raw 8-bit CSI, 0x9b, from a header) is shown as \xNN.
 func printable(s string) string {
-	if !strings.ContainsFunc(s, isUnprintable) {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isUnprintable) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if isUnprintable(r) {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case isUnprintable(r):
 			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		b.WriteRune(r)
+		i += size
 	}
 	return b.String()
 }
 
 func isUnprintable(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // progressFor returns where a target's --wait progress lines go: stderr,

@@ -37,9 +37,13 @@ type HeadersData struct {
 // pull-request job validates; it defaults to "public/oauth/client.json".
 // Config is the path of cimd.toml from the repository root, when it is not
 // the default "cimd.toml"; every step then passes it with -c.
+//
+// Version is what every job installs with `go install ...@Version`: the
+// version of the cimd that wrote the workflow; "latest" when empty.
 type WorkflowData struct {
-	File   string
-	Config string
+	File    string
+	Config  string
+	Version string
 }
 
 // Flags returns the flags every workflow step passes: " -c FILE" for a
@@ -79,6 +83,9 @@ func Render(name string, data any) ([]byte, error) {
 		}
 		if d.File == "" {
 			d.File = "public/oauth/client.json"
+		}
+		if d.Version == "" {
+			d.Version = "latest"
 		}
 		data = d
 	default:

@@ -123,6 +123,25 @@ func TestWorkflow(t *testing.T) {
 	}
 }
 
+// TestWorkflowPinsVersion: the workflow installs the version given, in both
+// jobs, and keeps setup-go from looking for a go.sum the repository lacks.
+func TestWorkflowPinsVersion(t *testing.T) {
+	got, err := Render("cimd.yml", WorkflowData{Version: "v1.2.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(got)
+	if n := strings.Count(s, "run: go install github.com/cimd-dev/cimd@v1.2.3\n"); n != 2 {
+		t.Errorf("workflow installs @v1.2.3 %d times; want 2 (both jobs):\n%s", n, s)
+	}
+	if strings.Contains(s, "@latest") {
+		t.Errorf("a pinned workflow still mentions @latest:\n%s", s)
+	}
+	if n, m := strings.Count(s, "cache: false"), strings.Count(s, "uses: actions/setup-go@"); n != m || n == 0 {
+		t.Errorf("workflow has %d setup-go steps and %d cache: false; want one each", m, n)
+	}
+}
+
 func TestUnknown(t *testing.T) {
 	if _, err := Render("files/cimd.toml.tmpl", nil); err == nil {
 		t.Error("Render of a path succeeded; want only template names")
