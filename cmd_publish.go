@@ -44,7 +44,7 @@ type publishRun struct {
 func runPublish(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "publish", `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
-                    [--no-verify] [--wait DUR] [--json] [-q]
+                    [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -58,7 +58,10 @@ the environment's [publish] table says:
 
 AWS credentials, region and profile come from the AWS default chain
 (environment, shared config, SSO, web identity); none is ever a flag, and none
-is ever printed. With --all-envs, a failing environment does not stop the
+is ever printed, and text a store answers is printed with key ids, tokens,
+signatures, userinfo and query strings removed. --timeout bounds each S3 and
+CloudFront call (HeadObject, PutObject, CreateInvalidation, retries included)
+and each fetch of the verify. With --all-envs, a failing environment does not stop the
 others; the exit status is 1 if any failed.
 `)
 	var ef envFlags
@@ -67,6 +70,7 @@ others; the exit status is 1 if any failed.
 	force := fs.Bool("force", false, "upload even when the stored copy is unchanged")
 	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL after an S3 publish")
 	wait := fs.Duration("wait", 0, "verify for at most `DUR` (default: [validate] wait, else 2m)")
+	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and each verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
 	of.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -74,6 +78,9 @@ others; the exit status is 1 if any failed.
 	}
 	if fs.NArg() > 0 {
 		return usagef("publish takes no arguments (got %q)", fs.Args())
+	}
+	if fs.Changed("timeout") && *timeout <= 0 {
+		return usagef("publish: --timeout %s: want a positive duration, e.g. 10s", *timeout)
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
@@ -85,7 +92,7 @@ others; the exit status is 1 if any failed.
 	}
 	pr := publishRun{
 		s: s, fs: fs, file: file, noVerify: *noVerify, wait: *wait, of: of,
-		opts: publish.Options{DryRun: *dryRun, Force: *force, Log: log},
+		opts: publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
 		p:    newPainter(s, s.err), gh: newGitHub(s),
 	}
 	results := make([]*publishResult, 0, len(cfgs))
@@ -159,7 +166,11 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		r.OK = true
 		return r
 	}
-	lo, wait, err := configLiveOptions(c, pr.fs, validateFlags{timeout: 10 * time.Second})
+	vf := validateFlags{timeout: 10 * time.Second}
+	if pr.opts.Timeout > 0 {
+		vf.timeout = pr.opts.Timeout
+	}
+	lo, wait, err := configLiveOptions(c, pr.fs, vf)
 	if err != nil {
 		return fail(err)
 	}

@@ -60,10 +60,11 @@ type Build struct {
 
 // Publish is the [publish] table.
 type Publish struct {
-	Target       string `toml:"target"`        // "s3" or "dir"
-	CacheControl string `toml:"cache_control"` // default "public, max-age=3600"
-	S3           S3     `toml:"s3"`
-	Dir          Dir    `toml:"dir"`
+	Target       string   `toml:"target"`        // "s3" or "dir"
+	CacheControl string   `toml:"cache_control"` // default "public, max-age=3600"
+	Timeout      Duration `toml:"timeout"`       // bounds each S3 and CloudFront call; default 10s
+	S3           S3       `toml:"s3"`
+	Dir          Dir      `toml:"dir"`
 }
 
 // S3 is the [publish.s3] table.

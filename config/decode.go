@@ -146,6 +146,8 @@ func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 			pub.Target = str(p, kp, v)
 		case "cache_control":
 			pub.CacheControl = str(p, kp, v)
+		case "timeout":
+			pub.Timeout = duration(p, kp, v)
 		case "s3":
 			pub.S3 = decodeS3(table(p, kp, v), kp, p)
 		case "dir":
@@ -157,7 +159,7 @@ func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 			}
 			pub.Dir.Root = str(p, key(kp, "root"), dir["root"])
 		default:
-			unknown(p, kp, "target", "cache_control", "s3", "dir")
+			unknown(p, kp, "target", "cache_control", "timeout", "s3", "dir")
 		}
 	}
 	return pub

@@ -195,6 +195,9 @@ func (f *File) get(name string) *Config {
 	if c.Publish.CacheControl == "" {
 		c.Publish.CacheControl = "public, max-age=3600"
 	}
+	if c.Publish.Timeout.Duration == 0 {
+		c.Publish.Timeout.Duration = 10 * time.Second
+	}
 	if c.Validate.Profile == "" {
 		c.Validate.Profile = "mcp"
 	}
