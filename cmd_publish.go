@@ -107,6 +107,10 @@ others; the exit status is 1 if any failed.
 			failed++
 		}
 	}
+	if ctx.Err() != nil {
+		// Half an answer is no answer: no summary, no JSON.
+		return fmt.Errorf("publish: interrupted")
+	}
 	if err := pr.gh.writeSummary("publish", publishSummary(results)); err != nil {
 		return err
 	}
@@ -137,7 +141,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	r := &publishResult{Env: c.Env, ClientID: c.ClientID(), Findings: []validate.Finding{}}
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
-		if !of.json {
+		if !of.json && ctx.Err() == nil {
 			fmt.Fprintf(s.err, "cimd: %v\n", err)
 		}
 		return r
