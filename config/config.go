@@ -88,7 +88,7 @@ type Dir struct {
 type Validate struct {
 	Profile      string   `toml:"profile"` // "mcp" (default) or "cimd"
 	Timeout      Duration `toml:"timeout"` // default 10s
-	Wait         Duration `toml:"wait"`    // default 0 for validate; publish verify uses 2m when unset
+	Wait         Duration `toml:"wait"`    // publish's verify only (2m when unset); validate waits only with --wait
 	AllowPrivate bool     `toml:"allow_private"`
 	CACert       string   `toml:"cacert"` // relative to Config.Dir
 }
