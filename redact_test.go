@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -54,13 +56,7 @@ func reflectingStore(t *testing.T) *httptest.Server {
 func TestPublishRedactsReflectedSecrets(t *testing.T) {
 	srv := reflectingStore(t)
 	dir := t.TempDir()
-	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	isolateAWS(t, dir)
 	t.Setenv("AWS_ACCESS_KEY_ID", sentinelKeyID)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", sentinelSecret)
 	t.Setenv("AWS_SESSION_TOKEN", sentinelToken)
@@ -123,4 +119,83 @@ endpoint = %q
 			t.Errorf("%v: output contains a signature:\n%s", args, out)
 		}
 	}
+}
+
+// isolateAWS keeps the AWS default chain away from the machine's settings.
+func isolateAWS(t *testing.T, dir string) {
+	t.Helper()
+	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_CA_BUNDLE", "AWS_MAX_ATTEMPTS",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+// TestPublishTimeoutFlag publishes to a store that accepts the connection
+// and never answers: --timeout, or [publish] timeout, bounds the HeadObject
+// and the message names the endpoint and the phase.
+func TestPublishTimeoutFlag(t *testing.T) {
+	dir := t.TempDir()
+	isolateAWS(t, dir)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE12")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", sentinelSecret)
+	t.Setenv("AWS_REGION", "us-east-1")
+	hang, _ := acceptAndHang(t)
+	write := func(name, extra string) string {
+		file := filepath.Join(dir, name)
+		cfg := fmt.Sprintf("host = \"app.example.com\"\npath = \"/oauth/client.json\"\n[client]\nclient_name = \"T\"\n"+
+			"redirect_uris = [\"http://127.0.0.1:8765/callback\"]\napplication_type = \"native\"\n"+
+			"[publish]\ntarget = \"s3\"\n%s[publish.s3]\nbucket = \"b\"\nendpoint = %q\n", extra, hang)
+		if err := os.WriteFile(file, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"publish", "-c", write("flag.toml", ""), "--timeout", "200ms"}, "within 200ms (head)"},
+		{[]string{"publish", "-c", write("flag.toml", ""), "--timeout", "200ms", "--force"}, "within 200ms (put)"},
+		{[]string{"publish", "-c", write("config.toml", "timeout = \"250ms\"\n")}, "within 250ms (head)"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), tc.args, strings.NewReader(""), &stdout, &stderr)
+		want := "cimd: publish s3://b/oauth/client.json: no answer from " + hang + " " + tc.want
+		if code != exitFailed || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit 1 and %q", tc.args, code, &stderr, want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := run(t.Context(), []string{"publish", "-c", write("flag.toml", ""), "--timeout", "0s"}, strings.NewReader(""), io.Discard, &stderr); code != exitUsage {
+		t.Errorf("--timeout 0s: exit %d; want 2\n%s", code, &stderr)
+	}
+}
+
+// acceptAndHang listens on a local port, accepts connections and never
+// answers; accepted is closed at the first connection.
+func acceptAndHang(t *testing.T) (url string, accepted <-chan struct{}) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan struct{})
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			if conns = append(conns, c); len(conns) == 1 {
+				close(ch)
+			}
+		}
+	}()
+	t.Cleanup(func() { l.Close() })
+	return "http://" + l.Addr().String(), ch
 }

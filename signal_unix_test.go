@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -130,31 +129,6 @@ func TestSignals(t *testing.T) {
 			}
 		})
 	}
-}
-
-// acceptAndHang listens on a local port, accepts connections and never
-// answers; accepted is closed at the first connection.
-func acceptAndHang(t *testing.T) (url string, accepted <-chan struct{}) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{})
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			if conns = append(conns, c); len(conns) == 1 {
-				close(ch)
-			}
-		}
-	}()
-	t.Cleanup(func() { l.Close() })
-	return "http://" + l.Addr().String(), ch
 }
 
 // writeSignalConfig writes dir/cimd.toml for the live URL of srv, with an
