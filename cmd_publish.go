@@ -58,11 +58,11 @@ the environment's [publish] table says:
 
 AWS credentials, region and profile come from the AWS default chain
 (environment, shared config, SSO, web identity); none is ever a flag, and none
-is ever printed, and text a store answers is printed with key ids, tokens,
+is ever printed: text a store answers is printed with key ids, tokens,
 signatures, userinfo and query strings removed. --timeout bounds each S3 and
 CloudFront call (HeadObject, PutObject, CreateInvalidation, retries included)
-and each fetch of the verify. With --all-envs, a failing environment does not stop the
-others; the exit status is 1 if any failed.
+and each fetch of the verify. With --all-envs, a failing environment does not
+stop the others; the exit status is 1 if any failed.
 `)
 	var ef envFlags
 	ef.register(fs)
@@ -70,7 +70,7 @@ others; the exit status is 1 if any failed.
 	force := fs.Bool("force", false, "upload even when the stored copy is unchanged")
 	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL after an S3 publish")
 	wait := fs.Duration("wait", 0, "verify for at most `DUR` (default: [validate] wait, else 2m)")
-	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and each verify fetch to `DUR` (default: [publish] timeout, else 10s)")
+	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
 	of.register(fs)
 	if err := parse(fs, args); err != nil {
