@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -90,6 +91,20 @@ func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(forma
 // example the findings of an invalid document) and only need exit 1.
 var errFailed = errors.New("failed")
 
+// interrupted is the cause of the context a signal canceled.
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted by " + e.sig.String() }
+
+// exitCode is 128 + the signal's number, as a shell reports it: 130 for
+// SIGINT, 143 for SIGTERM.
+func (e interrupted) exitCode() int {
+	if s, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
 // silentExit is an exit code with nothing more to print.
 type silentExit int
 
@@ -123,7 +138,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return exitCode(stderr, c.run(ctx, s, args[1:]))
+			err := c.run(ctx, s, args[1:])
+			// A signal ends every command the same way, whatever it was
+			// doing: one line, and the shell's exit code for the signal.
+			var sig interrupted
+			if errors.As(context.Cause(ctx), &sig) {
+				fmt.Fprintln(stderr, "cimd: interrupted")
+				return sig.exitCode()
+			}
+			return exitCode(stderr, err)
 		}
 	}
 	if strings.HasPrefix(name, "-") {

@@ -46,7 +46,7 @@ type publishRun struct {
 func runPublish(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "publish", `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
-                    [--no-verify] [--wait DUR] [--json] [-q]
+                    [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -60,8 +60,11 @@ the environment's [publish] table says:
 
 AWS credentials, region and profile come from the AWS default chain
 (environment, shared config, SSO, web identity); none is ever a flag, and none
-is ever printed. With --all-envs, a failing environment does not stop the
-others; the exit status is 1 if any failed.
+is ever printed: text a store answers is printed with key ids, tokens,
+signatures, userinfo and query strings removed. --timeout bounds each S3 and
+CloudFront call (HeadObject, PutObject, CreateInvalidation, retries included)
+and each fetch of the verify. With --all-envs, a failing environment does not
+stop the others; the exit status is 1 if any failed.
 
 A dir target lays environments out as build does: the top level writes
 <root>/<path>; a named environment (--env NAME or --all-envs alike) writes
@@ -76,6 +79,7 @@ before anything is published. A symbolic link inside the root is refused.
 	force := fs.Bool("force", false, "upload even when the stored copy is unchanged")
 	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL after an S3 publish")
 	wait := fs.Duration("wait", 0, "verify for at most `DUR` (default: [validate] wait, else 2m)")
+	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
 	of.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -83,6 +87,9 @@ before anything is published. A symbolic link inside the root is refused.
 	}
 	if fs.NArg() > 0 {
 		return usagef("publish takes no arguments (got %q)", fs.Args())
+	}
+	if fs.Changed("timeout") && *timeout <= 0 {
+		return usagef("publish: --timeout %s: want a positive duration, e.g. 10s", *timeout)
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {
@@ -97,7 +104,7 @@ before anything is published. A symbolic link inside the root is refused.
 	}
 	pr := publishRun{
 		s: s, fs: fs, file: file, noVerify: *noVerify, wait: *wait, of: of,
-		opts: publish.Options{DryRun: *dryRun, Force: *force, Log: log},
+		opts: publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
 		p:    newPainter(s, s.err), gh: newGitHub(s),
 	}
 	results := make([]*publishResult, 0, len(cfgs))
@@ -111,6 +118,10 @@ before anything is published. A symbolic link inside the root is refused.
 		if !r.OK {
 			failed++
 		}
+	}
+	if ctx.Err() != nil {
+		// Half an answer is no answer: no summary, no JSON.
+		return fmt.Errorf("publish: interrupted")
 	}
 	if err := pr.gh.writeSummary("publish", publishSummary(results)); err != nil {
 		return err
@@ -142,7 +153,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	r := &publishResult{Env: c.Env, ClientID: c.ClientID(), Findings: []validate.Finding{}}
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
-		if !of.json {
+		if !of.json && ctx.Err() == nil {
 			fmt.Fprintf(s.err, "cimd: %s\n", printable(err.Error()))
 		}
 		return r
@@ -171,7 +182,11 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		r.OK = true
 		return r
 	}
-	lo, wait, err := configLiveOptions(c, pr.fs, validateFlags{timeout: 10 * time.Second})
+	vf := validateFlags{timeout: 10 * time.Second}
+	if pr.opts.Timeout > 0 {
+		vf.timeout = pr.opts.Timeout
+	}
+	lo, wait, err := configLiveOptions(c, pr.fs, vf)
 	if err != nil {
 		return fail(err)
 	}

@@ -56,7 +56,12 @@ and reports every problem by rule code.
 
 Several targets are checked concurrently and printed in the order given.
 In config mode, [validate] in cimd.toml sets the defaults of --profile,
---timeout, --wait, --cacert and --allow-private; flags override it.
+--timeout, --cacert and --allow-private; flags override it. Its wait is for
+the verify after 'cimd publish': validate makes one attempt unless --wait
+DUR is given. --wait retries only what can fix itself (a stale or drifting
+copy, 404, 408, 429, 5xx, a timeout or a dropped connection) and stops at
+once, saying why, on the rest (DNS failure, connection refused, TLS errors,
+content type or rule errors in a copy that matches the local one).
 Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 2 usage or configuration error.
 `)
@@ -177,10 +182,13 @@ func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSe
 		if err != nil {
 			return nil, nil, err
 		}
-		lo, wait, err := configLiveOptions(c, fs, vf)
+		lo, _, err := configLiveOptions(c, fs, vf)
 		if err != nil {
 			return nil, nil, err
 		}
+		// [validate] wait is the budget of publish's verify: a plain
+		// validate answers at once, and polls only when --wait says so.
+		wait := vf.wait
 		progress := progressFor(s, configTarget(c), len(cfgs))
 		if of.json || of.quiet {
 			progress = io.Discard

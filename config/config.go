@@ -102,10 +102,11 @@ type Build struct {
 
 // Publish is the [publish] table.
 type Publish struct {
-	Target       string `toml:"target"`        // "s3" or "dir"
-	CacheControl string `toml:"cache_control"` // default "public, max-age=3600"
-	S3           S3     `toml:"s3"`
-	Dir          Dir    `toml:"dir"`
+	Target       string   `toml:"target"`        // "s3" or "dir"
+	CacheControl string   `toml:"cache_control"` // default "public, max-age=3600"
+	Timeout      Duration `toml:"timeout"`       // bounds each S3 and CloudFront call; default 10s
+	S3           S3       `toml:"s3"`
+	Dir          Dir      `toml:"dir"`
 }
 
 // S3 is the [publish.s3] table.
@@ -129,7 +130,7 @@ type Dir struct {
 type Validate struct {
 	Profile      string   `toml:"profile"` // "mcp" (default) or "cimd"
 	Timeout      Duration `toml:"timeout"` // default 10s
-	Wait         Duration `toml:"wait"`    // default 0 for validate; publish verify uses 2m when unset
+	Wait         Duration `toml:"wait"`    // publish's verify only (2m when unset); validate waits only with --wait
 	AllowPrivate bool     `toml:"allow_private"`
 	CACert       string   `toml:"cacert"` // relative to Config.Dir
 }

@@ -146,6 +146,8 @@ func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 			pub.Target = str(p, kp, v)
 		case "cache_control":
 			pub.CacheControl = str(p, kp, v)
+		case "timeout":
+			pub.Timeout = duration(p, kp, v)
 		case "s3":
 			pub.S3 = decodeS3(table(p, kp, v), kp, p)
 		case "dir":
@@ -157,7 +159,7 @@ func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 			}
 			pub.Dir.Root = str(p, key(kp, "root"), dir["root"])
 		default:
-			unknown(p, kp, "target", "cache_control", "s3", "dir")
+			unknown(p, kp, "target", "cache_control", "timeout", "s3", "dir")
 		}
 	}
 	return pub
@@ -217,10 +219,10 @@ func unknown(p *problems, kp toml.Key, known ...string) {
 // suggest returns "; did you mean K?" for the known key K closest to name,
 // when one is close enough to be a typo, or "".
 func suggest(name string, known []string) string {
-	best := ""
+	best, bestD := "", 0
 	for _, k := range slices.Sorted(slices.Values(known)) {
-		if d := distance(name, k); d <= max(1, len(k)/4) && (best == "" || d < distance(name, best)) {
-			best = k
+		if d := distance(name, k); d <= max(1, len(k)/4) && (best == "" || d < bestD) {
+			best, bestD = k, d
 		}
 	}
 	if best == "" {
@@ -233,11 +235,11 @@ func suggest(name string, known []string) string {
 // names are ASCII.
 func distance(a, b string) int {
 	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
@@ -246,7 +248,7 @@ func distance(a, b string) int {
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }

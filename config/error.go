@@ -42,7 +42,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // already reported against the file.
 type problems struct {
 	file string
-	src  string
+	keys *keyIndex // where each key of the file is written
 	errs []*Error
 	seen map[string]bool
 
@@ -55,7 +55,7 @@ func (p *problems) add(key toml.Key, format string, args ...any) {
 	if p == nil {
 		return
 	}
-	line, col := locate(p.src, key)
+	line, col := p.keys.locate(key)
 	p.addAt(line, col, key, fmt.Sprintf(format, args...))
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ type File struct {
 
 	configs map[string]*Config // "" is the top level
 	envs    []string           // sorted
-	src     string             // the file's text, to locate keys
+	keys    *keyIndex          // where the file's keys are written
 }
 
 // Load reads, decodes and checks the cimd.toml at path, and every
@@ -31,9 +32,12 @@ type File struct {
 // [Error]s joined with errors.Join; any error from Load is a configuration
 // error (exit 2).
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
+	}
+	if d := scanDepth(data); d != nil {
+		return nil, &Error{File: path, Line: d.line, Col: d.col, Msg: d.msg()}
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
@@ -45,8 +49,9 @@ func Load(path string) (*File, error) {
 		return nil, &Error{File: path, Msg: err.Error(), Err: err}
 	}
 
-	p := &problems{file: path, src: string(data), bad: map[string]bool{}, said: map[string]bool{}}
-	f := &File{Path: path, configs: map[string]*Config{}, src: string(data)}
+	keys := newKeyIndex(string(data))
+	p := &problems{file: path, keys: keys, bad: map[string]bool{}, said: map[string]bool{}}
+	f := &File{Path: path, configs: map[string]*Config{}, keys: keys}
 	envs := table(p, toml.Key{"env"}, raw["env"])
 	top := maps.Clone(raw)
 	delete(top, "env")
@@ -142,11 +147,11 @@ func validEnvName(name string) bool {
 // document point at the cimd.toml line they come from.
 func (f *File) Line(env string, key ...string) int {
 	if env != "" {
-		if line, _ := locate(f.src, append(toml.Key{"env", env}, key...)); line > 0 {
+		if line, _ := f.keys.locate(append(toml.Key{"env", env}, key...)); line > 0 {
 			return line
 		}
 	}
-	line, _ := locate(f.src, toml.Key(key))
+	line, _ := f.keys.locate(toml.Key(key))
 	return line
 }
 
@@ -197,6 +202,9 @@ func (f *File) get(name string) *Config {
 	if c.Publish.CacheControl == "" {
 		c.Publish.CacheControl = "public, max-age=3600"
 	}
+	if c.Publish.Timeout.Duration == 0 {
+		c.Publish.Timeout.Duration = 10 * time.Second
+	}
 	if c.Validate.Profile == "" {
 		c.Validate.Profile = "mcp"
 	}
@@ -214,4 +222,22 @@ func (c *Config) Abs(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// readLimited reads the file at path, refusing one larger than MaxFileSize
+// without reading the rest (it may be a device or a FIFO).
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than %d bytes (1 MiB): a cimd.toml is a few kilobytes; not decoded", MaxFileSize)}
+	}
+	return data, nil
 }

@@ -78,6 +78,8 @@ func TestLoadErrors(t *testing.T) {
 		{"profile", base + "[validate]\nprofile = \"strict\"\n", `:7:1: validate.profile: must be "mcp" or "cimd", not "strict"`},
 		{"headers", base + "[build]\nheaders = [\"vercel\"]\n", `:7:1: build.headers: unknown header file kind "vercel"`},
 		{"bad duration", base + "[validate]\ntimeout = \"10 seconds\"\n", `:7:1: validate.timeout: invalid duration "10 seconds"`},
+		{"bad publish timeout", base + "[publish]\ntimeout = \"soon\"\n", `:7:1: publish.timeout: invalid duration "soon"`},
+		{"negative publish timeout", base + "[publish]\ntimeout = \"-1s\"\n", `:7:1: publish.timeout: duration "-1s" must not be negative`},
 		{"negative duration", base + "[validate]\nwait = \"-1s\"\n", `:7:1: validate.wait: duration "-1s" must not be negative`},
 		{"duration type", base + "[validate]\ntimeout = 10\n", `:7:1: validate.timeout: must be a duration string like "10s", not an integer`},
 		{"env not table", "env = 1\n" + base, `:1:1: env: must be a table, not an integer`},

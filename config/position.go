@@ -8,31 +8,53 @@ import (
 )
 
 // locate finds where key is written in the TOML source src and returns its
-// 1-based line and column, or 0, 0 when it cannot be found.
+// 1-based line and column, or 0, 0 when it cannot be found. It scans the
+// whole source: to find many keys, build a [keyIndex] once.
+func locate(src string, key toml.Key) (line, col int) {
+	return newKeyIndex(src).locate(key)
+}
+
+// keyIndex records where each key of a TOML source is written, so that
+// reporting n problems costs one scan of the file, not n scans.
 //
 // toml.MetaData keeps key positions unexported, so the error messages that
-// must say "cimd.toml:12:3" rescan the source. The scan understands table
+// must say "cimd.toml:12:3" scan the source. The scan understands table
 // headers, dotted and quoted keys and skips multi-line strings; it is not a
 // TOML parser, only good enough to point at a key of a file that already
 // parsed. A key written inside an inline table is reported at the line of the
 // enclosing key, and a table only implied by a deeper header (env.staging by
 // [env.staging.client]) at the first line that defines something inside it.
-func locate(src string, key toml.Key) (line, col int) {
-	if len(key) == 0 {
-		return 0, 0
+type keyIndex struct {
+	exact  map[string]pos // the first header or key line of exactly this path
+	values map[string]pos // the first key = value line (not a header) of this path
+	inside map[string]pos // the first header or key line under this path
+}
+
+type pos struct{ line, col int }
+
+// indexKey is a key path as a map key.
+func indexKey(k toml.Key) string { return strings.Join(k, "\x00") }
+
+func newKeyIndex(src string) *keyIndex {
+	ix := &keyIndex{exact: map[string]pos{}, values: map[string]pos{}, inside: map[string]pos{}}
+	first := func(m map[string]pos, k string, p pos) {
+		if _, ok := m[k]; !ok {
+			m[k] = p
+		}
+	}
+	record := func(full toml.Key, p pos, value bool) {
+		first(ix.exact, indexKey(full), p)
+		if value {
+			first(ix.values, indexKey(full), p)
+		}
+		for n := 1; n < len(full); n++ {
+			first(ix.inside, indexKey(full[:n]), p)
+		}
 	}
 	var (
 		table     toml.Key
 		multiline string // closing delimiter while inside a multi-line string
-		bestLine  int    // best approximation found so far
-		bestCol   int
-		bestRank  int // 2: enclosing key (inline table), 1: something inside key
 	)
-	better := func(rank, l, c int) {
-		if rank > bestRank {
-			bestRank, bestLine, bestCol = rank, l, c
-		}
-	}
 	for i, text := range strings.Split(src, "\n") {
 		n := i + 1
 		if multiline != "" {
@@ -56,26 +78,14 @@ func locate(src string, key toml.Key) (line, col int) {
 				continue
 			}
 			table = k
-			switch {
-			case equalKey(k, key):
-				return n, start + 1
-			case hasPrefix(k, key):
-				better(1, n, start+1)
-			}
+			record(k, pos{n, start + 1}, false)
 		default:
 			k, end, ok := parseKey(rest, 0)
 			if !ok || !strings.HasPrefix(strings.TrimLeft(rest[end:], " \t"), "=") {
 				continue
 			}
 			full := append(append(toml.Key{}, table...), k...)
-			switch {
-			case equalKey(full, key):
-				return n, start + 1
-			case hasPrefix(full, key):
-				better(1, n, start+1)
-			case hasPrefix(key, full):
-				better(2, n, start+1)
-			}
+			record(full, pos{n, start + 1}, true)
 			value := strings.TrimLeft(rest[end:], " \t=")
 			for _, d := range []string{`"""`, `'''`} {
 				if strings.HasPrefix(value, d) && !strings.Contains(value[3:], d) {
@@ -84,7 +94,30 @@ func locate(src string, key toml.Key) (line, col int) {
 			}
 		}
 	}
-	return bestLine, bestCol
+	return ix
+}
+
+// locate returns where key is written: its first header or key line; else
+// the first key line whose inline value holds it; else the first line that
+// defines something inside it; else 0, 0.
+func (ix *keyIndex) locate(key toml.Key) (line, col int) {
+	if ix == nil || len(key) == 0 {
+		return 0, 0
+	}
+	if p, ok := ix.exact[indexKey(key)]; ok {
+		return p.line, p.col
+	}
+	var best pos
+	for n := 1; n < len(key); n++ {
+		if p, ok := ix.values[indexKey(key[:n])]; ok && (best.line == 0 || p.line < best.line) {
+			best = p
+		}
+	}
+	if best.line > 0 {
+		return best.line, best.col
+	}
+	p := ix.inside[indexKey(key)]
+	return p.line, p.col
 }
 
 // parseKey reads a dotted key from s starting at byte i and returns its parts
@@ -156,21 +189,4 @@ func skipSpace(s string, i int) int {
 
 func isBare(c byte) bool {
 	return c == '_' || c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
-
-func equalKey(a, b toml.Key) bool {
-	return len(a) == len(b) && hasPrefix(a, b)
-}
-
-// hasPrefix reports whether k starts with every part of prefix.
-func hasPrefix(k, prefix toml.Key) bool {
-	if len(prefix) > len(k) {
-		return false
-	}
-	for i := range prefix {
-		if k[i] != prefix[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -27,15 +27,23 @@ func invalidate(ctx context.Context, cfg aws.Config, id, path, hexSum string, op
 	// only those, idempotent.
 	ref := fmt.Sprintf("cimd-%s-%d", hexSum[:16], time.Now().UnixNano())
 	fmt.Fprintf(opts.Log, "invalidating %s on CloudFront distribution %s\n", path, id)
-	out, err := client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
-		DistributionId: aws.String(id),
-		InvalidationBatch: &types.InvalidationBatch{
-			CallerReference: aws.String(ref),
-			Paths: &types.Paths{
-				Quantity: aws.Int32(1),
-				Items:    []string{path},
+	endpoint := "https://cloudfront.amazonaws.com"
+	if e := client.Options().BaseEndpoint; e != nil {
+		endpoint = redactURL(*e)
+	}
+	var out *cloudfront.CreateInvalidationOutput
+	err := bounded(ctx, opts.Timeout, "invalidate", endpoint, func(ctx context.Context) (err error) {
+		out, err = client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
+			DistributionId: aws.String(id),
+			InvalidationBatch: &types.InvalidationBatch{
+				CallerReference: aws.String(ref),
+				Paths: &types.Paths{
+					Quantity: aws.Int32(1),
+					Items:    []string{path},
+				},
 			},
-		},
+		})
+		return err
 	})
 	if err != nil {
 		return "", err

@@ -22,7 +22,8 @@ type s3Error struct {
 	err      error
 }
 
-func (e *s3Error) Error() string { return "publish " + e.location + ": " + e.msg }
+// Error is redacted: msg may quote what a store or proxy answered.
+func (e *s3Error) Error() string { return redact("publish " + e.location + ": " + e.msg) }
 func (e *s3Error) Unwrap() error { return e.err }
 
 // describeS3Error turns an SDK error into a short sentence that says what went
@@ -31,6 +32,10 @@ func (e *s3Error) Unwrap() error { return e.err }
 func describeS3Error(err error) string {
 	if errors.Is(err, errNoRegion) {
 		return err.Error()
+	}
+	var te *timeoutError
+	if errors.As(err, &te) {
+		return te.Error()
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"

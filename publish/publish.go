@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/cimd-dev/cimd/config"
 )
@@ -14,6 +15,10 @@ import (
 // DefaultCacheControl is the Cache-Control an S3 publish sets when
 // [publish] cache_control is empty.
 const DefaultCacheControl = "public, max-age=3600"
+
+// DefaultTimeout bounds each S3 and CloudFront call when neither --timeout
+// nor [publish] timeout says otherwise: validate's default.
+const DefaultTimeout = 10 * time.Second
 
 // contentType is what every published document is served as.
 const contentType = "application/json"
@@ -46,6 +51,9 @@ type Plan struct {
 type Options struct {
 	DryRun bool
 	Force  bool
+	// Timeout bounds each S3 and CloudFront call (retries included); 0 means
+	// the config's [publish] timeout, else DefaultTimeout.
+	Timeout time.Duration
 	// Log receives progress lines; nil discards them. No secret is ever written.
 	Log io.Writer
 	// CloudFrontEndpoint, when set, replaces the CloudFront API endpoint. It
@@ -59,6 +67,13 @@ type Options struct {
 func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (Plan, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	opts.Log = redactWriter{opts.Log}
+	if opts.Timeout <= 0 {
+		opts.Timeout = c.Publish.Timeout.Duration
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
 	}
 	switch c.Publish.Target {
 	case "s3":

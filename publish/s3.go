@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -51,10 +52,11 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 		return fail("no bucket: set [publish.s3] bucket", nil)
 	}
 
-	cfg, client, err := newS3Client(ctx, sc)
+	cfg, client, err := newS3Client(ctx, sc, opts.Timeout)
 	if err != nil {
 		return fail(describeS3Error(err), err)
 	}
+	endpoint := s3Endpoint(client, sc.Bucket)
 
 	sum := sha256.Sum256(doc)
 	hexSum := hex.EncodeToString(sum[:])
@@ -75,9 +77,13 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	if opts.Force {
 		plan.Reason = ReasonForced
 	} else {
-		head, err := client.HeadObject(ctx, &s3.HeadObjectInput{
-			Bucket: aws.String(sc.Bucket),
-			Key:    aws.String(key),
+		var head *s3.HeadObjectOutput
+		err := bounded(ctx, opts.Timeout, "head", endpoint, func(ctx context.Context) (err error) {
+			head, err = client.HeadObject(ctx, &s3.HeadObjectInput{
+				Bucket: aws.String(sc.Bucket),
+				Key:    aws.String(key),
+			})
+			return err
 		})
 		switch {
 		case isNotFound(err):
@@ -95,7 +101,10 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	}
 
 	fmt.Fprintf(opts.Log, "uploading %s (%d bytes, %s)\n", plan.Location, plan.Size, plan.Reason)
-	if _, err := client.PutObject(ctx, put); err != nil {
+	if err := bounded(ctx, opts.Timeout, "put", endpoint, func(ctx context.Context) error {
+		_, err := client.PutObject(ctx, put)
+		return err
+	}); err != nil {
 		return fail(describeS3Error(err), err)
 	}
 	plan.Uploaded = true
@@ -139,7 +148,12 @@ func contentMD5(doc []byte) string {
 
 // newS3Client loads the AWS default chain (environment, shared config and
 // profile, SSO, web identity, instance roles) and builds an S3 client for sc.
-func newS3Client(ctx context.Context, sc config.S3) (aws.Config, *s3.Client, error) {
+func newS3Client(ctx context.Context, sc config.S3, timeout time.Duration) (aws.Config, *s3.Client, error) {
+	// Loading reads files and environment only; credentials are fetched on
+	// the first call, inside its bound. The bound here is for a shared
+	// config that names a process or device that hangs.
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	loadOpts := []func(*awsconfig.LoadOptions) error{
 		// The SDK logs to stderr by default, for example "Response has no
 		// supported checksum" for every HeadObject against stores that do not
@@ -195,4 +209,41 @@ func isNotFound(err error) bool {
 		return true
 	}
 	return httpStatus(err) == 404 && apiCode(err) != "NoSuchBucket"
+}
+
+// s3Endpoint is where client's calls for bucket go, for messages: the
+// configured endpoint, or AWS S3's regional one. Userinfo and query are
+// removed (see redactURL).
+func s3Endpoint(client *s3.Client, bucket string) string {
+	o := client.Options()
+	if o.BaseEndpoint != nil {
+		return redactURL(*o.BaseEndpoint)
+	}
+	return "https://" + bucket + ".s3." + o.Region + ".amazonaws.com"
+}
+
+// timeoutError is a call that got no complete answer within the timeout.
+type timeoutError struct {
+	phase    string // head, put or invalidate
+	endpoint string
+	timeout  time.Duration
+	err      error
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("no answer from %s within %s (%s): raise --timeout or [publish] timeout if the store is slow",
+		e.endpoint, e.timeout, e.phase)
+}
+func (e *timeoutError) Unwrap() error { return e.err }
+
+// bounded runs f with ctx bounded by timeout. When the bound, not ctx,
+// ended it, the error says which phase timed out against which endpoint.
+func bounded(ctx context.Context, timeout time.Duration, phase, endpoint string, f func(context.Context) error) error {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := f(cctx)
+	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+		return &timeoutError{phase: phase, endpoint: endpoint, timeout: timeout, err: err}
+	}
+	return err
 }

@@ -175,11 +175,22 @@ func s3Config(bucket string) *config.Config {
 	}
 }
 
+// checkNoSecret checks that none of texts holds the sentinel secret key,
+// nor the access key id or session token the AWS environment holds now.
 func checkNoSecret(t *testing.T, what string, texts ...string) {
 	t.Helper()
+	secrets := map[string]string{"the secret key": sentinelSecret}
+	if id := os.Getenv("AWS_ACCESS_KEY_ID"); len(id) >= 8 {
+		secrets["the access key id"] = id
+	}
+	if tok := os.Getenv("AWS_SESSION_TOKEN"); tok != "" {
+		secrets["the session token"] = tok
+	}
 	for _, s := range texts {
-		if strings.Contains(s, sentinelSecret) {
-			t.Errorf("%s contains the secret key: %q", what, s)
+		for name, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("%s contains %s: %q", what, name, s)
+			}
 		}
 	}
 }

@@ -64,5 +64,5 @@ func Drift(live, local []byte) *Finding {
 }
 
 func driftFinding(msg string) *Finding {
-	return &Finding{Rule: "live-drift", Severity: Error, Message: msg}
+	return &Finding{Rule: "live-drift", Severity: Error, Message: msg, Transient: true}
 }

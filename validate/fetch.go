@@ -223,6 +223,24 @@ func fetch(ctx context.Context, u *url.URL, addrs []netip.Addr, opts LiveOptions
 
 // describeFetchError says in words which step failed and why, for the
 // http-fetch finding, naming the certificate problem for TLS failures.
+// transientFetch reports whether a failed exchange may succeed when tried
+// again: a timeout, or a connection reset or closed early. A refused
+// connection (nothing listens), DNS and TLS failures and broken encodings
+// need someone to fix them.
+func transientFetch(f fetched) bool {
+	err := f.err
+	var netErr net.Error
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+		return false
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		return true
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	return false
+}
+
 func describeFetchError(f fetched, host string, timeout time.Duration) string {
 	err := f.err
 	phase := f.phase

@@ -20,6 +20,13 @@ type Finding struct {
 	Severity Severity `json:"severity"` // as the profile sets it
 	Message  string   `json:"message"`  // what is wrong and how to fix it
 	Field    string   `json:"field"`    // JSON path ("redirect_uris[1]") or ""
+
+	// Transient marks a problem that can fix itself while Poll waits: a
+	// stale or drifting copy, a 404 while a deploy propagates, a 5xx, a
+	// timeout or a dropped connection. DNS failures, refused connections,
+	// TLS errors and rule errors in a copy that matches the local one do
+	// not, and Poll gives up on them at once.
+	Transient bool `json:"-"`
 }
 
 // Profile selects which requirements apply.

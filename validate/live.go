@@ -96,10 +96,11 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 	}
 	if err != nil {
 		msg := fmt.Sprintf("DNS lookup of %s failed: %v", host, err)
-		if ctx.Err() != nil {
+		timedOut := ctx.Err() != nil
+		if timedOut {
 			msg = fmt.Sprintf("DNS lookup of %s timed out after %s", host, timeout)
 		}
-		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: msg})
+		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: msg, Transient: timedOut})
 		return r
 	}
 	if !opts.AllowPrivate {
@@ -117,7 +118,7 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 
 	f := fetch(ctx, u, addrs, opts)
 	if f.resp == nil {
-		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: describeFetchError(f, host, timeout)})
+		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: describeFetchError(f, host, timeout), Transient: transientFetch(f)})
 		return r
 	}
 	resp := f.resp
@@ -140,7 +141,7 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 	}
 
 	if f.err != nil {
-		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: describeFetchError(f, host, timeout)})
+		r.Findings = append(r.Findings, Finding{Rule: "http-fetch", Severity: Error, Message: describeFetchError(f, host, timeout), Transient: transientFetch(f)})
 	}
 	if fd := contentTypeFinding(u, info.ContentType, f.body); fd != nil {
 		r.Findings = append(r.Findings, *fd)
@@ -210,7 +211,18 @@ func statusFinding(resp *http.Response, body []byte) Finding {
 	case resp.StatusCode > 200 && resp.StatusCode < 300:
 		msg += " (a proxy or CDN may be rewriting the response)"
 	}
-	return Finding{Rule: "http-status", Severity: Error, Message: msg}
+	return Finding{Rule: "http-status", Severity: Error, Message: msg, Transient: transientStatus(resp.StatusCode)}
+}
+
+// transientStatus reports whether a status can change by itself: 404 while
+// a deploy or a CDN's negative cache catches up, 408, 425 and 429, and
+// server errors. 401, 403 and other 4xx are configuration.
+func transientStatus(code int) bool {
+	switch code {
+	case http.StatusNotFound, http.StatusRequestTimeout, http.StatusTooEarly, http.StatusTooManyRequests:
+		return true
+	}
+	return code >= 500
 }
 
 // looksHTML reports whether a response is an HTML page, by its type or, since

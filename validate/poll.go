@@ -15,8 +15,9 @@ const (
 	pollMaxDelay   = 15 * time.Second
 )
 
-// Poll calls attempt until its result has no error finding, wait has passed,
-// or ctx is done, backing off from 1s doubling up to 15s between attempts and
+// Poll calls attempt until its result has no error finding, has one that
+// waiting cannot fix (see [Finding.Transient]), wait has passed, or ctx is
+// done, backing off from 1s doubling up to 15s between attempts and
 // writing one progress line per attempt to progress. With wait <= 0 it makes
 // exactly one attempt. It returns the last result.
 func Poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) Result) Result {
@@ -46,6 +47,10 @@ func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt f
 			fmt.Fprintf(progress, "cimd: attempt %d: %s, stopped\n", n, summary)
 			return r
 		}
+		if f := permanent(r); f != nil {
+			fmt.Fprintf(progress, "cimd: attempt %d: %s, not retried: %s will not fix itself by waiting\n", n, summary, f.Rule)
+			return r
+		}
 		left := time.Until(deadline)
 		if left <= 0 {
 			fmt.Fprintf(progress, "cimd: attempt %d: %s, giving up after %s\n", n, summary, wait)
@@ -62,6 +67,22 @@ func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt f
 		}
 		delay = min(delay*2, maxDelay)
 	}
+}
+
+// permanent returns the first error finding of r that waiting cannot fix,
+// or nil when polling again may help. A drifting copy is stale: everything
+// wrong with it (its content type, its rules) may be the old copy's, so it
+// is retried as a whole. Otherwise every error must be Transient.
+func permanent(r Result) *Finding {
+	if r.Has("live-drift") {
+		return nil
+	}
+	for i, f := range r.Findings {
+		if f.Severity == Error && !f.Transient {
+			return &r.Findings[i]
+		}
+	}
+	return nil
 }
 
 // errorRules lists the rule codes of r's error findings, in order.
