@@ -12,14 +12,14 @@ import (
 
 // goodAS is metadata every readiness rule is quiet on for goodDoc.
 var goodAS = map[string]any{
-	"issuer":                                "https://as.example.com",
-	"authorization_endpoint":                "https://as.example.com/authorize",
-	"token_endpoint":                        "https://as.example.com/token",
-	"registration_endpoint":                 "https://as.example.com/register",
-	"response_types_supported":              []any{"code"},
-	"grant_types_supported":                 []any{"authorization_code", "refresh_token"},
-	"code_challenge_methods_supported":      []any{"S256"},
-	"token_endpoint_auth_methods_supported": []any{"none", "private_key_jwt"},
+	"issuer":                                           "https://as.example.com",
+	"authorization_endpoint":                           "https://as.example.com/authorize",
+	"token_endpoint":                                   "https://as.example.com/token",
+	"registration_endpoint":                            "https://as.example.com/register",
+	"response_types_supported":                         []any{"code"},
+	"grant_types_supported":                            []any{"authorization_code", "refresh_token"},
+	"code_challenge_methods_supported":                 []any{"S256"},
+	"token_endpoint_auth_methods_supported":            []any{"none", "private_key_jwt"},
 	"token_endpoint_auth_signing_alg_values_supported": []any{"ES256", "RS256"},
 	"client_id_metadata_document_supported":            true,
 	"authorization_response_iss_parameter_supported":   true,
@@ -79,7 +79,7 @@ func rulesOf(fs []validate.Finding) []string {
 func TestReadiness(t *testing.T) {
 	pkjwt := map[string]any{
 		"token_endpoint_auth_method": "private_key_jwt",
-		"jwks": map[string]any{"keys": []any{map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}}},
+		"jwks":                       map[string]any{"keys": []any{map[string]any{"kty": "EC", "crv": "P-256", "x": "x", "y": "y"}}},
 	}
 	tests := []struct {
 		name string
@@ -124,7 +124,7 @@ func TestReadiness(t *testing.T) {
 		{name: "private_key_jwt, server lists no algs", as: map[string]any{"token_endpoint_auth_signing_alg_values_supported": nil}, doc: pkjwt,
 			want: []string{"as-signing-alg"}, says: "lists no"},
 		{name: "token_endpoint_auth_signing_alg decides", as: map[string]any{"token_endpoint_auth_signing_alg_values_supported": []any{"ES256"}},
-			doc: map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://app.example.com/jwks.json", "token_endpoint_auth_signing_alg": "RS256"},
+			doc:  map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://app.example.com/jwks.json", "token_endpoint_auth_signing_alg": "RS256"},
 			want: []string{"as-signing-alg"}, says: "RS256"},
 		{name: "keys only at jwks_uri cannot be judged", as: map[string]any{"token_endpoint_auth_signing_alg_values_supported": []any{"ES256"}},
 			doc: map[string]any{"token_endpoint_auth_method": "private_key_jwt", "jwks_uri": "https://app.example.com/jwks.json"}},
