@@ -259,8 +259,8 @@ func classifyPage(p *Probe, req *ProbeRequest, resp *Response) {
 		p.Outcome, p.Reason = ProbeInconclusive, "a JSON body that is neither a redirect nor an error"
 		return
 	}
-	text := pageText(resp.Body)
-	p.Text = text
+	text := visibleText(resp.Body)
+	p.Text = bound(text, maxPageText)
 	if code := oauthErrorIn(text); code != "" {
 		p.Outcome, p.Reason = ProbeRejected, "a page naming the OAuth error "+code
 		p.Error, p.ErrorDescription = errorFieldsIn(text)
@@ -295,8 +295,9 @@ func readErrorBody(p *Probe, resp *Response) {
 		}
 		return
 	}
-	p.Text = pageText(resp.Body)
-	p.Error, p.ErrorDescription = errorFieldsIn(p.Text)
+	text := visibleText(resp.Body)
+	p.Text = bound(text, maxPageText)
+	p.Error, p.ErrorDescription = errorFieldsIn(text)
 }
 
 func jsonObject(resp *Response) map[string]any {
@@ -313,8 +314,8 @@ func jsonObject(resp *Response) map[string]any {
 }
 
 var (
-	errorLine       = regexp.MustCompile(`(?:^|\s)error:\s*([A-Za-z0-9_.\-]+)`)
-	descriptionLine = regexp.MustCompile(`(?:^|\s)error_description:\s*(.*?)(?:\s+(?:state|iss|error|error_uri|scope):\s|$)`)
+	errorLine       = regexp.MustCompile(`(?:^|\s)error\s?:\s*([A-Za-z0-9_.\-]+)`)
+	descriptionLine = regexp.MustCompile(`(?:^|\s)error_description\s?:\s*(.*?)(?:\s+(?:state|iss|error|error_uri|scope)\s?:\s|$)`)
 	oauthErrorCode  = regexp.MustCompile(`\b(invalid_request|invalid_client|invalid_client_metadata|unauthorized_client|access_denied|unsupported_response_type|invalid_scope|server_error|temporarily_unavailable|invalid_redirect_uri|invalid_redirect|redirect_uri_mismatch|invalid_target|invalid_request_uri|login_required|consent_required)\b`)
 )
 
@@ -322,10 +323,10 @@ var (
 // as oidc-provider's default error page renders them.
 func errorFieldsIn(text string) (errCode, desc string) {
 	if m := errorLine.FindStringSubmatch(text); m != nil {
-		errCode = m[1]
+		errCode = bound(m[1], 100)
 	}
 	if m := descriptionLine.FindStringSubmatch(text); m != nil {
-		desc = m[1]
+		desc = bound(m[1], maxPageText)
 	}
 	return errCode, desc
 }

@@ -15,23 +15,26 @@ import (
 // shown.
 func bound(s string, n int) string {
 	var b strings.Builder
-	count := 0
+	count := 0 // runes written
 	for i, r := range s {
-		if count >= n {
+		var piece string
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			piece = "\uFFFD"
+		case r == ' ' || unicode.IsPrint(r):
+			piece = string(r)
+		case r < 0x100:
+			piece = fmt.Sprintf(`\x%02x`, r)
+		default:
+			piece = fmt.Sprintf(`\u%04x`, r)
+		}
+		w := utf8.RuneCountInString(piece)
+		if count+w > n {
 			b.WriteString("…")
 			return b.String()
 		}
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			b.WriteRune('\uFFFD')
-		case r == ' ' || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-		count++
+		count += w
+		b.WriteString(piece)
 	}
 	return b.String()
 }
@@ -40,10 +43,16 @@ func bound(s string, n int) string {
 const maxPageText = 300
 
 // pageText returns the visible text of an HTML page (or the body itself when
-// it is not HTML): scripts, styles and tags dropped, entities decoded, runs
-// of white space collapsed, then bounded. It is not an HTML parser and need
-// not be one: the text is only shown, never interpreted.
+// it is not HTML), bounded for display; see [visibleText].
 func pageText(body []byte) string {
+	return bound(visibleText(body), maxPageText)
+}
+
+// visibleText returns the text of a page with scripts, styles and tags
+// dropped, entities decoded and runs of white space collapsed, not yet
+// bounded or escaped. It is not an HTML parser and need not be one: the text
+// is only shown, never interpreted.
+func visibleText(body []byte) string {
 	s := string(body[:min(len(body), 64<<10)])
 	s = dropElement(s, "script")
 	s = dropElement(s, "style")
@@ -62,8 +71,7 @@ func pageText(body []byte) string {
 		b.WriteByte(' ')
 		s = s[i+j+1:]
 	}
-	text := strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
-	return bound(text, maxPageText)
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
 }
 
 // dropElement removes every <name ...>...</name> from s, case-insensitively.
