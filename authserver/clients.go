@@ -1,9 +1,6 @@
 package authserver
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // The outcomes of a client line.
 const (
@@ -141,13 +138,4 @@ func supportsMethod(md *Metadata, m string) bool {
 		return m == "client_secret_basic"
 	}
 	return slices.Contains(md.TokenEndpointAuthMethodsSupported, m)
-}
-
-// clientNames is for tests and docs: the names in order.
-func clientNames() string {
-	names := make([]string, len(mcpClients))
-	for i, c := range mcpClients {
-		names[i] = c.name
-	}
-	return strings.Join(names, ",")
 }

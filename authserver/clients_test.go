@@ -73,3 +73,11 @@ func TestClients(t *testing.T) {
 		})
 	}
 }
+
+func clientNames() string {
+	names := make([]string, len(mcpClients))
+	for i, c := range mcpClients {
+		names[i] = c.name
+	}
+	return strings.Join(names, ",")
+}

@@ -19,16 +19,16 @@ const MaxMetadataBytes = 256 << 10
 // The named reasons a metadata response is not usable. They are wrapped with
 // the details, so callers can branch with errors.Is.
 var (
-	ErrNotJSON      = errors.New("not JSON")
-	ErrNotObject    = errors.New("not a JSON object")
-	ErrTooLarge     = errors.New("body too large")
-	ErrRedirect     = errors.New("redirect not followed")
-	ErrStatus       = errors.New("unexpected status")
-	ErrIncomplete   = errors.New("body incomplete")
-	ErrWrongIssuer  = errors.New("issuer mismatch")
-	ErrNoServers    = errors.New("no authorization_servers")
-	ErrBadMetadata  = errors.New("invalid metadata")
-	ErrResourceMism = errors.New("resource mismatch")
+	ErrNotJSON          = errors.New("not JSON")
+	ErrNotObject        = errors.New("not a JSON object")
+	ErrTooLarge         = errors.New("body too large")
+	ErrRedirect         = errors.New("redirect not followed")
+	ErrStatus           = errors.New("unexpected status")
+	ErrIncomplete       = errors.New("body incomplete")
+	ErrWrongIssuer      = errors.New("issuer mismatch")
+	ErrNoServers        = errors.New("no authorization_servers")
+	ErrBadMetadata      = errors.New("invalid metadata")
+	ErrResourceMismatch = errors.New("resource mismatch")
 )
 
 // ProtectedResource is RFC 9728 protected resource metadata, the members
@@ -210,7 +210,7 @@ func CheckResource(pr *ProtectedResource, requested string) error {
 		return nil
 	}
 	if pr.Resource == "" {
-		return fmt.Errorf("%w: the metadata has no resource member; want %q", ErrResourceMism, requested)
+		return fmt.Errorf("%w: the metadata has no resource member; want %q", ErrResourceMismatch, requested)
 	}
 	hint := ""
 	if strings.TrimSuffix(pr.Resource, "/") == strings.TrimSuffix(requested, "/") {
@@ -218,7 +218,7 @@ func CheckResource(pr *ProtectedResource, requested string) error {
 	} else if strings.EqualFold(pr.Resource, requested) {
 		hint = " (only letter case differs, but clients compare strings)"
 	}
-	return fmt.Errorf("%w: resource is %q, not %q, the URL it was fetched for%s", ErrResourceMism, pr.Resource, requested, hint)
+	return fmt.Errorf("%w: resource is %q, not %q, the URL it was fetched for%s", ErrResourceMismatch, pr.Resource, requested, hint)
 }
 
 // ParseMetadata parses RFC 8414 authorization server metadata found for

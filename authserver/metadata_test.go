@@ -90,7 +90,7 @@ func TestParseProtectedResource(t *testing.T) {
 		{"https://other.example.com/mcp", "not"},
 	} {
 		err := CheckResource(pr, tc.requested)
-		if !errors.Is(err, ErrResourceMism) || !strings.Contains(err.Error(), tc.hint) {
+		if !errors.Is(err, ErrResourceMismatch) || !strings.Contains(err.Error(), tc.hint) {
 			t.Errorf("CheckResource(%q) = %v; want a mismatch mentioning %q", tc.requested, err, tc.hint)
 		}
 	}

@@ -58,6 +58,8 @@ func Readiness(md *Metadata, doc map[string]any) []validate.Finding {
 			if md.RegistrationEndpoint == "" {
 				msg += ", which this server does not offer, so their login fails"
 			}
+		} else if alt := shared(docStrings(doc, "token_endpoint_auth_methods_supported"), methods); len(alt) > 0 {
+			msg += fmt.Sprintf(" (the document's token_endpoint_auth_methods_supported offers %s, which servers that negotiate, such as cloudflare and toolhive, use instead)", quoteAll(alt))
 		}
 		add("as-auth-method", validate.Error, "%s", msg)
 	}
@@ -93,6 +95,17 @@ func Readiness(md *Metadata, doc map[string]any) []validate.Finding {
 		add("as-iss-parameter", validate.Info, "authorization_response_iss_parameter_supported is not true: clients cannot use the RFC 9207 iss parameter against mix-up attacks")
 	}
 	return fs
+}
+
+// shared returns the entries of a that are also in b.
+func shared(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // signingAlg returns the as-signing-alg message, or "" when the document's
