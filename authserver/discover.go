@@ -186,6 +186,13 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 			md, fs, err := ParseMetadata(resp.Body, issuer)
 			if err != nil {
 				r.fail(err)
+				// A body that claims to be JSON, or is JSON but not an
+				// object, is broken metadata rather than a missing one (an
+				// HTML fallback page is the usual "not here").
+				if errors.Is(err, ErrNotObject) || (errors.Is(err, ErrNotJSON) && isJSONType(resp.Header.Get("Content-Type"))) {
+					d.Findings = append(d.Findings, finding("as-metadata-invalid", validate.Error,
+						fmt.Sprintf("the metadata at %s is %s", bound(c.URL, 300), bound(err.Error(), 300))))
+				}
 				continue
 			}
 			for _, f := range fs {
@@ -258,6 +265,11 @@ func (r *discoverer) get(ctx context.Context, u string) (resp *Response, ok bool
 func (r *discoverer) fail(err error) {
 	t := &r.tried[len(r.tried)-1]
 	t.Err, t.Error = err, bound(err.Error(), 300)
+}
+
+func isJSONType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func originOf(u string) string {

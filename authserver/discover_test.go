@@ -201,33 +201,40 @@ func TestDiscoverHostile(t *testing.T) {
 		handler func(a *testAS) http.HandlerFunc
 		wantErr error
 		says    string // in the as-discovery message
+		invalid bool   // as-metadata-invalid too
 	}{
 		{"redirect", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "/elsewhere/metadata.json", http.StatusFound)
 			}
-		}, ErrRedirect, "Location /elsewhere/metadata.json"},
+		}, ErrRedirect, "Location /elsewhere/metadata.json", false},
 		{"huge", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, `{"issuer":"`+strings.Repeat("a", 2*MaxMetadataBytes)+`"}`)
 			}
-		}, ErrTooLarge, "body too large"},
+		}, ErrTooLarge, "body too large", false},
 		{"not JSON", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "issuer=https://x") }
-		}, ErrNotJSON, "not JSON"},
+		}, ErrNotJSON, "not JSON", false},
 		{"SPA fallback", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "text/html")
 				io.WriteString(w, "<!doctype html><html><div id=app></div></html>")
 			}
-		}, ErrNotJSON, "HTML page"},
+		}, ErrNotJSON, "HTML page", false},
 		{"array", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `[{"issuer":"x"}]`) }
-		}, ErrNotObject, "not a JSON object"},
+		}, ErrNotObject, "not a JSON object", true},
+		{"JSON that does not parse", func(a *testAS) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				io.WriteString(w, `{"issuer": "x",}`)
+			}
+		}, ErrNotJSON, "invalid character", true},
 		{"500", func(a *testAS) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }
-		}, ErrStatus, "(500, text/plain)"},
+		}, ErrStatus, "(500, text/plain)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,14 +250,22 @@ func TestDiscoverHostile(t *testing.T) {
 			if d.Metadata != nil {
 				t.Fatalf("metadata found in a %s answer", tt.name)
 			}
-			last := d.Tried[len(d.Tried)-1]
-			if !errors.Is(last.Err, tt.wantErr) {
-				t.Errorf("last tried %+v; want error %v", last, tt.wantErr)
+			if lt := d.Tried[len(d.Tried)-1]; !errors.Is(lt.Err, tt.wantErr) {
+				t.Errorf("last tried %+v; want error %v", lt, tt.wantErr)
 			}
-			if len(d.Findings) != 1 || d.Findings[0].Rule != "as-discovery" || !strings.Contains(d.Findings[0].Message, tt.says) {
-				t.Fatalf("findings %v; want one as-discovery saying %q", d.Findings, tt.says)
+			want := []string{"as-discovery"}
+			if tt.invalid {
+				// Both AS candidates answered the same broken body.
+				want = []string{"as-metadata-invalid", "as-metadata-invalid", "as-discovery"}
 			}
-			if n := len(d.Findings[0].Message); n > 3000 {
+			if got := rulesOf(d.Findings); !slices.Equal(got, want) {
+				t.Fatalf("findings %v; want %v", d.Findings, want)
+			}
+			last := d.Findings[len(d.Findings)-1]
+			if !strings.Contains(last.Message, tt.says) {
+				t.Errorf("as-discovery says %q; want it to mention %q", last.Message, tt.says)
+			}
+			if n := len(last.Message); n > 3000 {
 				t.Errorf("as-discovery message is %d bytes", n)
 			}
 			if slices.Contains(a.paths(), "/elsewhere/metadata.json") {

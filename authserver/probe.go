@@ -210,6 +210,8 @@ func classifyRedirect(p *Probe, req *ProbeRequest, loc string) {
 		p.Outcome, p.Reason = ProbeAccepted, "a redirect to the redirect_uri with a code"
 	case toClient:
 		p.Outcome, p.Reason = ProbeInconclusive, "a redirect to the redirect_uri with neither code nor error"
+	case target.Host == base.Host && target.Path == base.Path:
+		p.Outcome, p.Reason = ProbeInconclusive, "a redirect back to the authorization endpoint"
 	case isInteractionPath(target.Path):
 		p.Outcome, p.Reason = ProbeAccepted, "a redirect to a login, consent or interaction step"
 	default:

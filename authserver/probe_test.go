@@ -171,6 +171,7 @@ func TestClassify(t *testing.T) {
 		{name: "500 JSON", status: 500, header: http.Header{"Content-Type": {"application/json"}},
 			body: `{"error":"server_error","error_description":"oops something went wrong"}`, outcome: ProbeRejected, err: "server_error", desc: "oops something went wrong"},
 		{name: "redirect to the redirect_uri with nothing", status: 302, header: redirect(probeRedirect + "?state=" + state), outcome: ProbeInconclusive},
+		{name: "redirect back to the endpoint", status: 302, header: redirect("/api/auth/oauth2/authorize?prompt=login"), outcome: ProbeInconclusive},
 		{name: "redirect home", status: 302, header: redirect("https://as.example.com/"), outcome: ProbeInconclusive},
 		{name: "redirect without Location", status: 302, header: http.Header{}, outcome: ProbeInconclusive},
 		{name: "unparsable Location", status: 302, header: redirect("http://[::1"), outcome: ProbeInconclusive},
