@@ -81,6 +81,11 @@ func (d *Discovery) ResourceURI() string {
 	return d.Target
 }
 
+// maxIssuers bounds how many authorization_servers entries are tried: MCP
+// clients use the first, and a list of thousands would otherwise turn into
+// as many requests.
+const maxIssuers = 4
+
 // Discover finds the authorization server metadata for target, an MCP server
 // URL or an issuer, requesting URLs in the order MCP clients do:
 //
@@ -122,7 +127,14 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 		last.Error, last.Err = "", nil
 	}
 	if first != nil && first.Status == http.StatusUnauthorized {
-		if u, err := ResourceMetadataURL(first.Header); u != "" {
+		u, err := ResourceMetadataURL(first.Header)
+		if u != "" {
+			if _, _, _, uerr := splitForWellKnown(u); uerr != nil {
+				err = fmt.Errorf("resource_metadata: %w", uerr)
+				u = ""
+			}
+		}
+		if u != "" {
 			prmURLs = append(prmURLs, Candidate{u, KindProtectedResource})
 		} else if err != nil {
 			r.tried[len(r.tried)-1].Error = "WWW-Authenticate: " + bound(err.Error(), 200)
@@ -152,7 +164,7 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 		if err != nil {
 			r.fail(err)
 			d.Findings = append(d.Findings, finding("as-discovery", validate.Error,
-				fmt.Sprintf("the protected resource metadata at %s lists no authorization_servers", c.URL)))
+				fmt.Sprintf("the protected resource metadata at %s lists no authorization_servers", bound(c.URL, 300))))
 			return d, nil
 		}
 		if err := CheckResource(pr, target); err != nil {
@@ -171,6 +183,9 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 	issuers := []string{target}
 	if d.Resource != nil {
 		issuers = d.Resource.AuthorizationServers
+		if len(issuers) > maxIssuers {
+			issuers = issuers[:maxIssuers]
+		}
 	}
 	for _, issuer := range issuers {
 		cands, err := AuthServerCandidates(issuer)

@@ -504,3 +504,41 @@ func TestResultJSON(t *testing.T) {
 		t.Errorf("a report with an unready result is ready")
 	}
 }
+
+// TestDiscoverHostileResource: a resource_metadata that is not an http(s)
+// URL is not requested, and a list of many authorization servers costs at
+// most maxIssuers of them.
+func TestDiscoverHostileResource(t *testing.T) {
+	a := newTestAS(t)
+	a.handle("/mcp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="file:///etc/passwd"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	var many []string
+	for i := range 100 {
+		many = append(many, fmt.Sprintf("%s/as%d", a.URL, i))
+	}
+	a.handle("/.well-known/oauth-protected-resource/mcp", jsonHandler(map[string]any{"resource": a.URL + "/mcp", "authorization_servers": many}))
+	var asked []string
+	base := testGet(a.Client(), nil)
+	get := func(ctx context.Context, u string) (*Response, error) {
+		asked = append(asked, u)
+		return base(ctx, u)
+	}
+	d, err := Discover(context.Background(), a.URL+"/mcp", Options{Get: get})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range asked {
+		if strings.HasPrefix(u, "file:") {
+			t.Errorf("requested %s", u)
+		}
+	}
+	if !strings.Contains(d.Tried[0].Error, "resource_metadata") {
+		t.Errorf("the bad resource_metadata is not reported: %+v", d.Tried[0])
+	}
+	// The MCP URL, the PRM, and three candidates for each of maxIssuers servers.
+	if want := 2 + 3*maxIssuers; len(asked) != want {
+		t.Errorf("%d requests; want %d", len(asked), want)
+	}
+}
