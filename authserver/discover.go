@@ -93,7 +93,8 @@ const maxIssuers = 4
 //     resource_metadata names the protected resource metadata;
 //  2. otherwise (or when that URL fails) the RFC 9728 well-known URLs,
 //     path-inserted then root;
-//  3. for each authorization_servers entry in turn, or for the target
+//  3. for each authorization_servers entry in turn (at most [maxIssuers]
+//     of them), or for the target
 //     itself when no protected resource metadata was found, the RFC 8414
 //     and OpenID discovery URLs of [AuthServerCandidates], until one answers
 //     200 with a JSON object.

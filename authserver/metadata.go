@@ -11,9 +11,9 @@ import (
 	"github.com/cimd-dev/cimd/validate"
 )
 
-// MaxMetadataBytes bounds a metadata body. Real ones are a few kilobytes
-// (Keycloak's, among the largest, is under 10 KB); a body that reaches this
-// is refused rather than parsed.
+// MaxMetadataBytes bounds a metadata body. Real ones are a few kilobytes;
+// a body over this is refused rather than parsed, so a hostile server cannot
+// make discovery hold or decode megabytes.
 const MaxMetadataBytes = 256 << 10
 
 // The named reasons a metadata response is not usable. They are wrapped with

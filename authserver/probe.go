@@ -148,7 +148,8 @@ func FailedProbe(err error) Probe {
 //   - a redirect to the redirect_uri with code= is accepted;
 //   - a redirect elsewhere whose path names a login, consent or interaction
 //     step (oidc-provider's /interaction/..., better-auth's login page,
-//     Auth0's /u/login) is accepted;
+//     Auth0's /u/login) is accepted, unless it leads back to the
+//     authorization endpoint itself;
 //   - a 4xx or 5xx is rejected, with the error of a JSON body or the text of
 //     the page (oidc-provider renders invalid_client as an HTML page);
 //   - a 200 page is rejected when it names an OAuth error, accepted when it
