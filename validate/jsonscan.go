@@ -549,3 +549,22 @@ func jsonPath(parent, key string) string {
 	}
 	return parent + "." + key
 }
+
+// DocumentClientID returns the document's client_id member, read exactly:
+// the member named "client_id" byte for byte (not "Client_Id", as a
+// case-insensitive decoder would take), the last one when it repeats, as the
+// document rules see it. ok is false when body is not a JSON object or the
+// member is absent or not a string; "" is a client_id, and an invalid one.
+func DocumentClientID(body []byte) (id string, ok bool) {
+	if encodingProblem(body) != "" {
+		return "", false
+	}
+	p := &parser{b: body}
+	v, parsed := p.document()
+	doc, isObject := v.(map[string]any)
+	if !parsed || !isObject {
+		return "", false
+	}
+	id, ok = doc["client_id"].(string)
+	return id, ok
+}
