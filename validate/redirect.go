@@ -202,7 +202,7 @@ func redirectInvalid(raw string, p uriParts) string {
 		return "is empty; it must be an absolute URI"
 	}
 	if !validScheme(p.scheme) {
-		return "is not an absolute URI with a scheme; write it in full, e.g. https://host/callback"
+		return "is not an absolute URI with a scheme; write it in full, starting with https:// (or http://127.0.0.1: and a port, for a native app)"
 	}
 	if strings.IndexByte(raw, '*') >= 0 {
 		return "has a \"*\" outside the port, which no server reads as a pattern there; write the URI in full"
@@ -234,7 +234,11 @@ func (d *docCheck) portless(entries []*redirectEntry) {
 			}
 		}
 		if !twin {
-			d.fs.add("redirect-loopback-portless", Warning, e.field(), fmt.Sprintf("%q has no port, and no entry with the same scheme, host and path has one: servers that match exactly (Keycloak, Auth0, older FastMCP) reject the random port the client binds; also register the URI with the port the client uses", e.raw))
+			twin := e.scheme + "://" + e.parts.host + ":8080" + e.parts.path
+			if e.parts.hasQuery {
+				twin += "?" + e.parts.query
+			}
+			d.fs.add("redirect-loopback-portless", Warning, e.field(), fmt.Sprintf("%q has no port, and no entry with the same scheme, host and path has one: servers that match exactly (Keycloak, Auth0, older FastMCP) reject the random port the client binds; also register it with the fixed port the client binds, e.g. %s", e.raw, twin))
 		}
 	}
 }
