@@ -168,7 +168,7 @@ func (p *parser) space() {
 // document parses the whole body: one value and nothing but white space.
 func (p *parser) document() (any, bool) {
 	p.space()
-	v, ok := p.value("")
+	v, ok := p.value(jsonRef{root: true})
 	if !ok {
 		return nil, false
 	}
@@ -179,19 +179,40 @@ func (p *parser) document() (any, bool) {
 	return v, true
 }
 
-// value parses the value at p.i, whose JSON path is path (for findings).
-func (p *parser) value(path string) (any, bool) {
+// jsonRef names a value for findings without building its JSON path: the
+// path of its container, and its member name or index there. Most values
+// never need the path, so it is only made for containers and findings.
+type jsonRef struct {
+	parent string
+	key    string
+	index  int // -1 for a member, else the array index
+	root   bool
+}
+
+func (r jsonRef) path() string {
+	switch {
+	case r.root:
+		return ""
+	case r.index >= 0:
+		return r.parent + "[" + strconv.Itoa(r.index) + "]"
+	}
+	return jsonPath(r.parent, r.key)
+}
+
+// value parses the value at p.i, named by ref (for findings).
+func (p *parser) value(ref jsonRef) (any, bool) {
 	if p.i >= len(p.b) {
 		return nil, p.fail("")
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		return p.object(path)
+		return p.object(ref.path())
 	case c == '[':
-		return p.array(path)
+		return p.array(ref.path())
 	case c == '"':
 		s, lone, ok := p.str()
 		if ok && lone {
+			path := ref.path()
 			p.fs.add("doc-lone-surrogate", Warning, path, fmt.Sprintf("the string at %s has a \\u escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half); decoders disagree on what it means, so write the character itself", pathName(path)))
 		}
 		return s, ok
@@ -262,9 +283,9 @@ func (p *parser) object(path string) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		field := jsonPath(path, key)
+		ref := jsonRef{parent: path, key: key, index: -1}
 		if lone {
-			p.fs.add("doc-lone-surrogate", Error, field, fmt.Sprintf("the member name %q has a \\u escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half); decoders turn it into U+FFFD or fail, so two such names can become one: rename it", key))
+			p.fs.add("doc-lone-surrogate", Error, ref.path(), fmt.Sprintf("the member name %q has a \\u escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half); decoders turn it into U+FFFD or fail, so two such names can become one: rename it", key))
 		}
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
@@ -272,7 +293,7 @@ func (p *parser) object(path string) (any, bool) {
 		}
 		p.i++
 		p.space()
-		v, ok := p.value(field)
+		v, ok := p.value(ref)
 		if !ok {
 			return nil, false
 		}
@@ -282,7 +303,7 @@ func (p *parser) object(path string) (any, bool) {
 					reported = map[string]bool{}
 				}
 				reported[key] = true
-				p.fs.add("doc-duplicate-key", Error, field, fmt.Sprintf("the member %q appears more than once in one object; servers differ on which value wins, so keep only one", key))
+				p.fs.add("doc-duplicate-key", Error, ref.path(), fmt.Sprintf("the member %q appears more than once in one object; servers differ on which value wins, so keep only one", key))
 			}
 		} else {
 			names = append(names, key)
@@ -353,7 +374,7 @@ func (p *parser) array(path string) (any, bool) {
 		return a, true
 	}
 	for {
-		v, ok := p.value(path + "[" + strconv.Itoa(len(a)) + "]")
+		v, ok := p.value(jsonRef{parent: path, index: len(a)})
 		if !ok {
 			return nil, false
 		}

@@ -27,7 +27,8 @@ func (d *docCheck) redirects() {
 		return
 	}
 	origin := clientOrigin(d.url)
-	var entries []*redirectEntry
+	entries := make([]*redirectEntry, 0, len(list))
+	store := make([]redirectEntry, len(list)) // one allocation for all entries
 	allLoopback := len(list) > 0
 	for i, v := range list {
 		s, ok := v.(string)
@@ -35,7 +36,8 @@ func (d *docCheck) redirects() {
 			allLoopback = false
 			continue
 		}
-		e := d.redirectEntry(i, s, origin)
+		e := &store[i]
+		d.redirectEntry(e, i, s, origin)
 		allLoopback = allLoopback && e.loopback
 		entries = append(entries, e)
 	}
@@ -84,8 +86,8 @@ func (d *docCheck) redirects() {
 // (RULES.md §7). An entry with an unsafe scheme gets redirect-unsafe-scheme
 // and not also redirect-invalid, as doc-unsafe-uri takes precedence in §2:
 // "data:text/html,<script>" is worse than malformed.
-func (d *docCheck) redirectEntry(i int, raw, origin string) *redirectEntry {
-	e := &redirectEntry{index: i, raw: raw}
+func (d *docCheck) redirectEntry(e *redirectEntry, i int, raw, origin string) {
+	*e = redirectEntry{index: i, raw: raw}
 	p := splitURI(raw)
 	e.scheme = strings.ToLower(p.scheme)
 	unsafe := unsafeSchemes[e.scheme]
@@ -112,10 +114,10 @@ func (d *docCheck) redirectEntry(i int, raw, origin string) *redirectEntry {
 	}
 	if unsafe {
 		d.fs.add("redirect-unsafe-scheme", Error, e.field(), fmt.Sprintf("%q uses the %s: scheme, which can run code or read local files; use an https URL, or http: to 127.0.0.1 for a native app", raw, e.scheme))
-		return e
+		return
 	}
 	if invalid != "" {
-		return e
+		return
 	}
 	e.parts, e.ok = p, true
 	host := p.hostname
@@ -149,7 +151,6 @@ func (d *docCheck) redirectEntry(i int, raw, origin string) *redirectEntry {
 			d.fs.add("redirect-cross-origin", Warning, e.field(), fmt.Sprintf("%q is on %s, not on the client_id's origin %s; better-auth and some other servers require the same origin, so serve the redirect from %s", raw, o, origin, origin))
 		}
 	}
-	return e
 }
 
 // wildcardAdvice is what to register instead of a wildcard entry. For a
@@ -177,7 +178,8 @@ func wildcardAdvice(p uriParts) string {
 // isLoopbackName is isLoopbackHost with a trailing dot allowed: "localhost."
 // and "127.0.0.1." are the same hosts (RULES.md §7).
 func isLoopbackName(host string) bool {
-	return isLoopbackHost(strings.TrimSuffix(host, "."))
+	host = strings.TrimSuffix(host, ".")
+	return (mayBeIP(host) || len(host) == len("localhost")) && isLoopbackHost(host)
 }
 
 // reverseDomain reports whether a private-use scheme is in reverse-domain

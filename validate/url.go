@@ -115,8 +115,13 @@ type uriParts struct {
 func splitURI(raw string) uriParts {
 	var p uriParts
 	rest := raw
-	if i := strings.IndexAny(rest, ":/?#"); i > 0 && rest[i] == ':' {
-		p.scheme, rest = rest[:i], rest[i+1:]
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c == ':' || c == '/' || c == '?' || c == '#' {
+			if c == ':' && i > 0 {
+				p.scheme, rest = rest[:i], rest[i+1:]
+			}
+			break
+		}
 	}
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		p.hasFragment, p.fragment, rest = true, rest[i+1:], rest[:i]
@@ -171,13 +176,22 @@ func badURIChars(raw string) string {
 			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
 				return fmt.Sprintf("%q at byte %d is not followed by two hex digits", "%", i)
 			}
-		case isUnreserved(c) || strings.IndexByte(":/?#[]@!$&'()*+,;=", c) >= 0:
+		case uriChars[c]:
 		default:
 			return fmt.Sprintf("byte %d (%q) must be percent-encoded", i, rune(c))
 		}
 	}
 	return ""
 }
+
+// uriChars are the bytes RFC 3986 allows unescaped somewhere in a URI:
+// unreserved, gen-delims and sub-delims.
+var uriChars = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isUnreserved(byte(c)) || strings.IndexByte(":/?#[]@!$&'()*+,;=", byte(c)) >= 0
+	}
+	return t
+}()
 
 // uriProblem says why raw, already split into p, is not an RFC 3986 URI, or
 // "": a character that must be escaped, a bad escape, a bracket outside an
@@ -189,10 +203,21 @@ func uriProblem(raw string, p uriParts) string {
 	if msg := badURIChars(raw); msg != "" {
 		return msg
 	}
-	if strings.Count(raw, "#") > 1 {
+	// One pass for the delimiters that may appear only once or only around
+	// an IP literal: the host's own brackets are the only ones allowed.
+	hashes, brackets := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '#':
+			hashes++
+		case '[', ']':
+			brackets++
+		}
+	}
+	if hashes > 1 {
 		return "it has a second \"#\" (a fragment cannot contain one; escape it as %23)"
 	}
-	if strings.ContainsAny(p.path, "[]") || strings.ContainsAny(p.query, "[]") || strings.ContainsAny(p.fragment, "[]") {
+	if bracketed := p.hasAuthority && strings.HasPrefix(p.host, "["); brackets > 0 && (!bracketed || brackets != strings.Count(p.host, "[")+strings.Count(p.host, "]")) {
 		return "it has a bracket outside an IP literal (escape it as %5B or %5D)"
 	}
 	if !p.hasAuthority {
@@ -200,9 +225,6 @@ func uriProblem(raw string, p uriParts) string {
 	}
 	if strings.Count(p.authority, "@") > 1 {
 		return "its authority has a second \"@\" (a userinfo cannot contain one; escape it as %40)"
-	}
-	if i := strings.LastIndexByte(p.authority, '@'); i >= 0 && strings.ContainsAny(p.authority[:i], "[]") {
-		return "it has a bracket outside an IP literal (escape it as %5B or %5D)"
 	}
 	if msg := hostProblem(p.host); msg != "" {
 		return msg
@@ -381,6 +403,9 @@ func privateHost(host string) string {
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return "a loopback name"
 	}
+	if !mayBeIP(h) {
+		return "" // a name: only DNS could tell
+	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		var ok bool
@@ -401,6 +426,13 @@ func privateHost(host string) string {
 		return "a link-local address"
 	}
 	return "a special-use address (RFC 6890)"
+}
+
+// mayBeIP reports whether host could be an IP literal in any spelling: an
+// IPv6 address has a ':', and every IPv4 form (legacy ones included) starts
+// with a digit. Names are told apart without the cost of a failed parse.
+func mayBeIP(host string) bool {
+	return host != "" && ('0' <= host[0] && host[0] <= '9' || strings.IndexByte(host, ':') >= 0)
 }
 
 // parseLegacyIPv4 parses the inet_aton forms of an IPv4 address: one to four
