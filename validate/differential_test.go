@@ -67,6 +67,11 @@ var differentialCases = []ruleCase{
 	quiet("doc-field-type", testURL, withRaw("default_max_age", "-1e999999")),
 	fire("doc-not-json", testURL, withRaw("default_max_age", "1e")),
 	fire("doc-not-json", testURL, withRaw("default_max_age", "01")),
+	// Trailing dots name the same hosts; ::/8 is special-use.
+	quiet("redirect-http", testURL, redir("http://127.0.0.1.:8080/cb")),
+	fire("redirect-localhost-name", testURL, redir("http://localhost.:8080/cb")),
+	fire("url-private-address", "https://127.0.0.1./oauth/client.json", ""),
+	fire("url-private-address", "https://[::2]/oauth/client.json", ""),
 	// The index of the entry itself.
 	fire("doc-grant-types", testURL, docJSON("grant_types", []any{5, "implicit"}, "response_types", []string{"token"})).at("grant_types[1]"),
 	fire("doc-field-type", testURL, docJSON("grant_types", []any{5, "implicit"}, "response_types", []string{"token"})).at("grant_types[0]"),
