@@ -296,6 +296,7 @@ var documentCases = []ruleCase{
 	fire("doc-uri-private-address", testURL, docJSON("policy_uri", "http://169.254.169.254/latest")).without("doc-unsafe-uri"),
 	quiet("doc-uri-private-address", testURL, docJSON("jwks_uri", "https://app.example.com/jwks.json", "logo_uri", "https://8.8.8.8/logo.png")),
 	quiet("doc-uri-private-address", testURL, docJSON("client_uri", "javascript://127.0.0.1/")), // doc-unsafe-uri's
+	quiet("doc-uri-private-address", testURL, docJSON("jwks_uri", "https://127.0.0.1/jwks.json")).allowPrivate(),
 	quiet("doc-uri-private-address", testURL, docJSON("redirect_uris", []string{"http://127.0.0.1:8080/cb"}, "application_type", "native")),
 
 	fire("doc-case-variant-key", testURL, docJSON("Client_Name", "Other")).at("client_name").severity(Warning).without("doc-duplicate-key"),

@@ -66,7 +66,9 @@ func (d *docCheck) uris() {
 		}
 		// Scheme case does not matter here: these URLs are fetched or
 		// shown, never compared as strings, so "HTTPS:" is https.
-		if host := splitURI(s).hostname; privateHost(host) != "" {
+		// --allow-private skips it as it skips url-private-address: a local
+		// test serves everything from 127.0.0.1.
+		if host := splitURI(s).hostname; !d.opts.AllowPrivate && privateHost(host) != "" {
 			sev := Warning
 			if key == "jwks_uri" {
 				sev = Error
