@@ -232,7 +232,7 @@ var documentCases = []ruleCase{
 	fire("doc-grant-types", testURL, docJSON("grant_types", []string{"authorization_code", "client_credentials"})).at("grant_types[1]"),
 	fire("doc-grant-types", testURL, docJSON("grant_types", []any{5, "implicit"}, "response_types", []string{"token"})).at("grant_types[1]"),
 	quiet("doc-grant-types", testURL, docJSON("grant_types", []string{"authorization_code", "refresh_token"})),
-	quiet("doc-grant-types", testURL, docJSON("grant_types", []string{"authorization_code", "client_credentials"}, "token_endpoint_auth_method", "private_key_jwt", "jwks_uri", "https://app.example.com/jwks.json")),
+	fire("doc-grant-types", testURL, docJSON("grant_types", []string{"authorization_code", "client_credentials"}, "token_endpoint_auth_method", "private_key_jwt", "jwks_uri", "https://app.example.com/jwks.json")).at("grant_types[1]"),
 	quiet("doc-grant-types", testURL, docJSON("response_types", []string{"code id_token"})),
 	quiet("doc-grant-types", testURL, docJSON("grant_types", "authorization_code")), // doc-field-type's
 

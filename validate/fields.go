@@ -154,7 +154,7 @@ func (d *docCheck) grantTypes() {
 				d.fs.add("doc-grant-types", Warning, field, fmt.Sprintf("the %s grant was removed in OAuth 2.1 and servers are dropping it; use authorization_code with PKCE", g))
 			case g == "client_credentials" && method == "none":
 				d.fs.add("doc-grant-types", Warning, field, "client_credentials with token_endpoint_auth_method \"none\" lets anyone get tokens as this client; drop the grant, or authenticate with private_key_jwt")
-			case g != "authorization_code" && g != "refresh_token" && g != "client_credentials":
+			case g != "authorization_code" && g != "refresh_token":
 				d.fs.add("doc-grant-types", Warning, field, fmt.Sprintf("the grant %q is beyond authorization_code and refresh_token; some servers reject the whole document for a grant they do not support (toolhive, zeroid), so list it only if the client needs it", g))
 			}
 		}
