@@ -72,6 +72,8 @@ var differentialCases = []ruleCase{
 	fire("redirect-localhost-name", testURL, redir("http://localhost.:8080/cb")),
 	fire("url-private-address", "https://127.0.0.1./oauth/client.json", ""),
 	fire("url-private-address", "https://[::2]/oauth/client.json", ""),
+	// A wildcard port without a scheme is still only invalid.
+	fire("redirect-invalid", testURL, redir("//h:*")),
 	// The index of the entry itself.
 	fire("doc-grant-types", testURL, docJSON("grant_types", []any{5, "implicit"}, "response_types", []string{"token"})).at("grant_types[1]"),
 	fire("doc-field-type", testURL, docJSON("grant_types", []any{5, "implicit"}, "response_types", []string{"token"})).at("grant_types[0]"),

@@ -284,7 +284,11 @@ func jwkProblem(kty string, key map[string]any) string {
 	alg, _ := v.(string)
 	crv, _ := key["crv"].(string)
 	if !algFits(kty, crv, alg) {
-		return fmt.Sprintf("has alg %s, which a %s key%s cannot use", jsonValue(v), kty, map[bool]string{true: " on " + crv}[crv != ""])
+		what := kty + " key"
+		if crv != "" {
+			what += " on " + crv
+		}
+		return fmt.Sprintf("has alg %s, which a %s cannot use; fix alg or leave it out", jsonValue(v), what)
 	}
 	return ""
 }

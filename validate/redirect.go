@@ -77,8 +77,8 @@ func (d *docCheck) redirects() {
 	}
 }
 
-// redirectEntry checks one entry and returns what redirect-loopback-portless
-// and the document-wide rules need to know about it.
+// redirectEntry checks one entry and fills e with what
+// redirect-loopback-portless and the document-wide rules need to know.
 //
 // A "*" in the port is read as a digit, so that "http://localhost:*/cb" has
 // a port and a host; it gets redirect-wildcard, and the other rules as if it
@@ -94,9 +94,12 @@ func (d *docCheck) redirectEntry(e *redirectEntry, i int, raw, origin string) {
 	wildcard := strings.IndexByte(raw, '*') >= 0
 	parsed := raw
 	if wildcard && p.hasPort && strings.IndexByte(p.port, '*') >= 0 {
-		// Only the port's "*" is read as a digit: scheme ":" "//" authority,
-		// and the port ends the authority.
-		authEnd := len(p.scheme) + 3 + len(p.authority)
+		// Only the port's "*" is read as a digit: [scheme ":"] "//"
+		// authority, and the port ends the authority.
+		authEnd := 2 + len(p.authority)
+		if p.scheme != "" {
+			authEnd += len(p.scheme) + 1
+		}
 		port := strings.ReplaceAll(p.port, "*", "0")
 		parsed = raw[:authEnd-len(p.port)] + port + raw[authEnd:]
 		p.port = port
