@@ -34,7 +34,10 @@ var differentialCases = []ruleCase{
 	fire("url-invalid", "https://[v1.]/oauth/client.json", ""),
 	fire("url-invalid", "https://[1.2.3.4]/oauth/client.json", ""),
 	// A second '#' or '@', or a second ':' in the port, makes a URI invalid.
-	fire("redirect-invalid", testURL, redir("a:b#c#d")),
+	fire("redirect-invalid", testURL, redir("a:b#c#d")).without("redirect-fragment", "redirect-scheme"),
+	// An invalid entry gets that one finding.
+	fire("redirect-invalid", testURL, redir("https://app.example.com/a b#x")).without("redirect-fragment"),
+	fire("redirect-fragment", testURL, redir("javascript:x#y")),
 	fire("url-invalid", "https://a@b@h/x", ""),
 	fire("redirect-invalid", testURL, redir("com.example.app://127.0.0.1:80:443/cb")).at("redirect_uris[0]"),
 	quiet("redirect-invalid", testURL, redir("com.example.app://127.0.0.1:80/cb")),
