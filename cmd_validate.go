@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +23,7 @@ const maxConcurrent = 8
 // validateFlags are the flags of validate that publish's verify step shares.
 type validateFlags struct {
 	url          string
+	urlSet       bool // --url was given, even as "": an empty URL is url-invalid, not "no URL"
 	profile      string
 	strict       bool
 	timeout      time.Duration
@@ -80,6 +80,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	vf.urlSet = fs.Changed("url")
 	if vf.profile != "mcp" && vf.profile != "cimd" {
 		return usagef("validate: --profile %q: want mcp or cimd", vf.profile)
 	}
@@ -93,7 +94,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	var results []validate.Result
 	var origins []origin
 	if len(targets) == 0 {
-		if vf.url != "" {
+		if vf.urlSet {
 			return usagef("validate: --url goes with a FILE target")
 		}
 		jobs, o, err := configJobs(&ef, vf, of, fs, s)
@@ -106,7 +107,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
 			return usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
 		}
-		if vf.url != "" && !slices.ContainsFunc(targets, func(t string) bool { return !isURLTarget(t) }) {
+		if vf.urlSet && !slices.ContainsFunc(targets, func(t string) bool { return !isURLTarget(t) }) {
 			return usagef("validate: --url goes with a FILE target; a URL target is checked at its own URL")
 		}
 		jobs, err := targetJobs(targets, vf, of, s)
@@ -248,7 +249,7 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 		if err != nil {
 			return nil, usagef("validate: %v", err)
 		}
-		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, opts, vf.strict) }
+		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, vf.urlSet, opts, vf.strict) }
 	}
 	return jobs, nil
 }
@@ -280,27 +281,25 @@ func isURLTarget(t string) bool {
 	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
 }
 
-// checkFile runs the offline rules on a local file, as if served at url or,
-// without one, at the document's own client_id.
-func checkFile(target string, body []byte, url string, opts validate.Options, strict bool) validate.Result {
+// checkFile runs the offline rules on a local file, as if served at url
+// (when hasURL, even if url is "") or, without one, at the document's own
+// client_id member, read exactly. The file's size is judged as a served
+// body's would be (http-size): a file too large to serve is as broken.
+func checkFile(target string, body []byte, url string, hasURL bool, opts validate.Options, strict bool) validate.Result {
 	r := validate.Result{Target: target, URL: url}
-	if url == "" {
-		var probe struct {
-			ClientID any `json:"client_id"`
-		}
-		if json.Unmarshal(body, &probe) == nil {
-			if id, ok := probe.ClientID.(string); ok {
-				r.URL = id
-			}
-		}
+	if !hasURL {
+		r.URL, hasURL = validate.DocumentClientID(body)
 	}
-	if r.URL != "" {
-		r.Findings, r.Document = validate.Check(r.URL, body, opts)
-	} else {
-		// No URL to judge: the document rules still run, and the missing
-		// client_id is one of their findings.
-		r.Findings, r.Document = validate.CheckDocument("", body, opts)
+	if hasURL {
+		r.Findings = validate.CheckURL(r.URL, opts)
 	}
+	if f := validate.CheckSize(len(body)); f != nil {
+		r.Findings = append(r.Findings, *f)
+	}
+	// Without a URL the document rules still run, and the missing client_id
+	// is one of their findings.
+	df, doc := validate.CheckDocument(r.URL, body, opts)
+	r.Findings, r.Document = append(r.Findings, df...), doc
 	r.Body = body
 	r.Judge(strict)
 	return r

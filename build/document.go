@@ -55,6 +55,7 @@ func Document(c *config.Config) ([]byte, error) {
 	list("grant_types", cl.GrantTypes)
 	list("response_types", cl.ResponseTypes)
 	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
+	list("token_endpoint_auth_methods_supported", cl.TokenEndpointAuthMethodsSupported)
 	str("application_type", cl.ApplicationType)
 	str("jwks_uri", cl.JwksURI)
 	if cl.Jwks != nil {

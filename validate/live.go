@@ -67,7 +67,7 @@ func checkLive(ctx context.Context, rawURL string, opts LiveOptions) Result {
 		r.Findings = append(r.Findings, f)
 	}
 	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || r.Has("url-invalid") {
 		if !r.Has("url-invalid") && !r.Has("url-scheme") {
 			r.Findings = append(r.Findings, Finding{Rule: "url-invalid", Severity: Error,
 				Message: "cannot fetch this URL: it is not an absolute https URL with a host"})

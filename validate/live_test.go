@@ -297,3 +297,20 @@ func TestFetchUsesCheckedAddresses(t *testing.T) {
 		t.Errorf("server saw Host %q; want example.com:%s", got, port)
 	}
 }
+
+// TestCheckLiveInvalidNotFetched checks that a URL with url-invalid is not
+// fetched even when Go's parser would take it (a bracket outside an IP
+// literal, a second "@", a space): the contract says no fetch follows.
+func TestCheckLiveInvalidNotFetched(t *testing.T) {
+	srv := newTestServer(t, serveDoc("application/json", "max-age=60"))
+	opts := srv.opts()
+	for _, u := range []string{srv.URL + "/a]b.json", strings.Replace(srv.URL, "https://", "https://a@b@", 1) + "/c.json", srv.URL + "/my client.json"} {
+		r := CheckLive(context.Background(), u, opts)
+		if !r.Has("url-invalid") || r.HTTP != nil {
+			t.Errorf("CheckLive(%s) = %v, http %v; want url-invalid and no fetch", u, r.Findings, r.HTTP)
+		}
+	}
+	if n := srv.requests.Load(); n != 0 {
+		t.Errorf("server saw %d requests; want none", n)
+	}
+}
