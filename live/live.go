@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -123,7 +122,7 @@ func (c *Checker) check(ctx context.Context, rawURL string) validate.Result {
 		return c.noResponse(r, resp, offlinePrivate)
 	}
 	served := validate.Served{
-		Status: resp.Status, StatusLine: resp.StatusLine, Header: textproto.MIMEHeader(resp.Header),
+		Status: resp.Status, StatusLine: resp.StatusLine, Header: validate.Header(resp.Header),
 		Body: resp.Body, Complete: resp.Complete,
 	}
 	*info = served.Info()

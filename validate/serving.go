@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,14 +18,40 @@ const MaxBytes = 5120
 const maxAgeLimit = 86400
 
 // Served is what a live GET of a client_id URL answered, as the serving
-// rules (RULES.md §4) read it. The header is a plain MIME header, so the
-// rules need no HTTP client: an http.Header converts to it as it is.
+// rules (RULES.md §4) read it. It is plain values, so the rules need no
+// HTTP client and no network: a caller converts its response to it.
 type Served struct {
-	Status     int                  // the status code
-	StatusLine string               // the status as received, "404 Not Found"
-	Header     textproto.MIMEHeader // canonical keys
-	Body       []byte               // at most MaxBytes+1 decoded bytes
-	Complete   bool                 // the body was read to its end within MaxBytes
+	Status     int    // the status code
+	StatusLine string // the status as received, "404 Not Found"
+	Header     Header
+	Body       []byte // at most MaxBytes+1 decoded bytes
+	Complete   bool   // the body was read to its end within MaxBytes
+}
+
+// Header is a response header: names to values, in the shape of
+// net/http's Header, which converts to it as it is.
+type Header map[string][]string
+
+// Values returns the values of the header name, matched without regard to
+// case (net/http stores canonical names; other callers need not).
+func (h Header) Values(name string) []string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// Get returns the first value of the header name, or "".
+func (h Header) Get(name string) string {
+	if v := h.Values(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // contentLength is the length the response announced, or -1. A transport
