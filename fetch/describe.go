@@ -159,3 +159,20 @@ func pluralS(n int) string {
 	}
 	return "s"
 }
+
+// Failure returns Err as an error whose message is [Response.Describe]'s,
+// keeping Err's chain for errors.Is and errors.As; nil when nothing failed.
+func (r Response) Failure() error {
+	if r.Err == nil {
+		return nil
+	}
+	return &failure{msg: r.Describe(), err: r.Err}
+}
+
+type failure struct {
+	msg string
+	err error
+}
+
+func (f *failure) Error() string { return f.msg }
+func (f *failure) Unwrap() error { return f.err }
