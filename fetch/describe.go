@@ -45,17 +45,8 @@ func (r Response) Describe() string {
 	if err == nil {
 		return ""
 	}
-	host, timeout := r.host, r.timeout
-	var dnsErr *DNSError
-	if errors.As(err, &dnsErr) {
-		if dnsErr.TimedOut {
-			return fmt.Sprintf("DNS lookup of %s timed out after %s", host, timeout)
-		}
-		return fmt.Sprintf("DNS lookup of %s failed: %v", host, dnsErr.Err)
-	}
-	var refused *RefusedError
-	if errors.As(err, &refused) {
-		return fmt.Sprintf("%s is or resolves to the special-use address %s; not fetched", host, strings.Join(refused.Addrs, ", "))
+	if msg := r.describeNotFetched(); msg != "" {
+		return msg
 	}
 	phase := r.phase
 	if phase == "" {
@@ -65,22 +56,50 @@ func (r Response) Describe() string {
 	if r.Status != 0 {
 		got = fmt.Sprintf(" (after %d byte%s)", len(r.Body), pluralS(len(r.Body)))
 	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		return fmt.Sprintf("timed out after %s %s%s; servers give up on slow hosts too", r.timeout, phase, got)
+	case errors.Is(err, context.Canceled):
+		return "canceled " + phase
+	}
+	if msg := describeTLS(err, r.host); msg != "" {
+		return msg
+	}
+	if msg := r.describeTransfer(phase, got); msg != "" {
+		return msg
+	}
+	return fmt.Sprintf("failed %s%s: %v", phase, got, err)
+}
 
+// describeNotFetched says why nothing was sent: the name did not resolve,
+// or its addresses were refused; "" for any other failure.
+func (r Response) describeNotFetched() string {
+	var dnsErr *DNSError
+	var refused *RefusedError
+	switch {
+	case errors.As(r.Err, &dnsErr) && dnsErr.TimedOut:
+		return fmt.Sprintf("DNS lookup of %s timed out after %s", r.host, r.timeout)
+	case errors.As(r.Err, &dnsErr):
+		return fmt.Sprintf("DNS lookup of %s failed: %v", r.host, dnsErr.Err)
+	case errors.As(r.Err, &refused):
+		return fmt.Sprintf("%s is or resolves to the special-use address %s; not fetched", r.host, strings.Join(refused.Addrs, ", "))
+	}
+	return ""
+}
+
+// describeTLS names the certificate or handshake problem behind err, with
+// the fix; "" when err is not a TLS failure.
+func describeTLS(err error, host string) string {
 	var (
-		netErr    net.Error
 		verifyErr *tls.CertificateVerificationError
 		unknownCA x509.UnknownAuthorityError
 		invalid   x509.CertificateInvalidError
 		hostErr   x509.HostnameError
 		recordErr tls.RecordHeaderError
 		alertErr  tls.AlertError
-		corrupt   flate.CorruptInputError
 	)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		return fmt.Sprintf("timed out after %s %s%s; servers give up on slow hosts too", timeout, phase, got)
-	case errors.Is(err, context.Canceled):
-		return "canceled " + phase
 	case errors.As(err, &hostErr):
 		return fmt.Sprintf("TLS: the certificate is for %s, not %s; get a certificate that names %s", certNames(hostErr.Certificate), host, host)
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
@@ -105,6 +124,16 @@ func (r Response) Describe() string {
 		return "TLS: the server did not answer with TLS; is this port serving plain HTTP?"
 	case errors.As(err, &alertErr):
 		return fmt.Sprintf("TLS: the server refused the handshake (%v)", alertErr)
+	}
+	return ""
+}
+
+// describeTransfer names a connection or body failure: refused, reset,
+// closed early, or a broken gzip or chunked encoding; "" for others.
+func (r Response) describeTransfer(phase, got string) string {
+	err := r.Err
+	var corrupt flate.CorruptInputError
+	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("connection refused %s: nothing listens there", strings.TrimPrefix(phase, "connecting "))
 	case errors.Is(err, syscall.ECONNRESET):
@@ -124,7 +153,7 @@ func (r Response) Describe() string {
 	case r.Status != 0 && strings.Contains(err.Error(), "chunk"):
 		return fmt.Sprintf("the body's chunked encoding is broken (%v)", err)
 	}
-	return fmt.Sprintf("failed %s%s: %v", phase, got, err)
+	return ""
 }
 
 // certNames lists the names a certificate is valid for.
