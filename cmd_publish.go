@@ -40,8 +40,7 @@ type publishRun struct {
 	gh       github
 }
 
-func runPublish(ctx context.Context, s stdio, args []string) error {
-	fs := newFlagSet(s, "publish", `
+const publishUsage = `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
                     [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
 
@@ -69,7 +68,10 @@ A dir target lays environments out as build does: the top level writes
 <its own root>/<path> when it sets one. Two environments that would publish
 to one file, or one S3 key of one bucket and endpoint, are refused (exit 2)
 before anything is published. A symbolic link inside the root is refused.
-`)
+`
+
+func runPublish(ctx context.Context, s stdio, args []string) error {
+	fs := newFlagSet(s, "publish", publishUsage)
 	var ef envFlags
 	ef.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print what would be uploaded and why; change nothing")
