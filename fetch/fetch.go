@@ -53,7 +53,9 @@ type Options struct {
 }
 
 // Client makes GET requests with the guarantees of the package doc. Make
-// one per run with [New]; it is safe for concurrent use.
+// one per run with [New]; it is safe for concurrent use. Each Get dials
+// afresh today; the Client is where transports shared across a run (one
+// per host and checked address set, HTTP/2 multiplexed) will be kept.
 type Client struct {
 	opts Options
 }
@@ -71,9 +73,6 @@ func New(opts Options) *Client {
 	}
 	return &Client{opts: opts}
 }
-
-// Timeout is the deadline of one Get, as [Response.Describe] names it.
-func (c *Client) Timeout() time.Duration { return c.opts.Timeout }
 
 // Response is what one Get saw. Status is 0 when no response came; Err then
 // says why (a [*DNSError], a [*RefusedError], or the exchange's error).
