@@ -403,7 +403,7 @@ func configTarget(c *config.Config) string {
 }
 
 // loadCACert returns the PEM certificates in file, which the fetch trusts
-// in addition to the system roots (LiveOptions.ExtraRoots).
+// in addition to the system roots (live.Options.ExtraRoots).
 func loadCACert(file string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(file)
 	if err != nil {

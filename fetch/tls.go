@@ -10,7 +10,7 @@ import (
 // system roots) and extra. With extra, it verifies by itself: first against
 // extra alone, then against roots, so that a staging host trusted through
 // --cacert never costs parsing the system roots. The errors are those of the standard
-// verification, so describeFetchError reads them alike.
+// verification, so [Response.Describe] reads them alike.
 func tlsConfig(host string, roots, extra *x509.CertPool) *tls.Config {
 	c := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 	if extra == nil {

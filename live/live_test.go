@@ -158,15 +158,15 @@ func TestCheckLiveValid(t *testing.T) {
 	wantValid(t, r)
 	for _, rule := range rules(r) {
 		if strings.HasPrefix(rule, "http-") {
-			t.Errorf("CheckLive: unexpected %s: %v", rule, r.Findings)
+			t.Errorf("Check: unexpected %s: %v", rule, r.Findings)
 		}
 	}
 	if r.HTTP == nil || r.HTTP.Status != 200 || r.HTTP.ContentType != "application/json" ||
 		r.HTTP.CacheControl != "public, max-age=3600" || r.HTTP.Bytes != len(r.Body) {
-		t.Errorf("CheckLive: HTTP = %+v; want status 200, application/json, the cache-control and %d bytes", r.HTTP, len(r.Body))
+		t.Errorf("Check: HTTP = %+v; want status 200, application/json, the cache-control and %d bytes", r.HTTP, len(r.Body))
 	}
 	if r.Document["client_id"] != srv.docURL() {
-		t.Errorf("CheckLive: Document = %v; want client_id %s", r.Document, srv.docURL())
+		t.Errorf("Check: Document = %v; want client_id %s", r.Document, srv.docURL())
 	}
 	req := srv.last.Load()
 	if got := req.Header.Get("Accept"); got != "application/json" {
