@@ -6,16 +6,11 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/publish"
 	"github.com/cimd-dev/cimd/validate"
 )
-
-// defaultVerifyWait is how long publish waits for the live copy when
-// [validate] wait is not set: long enough for a CDN to pick up a change.
-const defaultVerifyWait = 2 * time.Minute
 
 // publishResult is what publish did for one environment, as --json prints it.
 type publishResult struct {
