@@ -72,13 +72,22 @@ var examples = map[string]string{
   cimd completion fish > ~/.config/fish/completions/cimd.fish`,
 }
 
-// exitError carries an exit code other than 1 through the error chain.
+// exitError is the one error that carries an exit code through the error
+// chain. With err set, exitCode prints err once and exits with code; with err
+// nil, everything was already said and it only exits with code. An error
+// without an exitError in its chain is printed and exits 1.
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
 func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr marks err as a usage or configuration error (exit 2).
@@ -87,9 +96,12 @@ func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
 // usagef is usageErr with formatting.
 func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
 
+// silentExit ends a command with code and nothing more to print.
+func silentExit(code int) error { return &exitError{code: code} }
+
 // errFailed is returned by commands that already printed what went wrong (for
 // example the findings of an invalid document) and only need exit 1.
-var errFailed = errors.New("failed")
+var errFailed = silentExit(exitFailed)
 
 // interrupted is the cause of the context a signal canceled.
 type interrupted struct{ sig os.Signal }
@@ -104,11 +116,6 @@ func (e interrupted) exitCode() int {
 	}
 	return 130
 }
-
-// silentExit is an exit code with nothing more to print.
-type silentExit int
-
-func (e silentExit) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	s := stdio{in: stdin, out: stdout, err: stderr, getenv: os.Getenv}
@@ -240,16 +247,12 @@ func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	var se silentExit
-	if errors.As(err, &se) {
-		return int(se)
-	}
-	if errors.Is(err, errFailed) {
-		return exitFailed
-	}
 	code := exitFailed
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if ee.err == nil {
+			return ee.code
+		}
 		code = ee.code
 	}
 	// A config error lists every problem, one per line: each gets the prefix,

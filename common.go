@@ -121,7 +121,7 @@ func offlineOptions(c *config.Config) validate.Options {
 func countErrors(fs []validate.Finding, strict bool) int {
 	n := 0
 	for _, f := range fs {
-		if f.Severity == validate.Error || (strict && f.Severity == validate.Warning) {
+		if f.Fails(strict) {
 			n++
 		}
 	}
@@ -183,7 +183,7 @@ func ruleList(fs []validate.Finding, strict bool) string {
 	seen := map[string]bool{}
 	var rules []string
 	for _, f := range fs {
-		if (f.Severity == validate.Error || (strict && f.Severity == validate.Warning)) && !seen[f.Rule] {
+		if f.Fails(strict) && !seen[f.Rule] {
 			seen[f.Rule] = true
 			rules = append(rules, f.Rule)
 		}
