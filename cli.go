@@ -281,43 +281,6 @@ Exit codes: 0 ok, 1 errors found or an operation failed, 2 usage or config error
 `)
 }
 
-// newFlagSet returns a FlagSet whose -h prints usage (a synopsis and the
-// flags) to stdout exactly once.
-func newFlagSet(s stdio, name, synopsis string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("cimd "+name, pflag.ContinueOnError)
-	fs.SetOutput(s.err)
-	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprint(s.out, strings.TrimLeft(synopsis, "\n"))
-		if u := fs.FlagUsages(); u != "" {
-			fmt.Fprintf(s.out, "\nFlags:\n%s", u)
-		}
-		if ex := examples[name]; ex != "" {
-			fmt.Fprintf(s.out, "\nExamples:\n%s\n", ex)
-		}
-	}
-	if s.flagSets != nil {
-		s.flagSets(fs)
-	}
-	return fs
-}
-
-// parse parses args; -h has printed usage and yields errHelp, which the
-// caller returns as success.
-func parse(fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return errHelp
-		}
-		name := strings.TrimPrefix(fs.Name(), "cimd ")
-		return usagef("%s: %v (see 'cimd %s -h')", name, err, name)
-	}
-	return nil
-}
-
-// errHelp ends a command successfully after its usage was printed.
-var errHelp = silentExit(exitOK)
-
 func runVersion(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "version", `
 Usage: cimd version

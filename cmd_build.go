@@ -193,9 +193,29 @@ func buildSummary(results []*buildResult, bad int) []summaryRow {
 }
 
 // nonNil makes an empty list print as [] in JSON.
-func nonNil(fs []validate.Finding) []validate.Finding {
-	if fs == nil {
+func nonNil(findings []validate.Finding) []validate.Finding {
+	if findings == nil {
 		return []validate.Finding{}
 	}
-	return fs
+	return findings
+}
+
+// render builds the document of c and runs the offline rules on it.
+func render(c *config.Config) ([]byte, []validate.Finding, error) {
+	doc, err := build.Document(c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
+	}
+	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
+	if f := validate.CheckSize(len(doc)); f != nil {
+		findings = append(findings, *f)
+	}
+	return doc, findings, nil
+}
+
+func offlineOptions(c *config.Config) validate.Options {
+	return validate.Options{
+		Profile:      validate.Profile(c.Validate.Profile),
+		AllowPrivate: c.Validate.AllowPrivate,
+	}
 }

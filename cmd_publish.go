@@ -210,7 +210,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 			printFindings(s.err, "  ", of.shown(v.Findings), true, pr.p)
 		}
 		what := "the live copy of"
-		if plan.Uploaded {
+		if plan.Written {
 			what = "uploaded, but"
 		}
 		return fail(fmt.Errorf("%s: %s %s does not pass: %s", envName(c), what, c.ClientID(), ruleList(v.Findings, false)))

@@ -67,7 +67,7 @@ func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	if err := writeAtomic(name, doc); err != nil {
 		return plan, fmt.Errorf("publish %s: %w", name, err)
 	}
-	plan.Uploaded = true
+	plan.Written = true
 	return plan, nil
 }
 

@@ -91,7 +91,7 @@ func describeS3Error(err error) string {
 		if code == strings.ReplaceAll(text, " ", "") {
 			code = ""
 		}
-		return fmt.Sprintf("server error (%s: %d %s%s%s)", op, status, text, withCode(code), plural(", %d attempts", attempts))
+		return fmt.Sprintf("server error (%s: %d %s%s%s)", op, status, text, withCode(code), attemptsf(", %d attempts", attempts))
 	case status != 0:
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorMessage() != "" {
@@ -110,7 +110,7 @@ func describeS3Error(err error) string {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return fmt.Sprintf("cannot resolve %s%s", dnsErr.Name, plural(" (%d attempts)", attempts))
+		return fmt.Sprintf("cannot resolve %s%s", dnsErr.Name, attemptsf(" (%d attempts)", attempts))
 	}
 	var netErr *net.OpError
 	if errors.As(err, &netErr) && netErr.Op == "dial" {
@@ -118,13 +118,13 @@ func describeS3Error(err error) string {
 		if netErr.Addr != nil {
 			what += " to " + netErr.Addr.String()
 		}
-		return fmt.Sprintf("%s: %s%s", what, rootCause(netErr.Err), plural(" (%d attempts)", attempts))
+		return fmt.Sprintf("%s: %s%s", what, rootCause(netErr.Err), attemptsf(" (%d attempts)", attempts))
 	}
 	return rootCause(err)
 }
 
-// plural formats n with format when there was more than one attempt.
-func plural(format string, n int) string {
+// attemptsf formats the attempt count n with format when there was more than one attempt.
+func attemptsf(format string, n int) string {
 	if n < 2 {
 		return ""
 	}

@@ -41,8 +41,11 @@ type Plan struct {
 	CacheControl string `json:"cache_control"`
 	// Reason is "not found", "content differs", "headers differ", "unchanged"
 	// or "forced".
-	Reason   string `json:"reason"`
-	Uploaded bool   `json:"uploaded"` // false for unchanged and dry runs
+	Reason string `json:"reason"`
+	// Written is true when the target's copy was replaced: an upload to S3,
+	// a file write for dir. It is false for unchanged and dry runs; JSON
+	// keeps the name "uploaded".
+	Written bool `json:"uploaded"`
 	// Invalidation is the CloudFront invalidation ID, if one was created.
 	Invalidation string `json:"invalidation,omitempty"`
 }
