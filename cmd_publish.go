@@ -15,10 +15,6 @@ import (
 	"github.com/cimd-dev/cimd/validate"
 )
 
-// defaultVerifyWait is how long publish waits for the live copy when
-// [validate] wait is not set: long enough for a CDN to pick up a change.
-const defaultVerifyWait = 2 * time.Minute
-
 // publishResult is what publish did for one environment, as --json prints it.
 type publishResult struct {
 	Env      string             `json:"env"`
@@ -182,7 +178,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		r.OK = true
 		return r
 	}
-	vf := validateFlags{timeout: 10 * time.Second}
+	vf := validateFlags{timeout: config.DefaultFetchTimeout}
 	if pr.opts.Timeout > 0 {
 		vf.timeout = pr.opts.Timeout
 	}
@@ -194,7 +190,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	case pr.fs.Changed("wait"):
 		wait = pr.wait
 	case wait == 0:
-		wait = defaultVerifyWait
+		wait = config.DefaultVerifyWait
 	}
 	progress := s.err
 	if of.json || of.quiet {

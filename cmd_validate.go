@@ -71,7 +71,7 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	fs.StringVar(&vf.url, "url", "", "check a FILE target as if served at `URL`")
 	fs.StringVar(&vf.profile, "profile", "mcp", "rule `PROFILE`: mcp (the draft plus MCP's requirements) or cimd (the draft alone)")
 	fs.BoolVar(&vf.strict, "strict", false, "warnings also make a target invalid (exit 1)")
-	fs.DurationVar(&vf.timeout, "timeout", 10*time.Second, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
+	fs.DurationVar(&vf.timeout, "timeout", config.DefaultFetchTimeout, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")

@@ -12,14 +12,6 @@ import (
 	"github.com/cimd-dev/cimd/config"
 )
 
-// DefaultCacheControl is the Cache-Control an S3 publish sets when
-// [publish] cache_control is empty.
-const DefaultCacheControl = "public, max-age=3600"
-
-// DefaultTimeout bounds each S3 and CloudFront call when neither --timeout
-// nor [publish] timeout says otherwise: validate's default.
-const DefaultTimeout = 10 * time.Second
-
 // contentType is what every published document is served as.
 const contentType = "application/json"
 
@@ -55,7 +47,7 @@ type Options struct {
 	DryRun bool
 	Force  bool
 	// Timeout bounds each S3 and CloudFront call (retries included); 0 means
-	// the config's [publish] timeout, else DefaultTimeout.
+	// the config's [publish] timeout, else [config.DefaultPublishTimeout].
 	Timeout time.Duration
 	// Log receives progress lines; nil discards them. No secret is ever written.
 	Log io.Writer
@@ -76,7 +68,7 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 		opts.Timeout = c.Publish.Timeout.Duration
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
+		opts.Timeout = config.DefaultPublishTimeout
 	}
 	switch c.Publish.Target {
 	case "s3":

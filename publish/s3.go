@@ -36,7 +36,7 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	key := sc.Prefix + strings.TrimPrefix(c.Path, "/")
 	cacheControl := c.Publish.CacheControl
 	if cacheControl == "" {
-		cacheControl = DefaultCacheControl
+		cacheControl = config.DefaultCacheControl
 	}
 	plan := Plan{
 		Target:       "s3",

@@ -135,7 +135,7 @@ func TestS3(t *testing.T) {
 
 			c.Publish.CacheControl = ""
 			step("default cache control", docB, Options{}, ReasonHeadersDiffer, 1, 1)
-			checkObject(t, e, docB, DefaultCacheControl)
+			checkObject(t, e, docB, config.DefaultCacheControl)
 		})
 	}
 }
