@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -59,8 +57,8 @@ replaced are put back: every file is as it was.
 	if err != nil {
 		return configFailed(s, of, "build", err)
 	}
-	if err := buildCollisions(cfgs, *out); err != nil {
-		return err
+	if err := build.Collisions(cfgs, *out); err != nil {
+		return usageErr(err)
 	}
 	p := newPainter(s, s.err)
 	gh := newGitHub(s)
@@ -124,55 +122,18 @@ replaced are put back: every file is as it was.
 }
 
 // writeBuilds writes every environment's files at once: all of them, or,
-// when one fails, none (build.WriteTrees puts back what it had replaced).
+// when one fails, none.
 func writeBuilds(results []*buildResult) error {
 	trees := make([]build.Tree, len(results))
 	for i, r := range results {
-		files := maps.Clone(r.files)
-		if b, ok := files["_headers"]; ok {
-			// The site may have rules of its own in _headers: keep them. Never
-			// read through a link: it could point at any file.
-			old, err := build.ReadExisting(r.dir, "_headers")
-			if err != nil {
-				return fmt.Errorf("build: %w", err)
-			}
-			if old != nil {
-				files["_headers"] = build.MergeHeaders(old, b)
-			}
-		}
-		trees[i] = build.Tree{Root: r.dir, Files: files}
+		trees[i] = build.Tree{Root: r.dir, Files: r.files}
 	}
-	if _, err := build.WriteTrees(trees); err != nil {
+	written, err := build.WriteSites(trees)
+	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	for _, r := range results {
-		for _, name := range slices.Sorted(maps.Keys(r.files)) {
-			r.Written = append(r.Written, filepath.Join(r.dir, filepath.FromSlash(name)))
-		}
-		r.OK = true
-	}
-	return nil
-}
-
-// buildCollisions refuses, before anything is rendered or written, two
-// environments that would write the same file.
-func buildCollisions(cfgs []*config.Config, flagOut string) error {
-	seen := map[string]string{}
-	for _, c := range cfgs {
-		names := []string{strings.TrimPrefix(c.Path, "/")}
-		if slices.Contains(c.Build.Headers, "netlify") {
-			names = append(names, "_headers")
-		}
-		for _, n := range names {
-			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
-			if abs, err := filepath.Abs(p); err == nil {
-				p = abs
-			}
-			if other, dup := seen[p]; dup {
-				return usagef("%s and %s would both write %s: give one its own [build] out, or let it inherit the top level's (then it writes under <out>/<env>/)", other, envName(c), p)
-			}
-			seen[p] = envName(c)
-		}
+	for i, r := range results {
+		r.Written, r.OK = written[i], true
 	}
 	return nil
 }

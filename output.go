@@ -166,12 +166,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // envName is how an environment is named in messages.
-func envName(c *config.Config) string {
-	if c.Env == "" {
-		return "top level"
-	}
-	return "env " + c.Env
-}
+func envName(c *config.Config) string { return c.Name() }
 
 // countErrors returns how many findings have severity error (and warning,
 // with strict).

@@ -69,6 +69,15 @@ func (c *Config) DirRoot() string {
 	return root
 }
 
+// Name is how the environment is named in messages: "top level", or "env
+// NAME".
+func (c *Config) Name() string {
+	if c.Env == "" {
+		return "top level"
+	}
+	return "env " + c.Env
+}
+
 // Client is the [client] table: RFC 7591 client metadata, without client_id.
 // Absent string fields are "", absent lists are nil.
 type Client struct {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cimd-dev/cimd/config"
@@ -84,4 +86,39 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 	default:
 		return Plan{}, fmt.Errorf("publish: unknown target %q: want \"s3\" or \"dir\"", c.Publish.Target)
 	}
+}
+
+// Collisions refuses, before anything is published, two environments
+// that would publish to the same place: one file of a dir target (after
+// cleaning), or one key of one bucket at one endpoint.
+func Collisions(cfgs []*config.Config) error {
+	seen := map[string]string{}
+	for _, c := range cfgs {
+		var dest, fix string
+		switch c.Publish.Target {
+		case "dir":
+			if c.DirRoot() == "" {
+				continue
+			}
+			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
+			if abs, err := filepath.Abs(dest); err == nil {
+				dest = abs
+			}
+			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
+		case "s3":
+			sc := c.Publish.S3
+			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
+			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
+				dest += " at " + ep
+			}
+			fix = "give one its own [publish.s3] bucket or prefix"
+		default:
+			continue
+		}
+		if other, dup := seen[dest]; dup {
+			return fmt.Errorf("%s and %s would both publish to %s: %s; nothing published", other, c.Name(), dest, fix)
+		}
+		seen[dest] = c.Name()
+	}
+	return nil
 }
