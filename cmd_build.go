@@ -60,63 +60,92 @@ replaced are put back: every file is as it was.
 	if err := build.Collisions(cfgs, *out); err != nil {
 		return usageErr(err)
 	}
-	p := newPainter(s, s.err)
-	gh := newGitHub(s)
+	b := builder{s: s, of: of, file: file, out: *out, p: newPainter(s, s.err), gh: newGitHub(s)}
 
 	// Render and check every environment before writing anything, so a bad
 	// environment leaves no other half-done.
 	results := make([]*buildResult, len(cfgs))
 	bad := 0
 	for i, c := range cfgs {
-		doc, findings, err := render(c)
+		r, err := b.env(c)
 		if err != nil {
-			return configFailed(s, of, "build", err)
+			return err
 		}
-		r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
 		results[i] = r
-		gh.annotate(findings, origin{file, c.Env})
-		if !of.json {
-			printFindings(s.err, "", prefixed(c, of.shown(findings)), true, p)
-		}
-		if n := countErrors(findings, false); n > 0 {
-			if !of.json {
-				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
-			}
+		if r.files == nil {
 			bad++
-			continue
 		}
-		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
-			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
-		}
-		if r.files, err = build.Files(c, doc); err != nil {
-			return fmt.Errorf("%s: %w", envName(c), err)
-		}
-		r.dir = c.OutDir(*out)
 	}
 	if bad == 0 {
 		if err := writeBuilds(results); err != nil {
 			return err
 		}
 	}
-	if err := gh.writeSummary("build", buildSummary(results, bad)); err != nil {
+	if err := b.gh.writeSummary("build", buildSummary(results, bad)); err != nil {
 		return err
 	}
-	if of.json {
-		if err := writeJSON(s.out, struct {
-			OK      bool           `json:"ok"`
-			Results []*buildResult `json:"results"`
-		}{bad == 0, results}); err != nil {
-			return err
-		}
-	} else if !of.quiet {
-		for _, r := range results {
-			for _, w := range r.Written {
-				fmt.Fprintln(s.out, printable(w))
-			}
-		}
+	if err := b.report(results, bad == 0); err != nil {
+		return err
 	}
 	if bad > 0 {
 		return errFailed
+	}
+	return nil
+}
+
+// builder is what building every environment shares.
+type builder struct {
+	s    stdio
+	of   outputFlags
+	file *config.File
+	out  string // --out
+	p    painter
+	gh   github
+}
+
+// env renders and checks one environment and prints its findings. The
+// result has no files when a rule of severity error fired.
+func (b builder) env(c *config.Config) (*buildResult, error) {
+	s, of := b.s, b.of
+	doc, findings, err := render(c)
+	if err != nil {
+		return nil, configFailed(s, of, "build", err)
+	}
+	r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
+	b.gh.annotate(findings, origin{b.file, c.Env})
+	if !of.json {
+		printFindings(s.err, "", prefixed(c, of.shown(findings)), true, b.p)
+	}
+	if n := countErrors(findings, false); n > 0 {
+		if !of.json {
+			fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
+		}
+		return r, nil
+	}
+	if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
+		fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
+	}
+	if r.files, err = build.Files(c, doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", envName(c), err)
+	}
+	r.dir = c.OutDir(b.out)
+	return r, nil
+}
+
+// report prints what was written: the paths on stdout, or one JSON object.
+func (b builder) report(results []*buildResult, ok bool) error {
+	if b.of.json {
+		return writeJSON(b.s.out, struct {
+			OK      bool           `json:"ok"`
+			Results []*buildResult `json:"results"`
+		}{ok, results})
+	}
+	if !b.of.quiet {
+		for _, r := range results {
+			for _, w := range r.Written {
+				fmt.Fprintln(b.s.out, printable(w))
+			}
+		}
 	}
 	return nil
 }
