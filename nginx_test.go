@@ -17,22 +17,24 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 // cmdNginx serves a directory with a real nginx over HTTPS for a script:
 //
 //	nginx ROOTDIR [CONTENT_TYPE]
 //
-// The first call makes a throwaway CA and a certificate for 127.0.0.1 with
-// openssl, starts nginx on a free port of 127.0.0.1 (HTTP/1.1 and HTTP/2),
+// The first call makes a throwaway CA and a certificate for 127.0.0.1
+// (testenv's CA), starts nginx on a free port of 127.0.0.1 (HTTP/1.1 and HTTP/2),
 // and sets NGINX_URL (https://127.0.0.1:PORT), NGINX_HOST (127.0.0.1:PORT)
 // and NGINX_CA (the CA as PEM, for --cacert). Files ending in .json are
 // served as application/json with Cache-Control "public, max-age=300"; with
 // CONTENT_TYPE every file is served as that type instead. A later call in
 // the same script reloads the same nginx with the new root and type, so the
 // URL, and the client_id a document built for it holds, stay the same.
-// nginx stops when the script ends. It fails, never skips, when nginx or
-// openssl is not installed: the story is there to run against a real server.
+// nginx stops when the script ends. It fails, never skips, when nginx is not
+// installed: the story is there to run against a real server.
 func cmdNginx(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: nginx ROOTDIR [CONTENT_TYPE]")
@@ -62,9 +64,6 @@ type nginxServer struct {
 
 func (n *nginxServer) start(ts *testscript.TestScript) {
 	n.bin = findNginx(ts)
-	if _, err := exec.LookPath("openssl"); err != nil {
-		ts.Fatalf("nginx: openssl is not installed (apt-get install openssl): %v", err)
-	}
 	n.dir = filepath.Join(ts.Getenv("WORK"), ".nginx")
 	ts.Check(os.MkdirAll(filepath.Join(n.dir, "tmp"), 0o755))
 	makeCertificates(ts, n.dir)
@@ -277,26 +276,16 @@ func findNginx(ts *testscript.TestScript) string {
 	return ""
 }
 
-// makeCertificates makes a throwaway CA and a server certificate for
-// 127.0.0.1 signed by it, as an operator of a staging host would.
+// makeCertificates makes a throwaway CA (dir/ca.pem) and a server
+// certificate for 127.0.0.1 signed by it (dir/server.pem, dir/server.key),
+// as an operator of a staging host would.
 func makeCertificates(ts *testscript.TestScript, dir string) {
-	ext := "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
-	ts.Check(os.WriteFile(filepath.Join(dir, "server.ext"), []byte(ext), 0o644))
-	ec := []string{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"}
-	steps := [][]string{
-		append(append([]string{"req", "-x509"}, ec...), "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-			"-subj", "/CN=cimd test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"),
-		append(append([]string{"req", "-new"}, ec...), "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"),
-		{"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", strconv.FormatInt(time.Now().UnixNano(), 10),
-			"-days", "2", "-out", "server.pem", "-extfile", "server.ext"},
-	}
-	for _, args := range steps {
-		cmd := exec.Command("openssl", args...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			ts.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
+	ca, err := testenv.NewCAIn(dir)
+	ts.Check(err)
+	cert, key, err := ca.IssueFiles("127.0.0.1")
+	ts.Check(err)
+	ts.Check(os.Rename(cert, filepath.Join(dir, "server.pem")))
+	ts.Check(os.Rename(key, filepath.Join(dir, "server.key")))
 }
 
 func readLog(dir string) string {
