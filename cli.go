@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/cimd-dev/cimd/config"
 )
 
 // Exit codes, as RULES.md §5 sets them.
@@ -214,32 +216,11 @@ func suggest(name string) string {
 		if len(name) >= 2 && strings.HasPrefix(c.name, name) {
 			return c.name
 		}
-		if d := editDistance(name, c.name); d < bestD {
+		if d := config.EditDistance(name, c.name); d < bestD {
 			best, bestD = c.name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // exitCode prints err once, as "cimd: <err>", and maps it to an exit code.

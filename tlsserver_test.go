@@ -43,11 +43,7 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 	ts.Check(err)
 	ts.Defer(srv.Close)
-	ca := filepath.Join(ts.Getenv("WORK"), "tlsserver-ca.pem")
-	pemBytes, err := os.ReadFile(caFile)
-	ts.Check(err)
-	ts.Check(os.WriteFile(ca, pemBytes, 0o644))
 	ts.Setenv("TLS_URL", srv.URL)
 	ts.Setenv("TLS_HOST", strings.TrimPrefix(srv.URL, "https://"))
-	ts.Setenv("TLS_CA", ca)
+	ts.Setenv("TLS_CA", caFile)
 }

@@ -197,7 +197,7 @@ func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 func suggest(name string, known []string) string {
 	best, bestD := "", 0
 	for _, k := range slices.Sorted(slices.Values(known)) {
-		if d := distance(name, k); d <= max(1, len(k)/4) && (best == "" || d < bestD) {
+		if d := EditDistance(name, k); d <= max(1, len(k)/4) && (best == "" || d < bestD) {
 			best, bestD = k, d
 		}
 	}
@@ -207,9 +207,10 @@ func suggest(name string, known []string) string {
 	return "; did you mean " + best + "?"
 }
 
-// distance is the Levenshtein distance between a and b, in bytes: key
-// names are ASCII.
-func distance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes: key
+// names and command names are ASCII. It picks the typo hints of unknown
+// keys, and main's "did you mean" for commands.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {
