@@ -36,12 +36,9 @@ type publishResult struct {
 }
 
 func (r *publishResult) print(w io.Writer) {
-	fmt.Fprintln(w, "Publish while versitygw is killed (SIGKILL) and restarted at random moments:")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| attempts | kills (during a publish) | published (exit 0) | clean failures (exit 1, one line) | unclean failures | corrupted objects | lost updates |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
-	fmt.Fprintf(w, "| %d | %d (%d) | %d | %d | %d | %d | %d |\n",
-		r.attempts, r.kills, r.killsDuring, r.published, r.clean, r.unclean, r.corrupted, r.lost)
+	printTable(w, "Publish while versitygw is killed (SIGKILL) and restarted at random moments:",
+		[]string{"attempts", "kills (during a publish)", "published (exit 0)", "clean failures (exit 1, one line)", "unclean failures", "corrupted objects", "lost updates"},
+		r.attempts, fmt.Sprintf("%d (%d)", r.kills, r.killsDuring), r.published, r.clean, r.unclean, r.corrupted, r.lost)
 }
 
 func publishFaults(ctx context.Context, o options, dir string) (*publishResult, error) {

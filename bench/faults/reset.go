@@ -117,11 +117,8 @@ type validateResult struct {
 }
 
 func (r *validateResult) print(w io.Writer) {
-	fmt.Fprintln(w, "Validate against a TLS server that resets connections at random (handshake, request, headers, mid-body):")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| attempts | connections reset | passes (whole response) | clean failures (http-fetch, exit 1) | unclean failures | false passes |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
-	fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %d |\n",
+	printTable(w, "Validate against a TLS server that resets connections at random (handshake, request, headers, mid-body):",
+		[]string{"attempts", "connections reset", "passes (whole response)", "clean failures (http-fetch, exit 1)", "unclean failures", "false passes"},
 		r.attempts, r.resets, r.passes, r.clean, r.unclean, r.falsePasses)
 }
 
