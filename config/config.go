@@ -1,6 +1,7 @@
 // Package config reads cimd.toml: it decodes the file, refuses unknown keys and
 // wrong types with their position, merges [env.NAME] tables over the top level,
-// and checks every value before anything is built.
+// and checks every value before anything is built. The defaults of every
+// key are here too (defaults.go), in one place.
 package config
 
 import (
