@@ -1,6 +1,7 @@
 // Package testenv starts the servers that cimd's tests run against: a
-// throwaway certificate authority, versitygw (a real S3-compatible server)
-// and the real OAuth authorization servers. The stories of the real binary,
+// throwaway certificate authority, nginx, versitygw (a real S3-compatible
+// server), a caching proxy standing in for a CDN, an HTTPS server for a
+// handler, and the real OAuth authorization servers. The stories of the real binary,
 // the package tests and bench/faults share it; nothing else imports it.
 //
 // The functions taking a testing.TB fail the test; the ones without one
