@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/cimd-dev/cimd/config"
 )
 
 // Exit codes, as RULES.md §5 sets them.
@@ -72,13 +74,22 @@ var examples = map[string]string{
   cimd completion fish > ~/.config/fish/completions/cimd.fish`,
 }
 
-// exitError carries an exit code other than 1 through the error chain.
+// exitError is the one error that carries an exit code through the error
+// chain. With err set, exitCode prints err once and exits with code; with err
+// nil, everything was already said and it only exits with code. An error
+// without an exitError in its chain is printed and exits 1.
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
 func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr marks err as a usage or configuration error (exit 2).
@@ -87,9 +98,12 @@ func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
 // usagef is usageErr with formatting.
 func usagef(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
 
+// silentExit ends a command with code and nothing more to print.
+func silentExit(code int) error { return &exitError{code: code} }
+
 // errFailed is returned by commands that already printed what went wrong (for
 // example the findings of an invalid document) and only need exit 1.
-var errFailed = errors.New("failed")
+var errFailed = silentExit(exitFailed)
 
 // interrupted is the cause of the context a signal canceled.
 type interrupted struct{ sig os.Signal }
@@ -104,11 +118,6 @@ func (e interrupted) exitCode() int {
 	}
 	return 130
 }
-
-// silentExit is an exit code with nothing more to print.
-type silentExit int
-
-func (e silentExit) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	s := stdio{in: stdin, out: stdout, err: stderr, getenv: os.Getenv}
@@ -207,32 +216,11 @@ func suggest(name string) string {
 		if len(name) >= 2 && strings.HasPrefix(c.name, name) {
 			return c.name
 		}
-		if d := editDistance(name, c.name); d < bestD {
+		if d := config.EditDistance(name, c.name); d < bestD {
 			best, bestD = c.name, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // exitCode prints err once, as "cimd: <err>", and maps it to an exit code.
@@ -240,16 +228,12 @@ func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	var se silentExit
-	if errors.As(err, &se) {
-		return int(se)
-	}
-	if errors.Is(err, errFailed) {
-		return exitFailed
-	}
 	code := exitFailed
 	var ee *exitError
 	if errors.As(err, &ee) {
+		if ee.err == nil {
+			return ee.code
+		}
 		code = ee.code
 	}
 	// A config error lists every problem, one per line: each gets the prefix,
@@ -277,43 +261,6 @@ Run 'cimd <command> -h' for a command's flags, 'cimd --version' for the version.
 Exit codes: 0 ok, 1 errors found or an operation failed, 2 usage or config error.
 `)
 }
-
-// newFlagSet returns a FlagSet whose -h prints usage (a synopsis and the
-// flags) to stdout exactly once.
-func newFlagSet(s stdio, name, synopsis string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("cimd "+name, pflag.ContinueOnError)
-	fs.SetOutput(s.err)
-	fs.SortFlags = false
-	fs.Usage = func() {
-		fmt.Fprint(s.out, strings.TrimLeft(synopsis, "\n"))
-		if u := fs.FlagUsages(); u != "" {
-			fmt.Fprintf(s.out, "\nFlags:\n%s", u)
-		}
-		if ex := examples[name]; ex != "" {
-			fmt.Fprintf(s.out, "\nExamples:\n%s\n", ex)
-		}
-	}
-	if s.flagSets != nil {
-		s.flagSets(fs)
-	}
-	return fs
-}
-
-// parse parses args; -h has printed usage and yields errHelp, which the
-// caller returns as success.
-func parse(fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return errHelp
-		}
-		name := strings.TrimPrefix(fs.Name(), "cimd ")
-		return usagef("%s: %v (see 'cimd %s -h')", name, err, name)
-	}
-	return nil
-}
-
-// errHelp ends a command successfully after its usage was printed.
-var errHelp = silentExit(exitOK)
 
 func runVersion(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "version", `

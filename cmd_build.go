@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -59,63 +57,35 @@ replaced are put back: every file is as it was.
 	if err != nil {
 		return configFailed(s, of, "build", err)
 	}
-	if err := buildCollisions(cfgs, *out); err != nil {
-		return err
+	if err := build.Collisions(cfgs, *out); err != nil {
+		return usageErr(err)
 	}
-	p := newPainter(s, s.err)
-	gh := newGitHub(s)
+	b := builder{s: s, of: of, file: file, out: *out, p: newPainter(s, s.err), gh: newGitHub(s)}
 
 	// Render and check every environment before writing anything, so a bad
 	// environment leaves no other half-done.
 	results := make([]*buildResult, len(cfgs))
 	bad := 0
 	for i, c := range cfgs {
-		doc, findings, err := render(c)
+		r, err := b.env(c)
 		if err != nil {
-			return configFailed(s, of, "build", err)
+			return err
 		}
-		r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
 		results[i] = r
-		gh.annotate(findings, origin{file, c.Env})
-		if !of.json {
-			printFindings(s.err, "", prefixed(c, of.shown(findings)), true, p)
-		}
-		if n := countErrors(findings, false); n > 0 {
-			if !of.json {
-				fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
-			}
+		if r.files == nil {
 			bad++
-			continue
 		}
-		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
-			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
-		}
-		if r.files, err = build.Files(c, doc); err != nil {
-			return fmt.Errorf("%s: %w", envName(c), err)
-		}
-		r.dir = c.OutDir(*out)
 	}
 	if bad == 0 {
 		if err := writeBuilds(results); err != nil {
 			return err
 		}
 	}
-	if err := gh.writeSummary("build", buildSummary(results, bad)); err != nil {
+	if err := b.gh.writeSummary("build", buildSummary(results, bad)); err != nil {
 		return err
 	}
-	if of.json {
-		if err := writeJSON(s.out, struct {
-			OK      bool           `json:"ok"`
-			Results []*buildResult `json:"results"`
-		}{bad == 0, results}); err != nil {
-			return err
-		}
-	} else if !of.quiet {
-		for _, r := range results {
-			for _, w := range r.Written {
-				fmt.Fprintln(s.out, printable(w))
-			}
-		}
+	if err := b.report(results, bad == 0); err != nil {
+		return err
 	}
 	if bad > 0 {
 		return errFailed
@@ -123,56 +93,76 @@ replaced are put back: every file is as it was.
 	return nil
 }
 
-// writeBuilds writes every environment's files at once: all of them, or,
-// when one fails, none (build.WriteTrees puts back what it had replaced).
-func writeBuilds(results []*buildResult) error {
-	trees := make([]build.Tree, len(results))
-	for i, r := range results {
-		files := maps.Clone(r.files)
-		if b, ok := files["_headers"]; ok {
-			// The site may have rules of its own in _headers: keep them. Never
-			// read through a link: it could point at any file.
-			old, err := build.ReadExisting(r.dir, "_headers")
-			if err != nil {
-				return fmt.Errorf("build: %w", err)
-			}
-			if old != nil {
-				files["_headers"] = build.MergeHeaders(old, b)
+// builder is what building every environment shares.
+type builder struct {
+	s    stdio
+	of   outputFlags
+	file *config.File
+	out  string // --out
+	p    painter
+	gh   github
+}
+
+// env renders and checks one environment and prints its findings. The
+// result has no files when a rule of severity error fired.
+func (b builder) env(c *config.Config) (*buildResult, error) {
+	s, of := b.s, b.of
+	doc, findings, err := render(c)
+	if err != nil {
+		return nil, configFailed(s, of, "build", err)
+	}
+	r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
+	b.gh.annotate(findings, origin{b.file, c.Env})
+	if !of.json {
+		printFindings(s.err, "", prefixed(c, of.shown(findings)), true, b.p)
+	}
+	if n := countErrors(findings, false); n > 0 {
+		if !of.json {
+			fmt.Fprintf(s.err, "cimd: %s: %s in %s; nothing written\n", envName(c), plural(n, "error"), printable(c.ClientID()))
+		}
+		return r, nil
+	}
+	if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
+		fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
+	}
+	if r.files, err = build.Files(c, doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", envName(c), err)
+	}
+	r.dir = c.OutDir(b.out)
+	return r, nil
+}
+
+// report prints what was written: the paths on stdout, or one JSON object.
+func (b builder) report(results []*buildResult, ok bool) error {
+	if b.of.json {
+		return writeJSON(b.s.out, struct {
+			OK      bool           `json:"ok"`
+			Results []*buildResult `json:"results"`
+		}{ok, results})
+	}
+	if !b.of.quiet {
+		for _, r := range results {
+			for _, w := range r.Written {
+				fmt.Fprintln(b.s.out, printable(w))
 			}
 		}
-		trees[i] = build.Tree{Root: r.dir, Files: files}
-	}
-	if _, err := build.WriteTrees(trees); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	for _, r := range results {
-		for _, name := range slices.Sorted(maps.Keys(r.files)) {
-			r.Written = append(r.Written, filepath.Join(r.dir, filepath.FromSlash(name)))
-		}
-		r.OK = true
 	}
 	return nil
 }
 
-// buildCollisions refuses, before anything is rendered or written, two
-// environments that would write the same file.
-func buildCollisions(cfgs []*config.Config, flagOut string) error {
-	seen := map[string]string{}
-	for _, c := range cfgs {
-		names := []string{strings.TrimPrefix(c.Path, "/")}
-		if slices.Contains(c.Build.Headers, "netlify") {
-			names = append(names, "_headers")
-		}
-		for _, n := range names {
-			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
-			if abs, err := filepath.Abs(p); err == nil {
-				p = abs
-			}
-			if other, dup := seen[p]; dup {
-				return usagef("%s and %s would both write %s: give one its own [build] out, or let it inherit the top level's (then it writes under <out>/<env>/)", other, envName(c), p)
-			}
-			seen[p] = envName(c)
-		}
+// writeBuilds writes every environment's files at once: all of them, or,
+// when one fails, none.
+func writeBuilds(results []*buildResult) error {
+	trees := make([]build.Tree, len(results))
+	for i, r := range results {
+		trees[i] = build.Tree{Root: r.dir, Files: r.files}
+	}
+	written, err := build.WriteSites(trees)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	for i, r := range results {
+		r.Written, r.OK = written[i], true
 	}
 	return nil
 }
@@ -193,9 +183,29 @@ func buildSummary(results []*buildResult, bad int) []summaryRow {
 }
 
 // nonNil makes an empty list print as [] in JSON.
-func nonNil(fs []validate.Finding) []validate.Finding {
-	if fs == nil {
+func nonNil(findings []validate.Finding) []validate.Finding {
+	if findings == nil {
 		return []validate.Finding{}
 	}
-	return fs
+	return findings
+}
+
+// render builds the document of c and runs the offline rules on it.
+func render(c *config.Config) ([]byte, []validate.Finding, error) {
+	doc, err := build.Document(c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
+	}
+	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
+	if f := validate.CheckSize(len(doc)); f != nil {
+		findings = append(findings, *f)
+	}
+	return doc, findings, nil
+}
+
+func offlineOptions(c *config.Config) validate.Options {
+	return validate.Options{
+		Profile:      validate.Profile(c.Validate.Profile),
+		AllowPrivate: c.Validate.AllowPrivate,
+	}
 }

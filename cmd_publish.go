@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/publish"
@@ -89,8 +87,8 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	if err != nil {
 		return configFailed(s, of, "publish", err)
 	}
-	if err := publishCollisions(cfgs); err != nil {
-		return err
+	if err := publish.Collisions(cfgs); err != nil {
+		return usageErr(err)
 	}
 	log := s.err
 	if of.quiet || of.json {
@@ -195,7 +193,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 			printFindings(s.err, "  ", of.shown(v.Findings), true, pr.p)
 		}
 		what := "the live copy of"
-		if plan.Uploaded {
+		if plan.Written {
 			what = "uploaded, but"
 		}
 		return fail(fmt.Errorf("%s: %s %s does not pass: %s", envName(c), what, c.ClientID(), ruleList(v.Findings, false)))
@@ -205,41 +203,6 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r
-}
-
-// publishCollisions refuses, before anything is published, two environments
-// that would publish to the same place: one file of a dir target (after
-// cleaning), or one key of one bucket at one endpoint.
-func publishCollisions(cfgs []*config.Config) error {
-	seen := map[string]string{}
-	for _, c := range cfgs {
-		var dest, fix string
-		switch c.Publish.Target {
-		case "dir":
-			if c.DirRoot() == "" {
-				continue
-			}
-			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
-			if abs, err := filepath.Abs(dest); err == nil {
-				dest = abs
-			}
-			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
-		case "s3":
-			sc := c.Publish.S3
-			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
-			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
-				dest += " at " + ep
-			}
-			fix = "give one its own [publish.s3] bucket or prefix"
-		default:
-			continue
-		}
-		if other, dup := seen[dest]; dup {
-			return usagef("%s and %s would both publish to %s: %s; nothing published", other, envName(c), dest, fix)
-		}
-		seen[dest] = envName(c)
-	}
-	return nil
 }
 
 func publishSummary(results []*publishResult) []summaryRow {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -69,7 +70,7 @@ func (vf *validateFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&vf.url, "url", "", "check a FILE target as if served at `URL`")
 	fs.StringVar(&vf.profile, "profile", "mcp", "rule `PROFILE`: mcp (the draft plus MCP's requirements) or cimd (the draft alone)")
 	fs.BoolVar(&vf.strict, "strict", false, "warnings also make a target invalid (exit 1)")
-	fs.DurationVar(&vf.timeout, "timeout", 10*time.Second, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
+	fs.DurationVar(&vf.timeout, "timeout", config.DefaultFetchTimeout, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")

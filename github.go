@@ -35,11 +35,11 @@ type origin struct {
 }
 
 // annotate prints one workflow command per error or warning finding.
-func (g github) annotate(fs []validate.Finding, o origin) {
+func (g github) annotate(findings []validate.Finding, o origin) {
 	if !g.on {
 		return
 	}
-	for _, f := range fs {
+	for _, f := range findings {
 		level := "error"
 		switch f.Severity {
 		case validate.Error:
@@ -79,14 +79,14 @@ func (g github) writeSummary(title string, rows []summaryRow) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### cimd %s\n\n| target | verdict | findings |\n|---|---|---|\n", title)
 	for _, r := range rows {
-		var fs []string
+		var cells []string
 		for _, f := range r.findings {
 			if f.Severity == validate.Info {
 				continue
 			}
-			fs = append(fs, fmt.Sprintf("%s `%s`", f.Severity, cell(f.Rule)))
+			cells = append(cells, fmt.Sprintf("%s `%s`", f.Severity, cell(f.Rule)))
 		}
-		list := strings.Join(fs, "<br>")
+		list := strings.Join(cells, "<br>")
 		if list == "" {
 			list = "none"
 		}

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"encoding/pem"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 // cmdTLSServer starts an HTTPS test server for a script:
@@ -18,7 +18,7 @@ import (
 // It serves the files under DIR (read on every request, so a script can
 // rebuild them) with CONTENT_TYPE (default application/json) and
 // Cache-Control "public, max-age=300", and sets TLS_URL (https://127.0.0.1:PORT),
-// TLS_HOST (127.0.0.1:PORT) and TLS_CA (the server certificate as PEM, for
+// TLS_HOST (127.0.0.1:PORT) and TLS_CA (the PEM of its throwaway CA, for
 // --cacert). The server stops when the script ends.
 func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
@@ -29,7 +29,9 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 2 {
 		ctype = args[1]
 	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	dir, err := os.MkdirTemp(ts.Getenv("WORK"), ".tlsserver-")
+	ts.Check(err)
+	srv, caFile, err := testenv.StartTLS(dir, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/"))))
 		if err != nil {
 			http.NotFound(w, r)
@@ -39,11 +41,9 @@ func cmdTLSServer(ts *testscript.TestScript, neg bool, args []string) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		w.Write(b)
 	}))
+	ts.Check(err)
 	ts.Defer(srv.Close)
-	ca := filepath.Join(ts.Getenv("WORK"), "tlsserver-ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	ts.Check(os.WriteFile(ca, pemBytes, 0o644))
 	ts.Setenv("TLS_URL", srv.URL)
 	ts.Setenv("TLS_HOST", strings.TrimPrefix(srv.URL, "https://"))
-	ts.Setenv("TLS_CA", ca)
+	ts.Setenv("TLS_CA", caFile)
 }

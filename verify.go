@@ -18,10 +18,6 @@ import (
 	"github.com/cimd-dev/cimd/validate"
 )
 
-// defaultVerifyWait is how long publish waits for the live copy when
-// [validate] wait is not set: long enough for a CDN to pick up a change.
-const defaultVerifyWait = 2 * time.Minute
-
 // deployFlags are the settings of a check of the deployed copy that a
 // command line gave; each one given (non-nil) overrides the config's
 // [validate] table.
@@ -30,7 +26,7 @@ type deployFlags struct {
 	allowPrivate *bool
 	timeout      *time.Duration
 	cacert       *string
-	wait         *time.Duration // nil: [validate] wait, else defaultVerifyWait
+	wait         *time.Duration // nil: [validate] wait, else config.DefaultVerifyWait
 	strict       bool
 }
 
@@ -64,7 +60,7 @@ func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
 	case df.wait != nil:
 		opts.Wait = *df.wait
 	case opts.Wait == 0:
-		opts.Wait = defaultVerifyWait
+		opts.Wait = config.DefaultVerifyWait
 	}
 	if df.cacert != nil {
 		cacert = *df.cacert

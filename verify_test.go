@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/fetch"
 )
 
 // TestDeployedOptions checks the order the verify's settings are taken in:
@@ -25,7 +26,7 @@ func TestDeployedOptions(t *testing.T) {
 	}{
 		{"config", set, deployFlags{}, 3 * time.Second, 5 * time.Second, "mcp", false},
 		{"flags", set, deployFlags{timeout: dur(time.Second), wait: dur(0), profile: &profile, allowPrivate: &private}, time.Second, 0, "cimd", true},
-		{"defaults", config.Validate{}, deployFlags{}, 0, defaultVerifyWait, "", false},
+		{"defaults", config.Validate{}, deployFlags{}, 0, config.DefaultVerifyWait, "", false},
 	} {
 		c := &config.Config{Validate: tt.v}
 		o, err := deployedOptions(c, tt.df)
@@ -36,5 +37,13 @@ func TestDeployedOptions(t *testing.T) {
 			t.Errorf("deployedOptions(%s) = timeout %s, wait %s, profile %q, allow-private %v; want %s, %s, %q, %v",
 				tt.name, o.Timeout, o.Wait, o.Profile, o.AllowPrivate, tt.timeout, tt.wait, tt.profile, tt.private)
 		}
+	}
+}
+
+// TestFetchDefaultIsConfigDefault: a zero timeout reaching the fetch client
+// means the same 10 s that config documents, so the default has one value.
+func TestFetchDefaultIsConfigDefault(t *testing.T) {
+	if fetch.DefaultTimeout != config.DefaultFetchTimeout {
+		t.Errorf("fetch.DefaultTimeout = %v; want config.DefaultFetchTimeout (%v)", fetch.DefaultTimeout, config.DefaultFetchTimeout)
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/cimd-dev/cimd/publish/versitygwtest"
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 // cmdVersitygw starts versitygw, a real S3-compatible server, for a script:
@@ -30,7 +30,7 @@ func cmdVersitygw(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf(usage)
 	}
-	var opts versitygwtest.Options
+	var opts testenv.VersityGWOptions
 	public := false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
@@ -52,7 +52,7 @@ func cmdVersitygw(ts *testscript.TestScript, neg bool, args []string) {
 	work := ts.Getenv("WORK")
 	dir, err := os.MkdirTemp(work, ".versitygw-")
 	ts.Check(err)
-	srv, err := versitygwtest.Start(dir, opts)
+	srv, err := testenv.StartVersityGW(dir, opts)
 	if err != nil {
 		ts.Fatalf("%v", err)
 	}

@@ -71,7 +71,7 @@ func (r *Result) Judge(strict bool) {
 	}
 	r.Ready = r.Probe.Outcome != ProbeRejected && !r.Probe.NoResponse
 	for _, f := range r.Findings {
-		if f.Severity == validate.Error || (strict && f.Severity == validate.Warning) {
+		if f.Fails(strict) {
 			r.Ready = false
 		}
 	}

@@ -64,7 +64,7 @@ func Document(c *config.Config) ([]byte, error) {
 	str("software_id", cl.SoftwareID)
 	str("software_version", cl.SoftwareVersion)
 	for _, name := range slices.Sorted(maps.Keys(cl.Extra)) {
-		ms = append(ms, Member{name, jsonValue(cl.Extra[name])})
+		ms = append(ms, Member{name, fromTOML(cl.Extra[name])})
 	}
 	b, err := Marshal(ms)
 	if err != nil {
@@ -73,10 +73,10 @@ func Document(c *config.Config) ([]byte, error) {
 	return b, nil
 }
 
-// jsonValue turns a TOML value from [client.extra] into what JSON should
+// fromTOML turns a TOML value from [client.extra] into what JSON should
 // carry. Only datetimes need it: encoding/json would write a TOML local date
 // as a midnight UTC timestamp, where the user wrote "2025-01-31".
-func jsonValue(v any) any {
+func fromTOML(v any) any {
 	switch x := v.(type) {
 	case time.Time:
 		switch x.Location().String() {
@@ -91,19 +91,19 @@ func jsonValue(v any) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = jsonValue(e)
+			out[i] = fromTOML(e)
 		}
 		return out
 	case []map[string]any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = jsonValue(e)
+			out[i] = fromTOML(e)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = jsonValue(e)
+			out[k] = fromTOML(e)
 		}
 		return out
 	}

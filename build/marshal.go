@@ -1,6 +1,9 @@
 // Package build turns a [config.Config] into the bytes of its Client ID
 // Metadata Document, and writes them, with any host header files, without
-// ever leaving a half-written file behind.
+// ever leaving a half-written file behind. It owns cimd's one atomic writer
+// ([WriteFile], [WriteTrees], [WriteSites]), which publish's dir target uses
+// too, and refuses environments that would write the same file
+// ([Collisions]).
 package build
 
 import (

@@ -8,8 +8,11 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/templates"
@@ -262,18 +265,29 @@ func ReadExisting(root, name string) ([]byte, error) {
 // _headers, anywhere on the machine: `ln -s /proc/self/environ
 // public/_headers` would otherwise put the build's environment on the site.
 func CheckLinks(root, name string) error {
+	if p := LinkUnder(root, name); p != "" {
+		return fmt.Errorf("%s is a symbolic link: cimd never reads or writes through a link inside the output directory %s; remove the link, or point [build] out at the real directory", p, root)
+	}
+	return nil
+}
+
+// LinkUnder returns the path of the first element of the slash-separated
+// name under root (root itself excluded) that is a symbolic link, or "" when
+// there is none. A missing element ends the walk: the write says what is
+// wrong there.
+func LinkUnder(root, name string) string {
 	p := root
 	for _, part := range strings.Split(name, "/") {
 		p = filepath.Join(p, part)
 		fi, err := os.Lstat(p)
 		if err != nil {
-			return nil // missing, or under a file: the write says which
+			return ""
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s is a symbolic link: cimd never reads or writes through a link inside the output directory %s; remove the link, or point [build] out at the real directory", p, root)
+			return p
 		}
 	}
-	return nil
+	return ""
 }
 
 func plural(n int, word string) string {
@@ -286,7 +300,9 @@ func plural(n int, word string) string {
 // WriteFile writes data to name atomically, with mode 0644, creating its
 // parent directories: a temporary file in the same directory is written,
 // flushed to disk and renamed over name, so readers see the old file or the
-// new one, never part of it, and a failure removes the temporary file.
+// new one, never part of it, and a failure removes the temporary file. A
+// process killed before the rename leaves the temporary file behind;
+// [RemoveStaleTemps] removes it. The error is a [*WriteError].
 func WriteFile(name string, data []byte) error {
 	t, err := writeTemp(name, data, true)
 	if err != nil {
@@ -294,11 +310,25 @@ func WriteFile(name string, data []byte) error {
 	}
 	if err := os.Rename(t, name); err != nil {
 		os.Remove(t)
-		return fmt.Errorf("write %s: %w", name, err)
+		return &WriteError{name, err}
 	}
 	syncDir(filepath.Dir(name))
 	return nil
 }
+
+// A WriteError is a failed write of the file Name.
+type WriteError struct {
+	Name string
+	Err  error
+}
+
+func (e *WriteError) Error() string { return "write " + e.Name + ": " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// tempPrefix starts the name of every temporary file written for base:
+// .<base>.tmp-<pid>-<random>, so that a later run can tell whether the
+// process that made one is gone.
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
 // writeTemp writes data to a new temporary file in name's directory (created
 // if needed) and returns its path. The file is complete, 0644, and with sync
@@ -306,16 +336,17 @@ func WriteFile(name string, data []byte) error {
 func writeTemp(name string, data []byte, sync bool) (string, error) {
 	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write %s: %w", name, err)
+		return "", &WriteError{name, err}
 	}
 	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
-		return "", fmt.Errorf("write %s: is a directory", name)
+		return "", &WriteError{name, errors.New("is a directory")}
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(name))+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", name, err)
+		return "", &WriteError{name, err}
 	}
-	// CreateTemp makes the file 0600; a published document is public.
+	// CreateTemp makes the file 0600; a published document is public, and
+	// Chmod is not narrowed by the umask, so the web server can read it.
 	_, err = f.Write(data)
 	err = errors.Join(err, f.Chmod(0o644))
 	if sync && err == nil {
@@ -324,9 +355,45 @@ func writeTemp(name string, data []byte, sync bool) (string, error) {
 	err = errors.Join(err, f.Close())
 	if err != nil {
 		os.Remove(f.Name())
-		return "", fmt.Errorf("write %s: %w", name, err)
+		return "", &WriteError{name, err}
 	}
 	return f.Name(), nil
+}
+
+// RemoveStaleTemps removes the temporary files that killed writes of name
+// left in its directory. A temporary file whose process still runs belongs
+// to a concurrent write and stays.
+func RemoveStaleTemps(name string) {
+	dir, prefix := filepath.Dir(name), tempPrefix(filepath.Base(name))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || processAlive(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// processAlive reports whether process pid may still be running; when in
+// doubt it says yes.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	if runtime.GOOS == "windows" {
+		return true // FindProcess opened it, so it exists
+	}
+	return !errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }
 
 // syncDir flushes a directory so that a rename in it survives a crash. Not

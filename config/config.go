@@ -1,6 +1,7 @@
 // Package config reads cimd.toml: it decodes the file, refuses unknown keys and
 // wrong types with their position, merges [env.NAME] tables over the top level,
-// and checks every value before anything is built.
+// and checks every value before anything is built. The defaults of every
+// key are here too (defaults.go), in one place.
 package config
 
 import (
@@ -12,19 +13,19 @@ import (
 // over the top level.
 type Config struct {
 	// Env is the environment name, "" for the top level.
-	Env string `toml:"-"`
+	Env string
 	// File is the path of the cimd.toml it came from, as given by the user.
-	File string `toml:"-"`
+	File string
 	// Dir is the directory of File; relative paths in the file are resolved
 	// against it.
-	Dir string `toml:"-"`
+	Dir string
 
-	Host     string   `toml:"host"`
-	Path     string   `toml:"path"`
-	Client   Client   `toml:"client"`
-	Build    Build    `toml:"build"`
-	Publish  Publish  `toml:"publish"`
-	Validate Validate `toml:"validate"`
+	Host     string
+	Path     string
+	Client   Client
+	Build    Build
+	Publish  Publish
+	Validate Validate
 
 	// ownOut and ownRoot say whether an environment sets [build] out and
 	// [publish.dir] root itself rather than inheriting the top level's; they
@@ -69,87 +70,84 @@ func (c *Config) DirRoot() string {
 	return root
 }
 
+// Name is how the environment is named in messages: "top level", or "env
+// NAME".
+func (c *Config) Name() string {
+	if c.Env == "" {
+		return "top level"
+	}
+	return "env " + c.Env
+}
+
 // Client is the [client] table: RFC 7591 client metadata, without client_id.
 // Absent string fields are "", absent lists are nil.
 type Client struct {
-	ClientName              string   `toml:"client_name"`
-	RedirectURIs            []string `toml:"redirect_uris"`
-	ClientURI               string   `toml:"client_uri"`
-	LogoURI                 string   `toml:"logo_uri"`
-	TosURI                  string   `toml:"tos_uri"`
-	PolicyURI               string   `toml:"policy_uri"`
-	JwksURI                 string   `toml:"jwks_uri"`
-	Scope                   string   `toml:"scope"`
-	TokenEndpointAuthMethod string   `toml:"token_endpoint_auth_method"` // default "none"
-	GrantTypes              []string `toml:"grant_types"`                // default ["authorization_code"]
-	ResponseTypes           []string `toml:"response_types"`             // default ["code"]
-	ApplicationType         string   `toml:"application_type"`
+	ClientName              string
+	RedirectURIs            []string
+	ClientURI               string
+	LogoURI                 string
+	TosURI                  string
+	PolicyURI               string
+	JwksURI                 string
+	Scope                   string
+	TokenEndpointAuthMethod string   // default "none"
+	GrantTypes              []string // default ["authorization_code"]
+	ResponseTypes           []string // default ["code"]
+	ApplicationType         string
 	// TokenEndpointAuthMethodsSupported lists the methods the client can
 	// use (RULES.md doc-auth-methods); written only when set.
-	TokenEndpointAuthMethodsSupported []string       `toml:"token_endpoint_auth_methods_supported"`
-	Contacts                          []string       `toml:"contacts"`
-	SoftwareID                        string         `toml:"software_id"`
-	SoftwareVersion                   string         `toml:"software_version"`
-	JwksFile                          string         `toml:"jwks_file"`
-	Extra                             map[string]any `toml:"extra"`
+	TokenEndpointAuthMethodsSupported []string
+	Contacts                          []string
+	SoftwareID                        string
+	SoftwareVersion                   string
+	JwksFile                          string
+	Extra                             map[string]any
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
-	Jwks map[string]any `toml:"-"`
+	Jwks map[string]any
 }
 
 // Build is the [build] table.
 type Build struct {
-	Out     string   `toml:"out"`     // default "public", relative to Dir
-	Headers []string `toml:"headers"` // "netlify"
+	Out     string   // default "public", relative to Dir
+	Headers []string // "netlify"
 }
 
 // Publish is the [publish] table.
 type Publish struct {
-	Target       string   `toml:"target"`        // "s3" or "dir"
-	CacheControl string   `toml:"cache_control"` // default "public, max-age=3600"
-	Timeout      Duration `toml:"timeout"`       // bounds each S3 and CloudFront call; default 10s
-	S3           S3       `toml:"s3"`
-	Dir          Dir      `toml:"dir"`
+	Target       string   // "s3" or "dir"
+	CacheControl string   // default "public, max-age=3600"
+	Timeout      Duration // bounds each S3 and CloudFront call; default 10s
+	S3           S3
+	Dir          Dir
 }
 
 // S3 is the [publish.s3] table.
 type S3 struct {
-	Bucket                   string `toml:"bucket"`
-	Prefix                   string `toml:"prefix"`
-	Region                   string `toml:"region"`
-	Endpoint                 string `toml:"endpoint"`
-	PathStyle                *bool  `toml:"path_style"` // nil: true when an endpoint is set
-	Profile                  string `toml:"profile"`
-	CloudFrontDistributionID string `toml:"cloudfront_distribution_id"`
-	ACL                      string `toml:"acl"` // none unless set
+	Bucket                   string
+	Prefix                   string
+	Region                   string
+	Endpoint                 string
+	PathStyle                *bool // nil: true when an endpoint is set
+	Profile                  string
+	CloudFrontDistributionID string
+	ACL                      string // none unless set
 }
 
 // Dir is the [publish.dir] table.
 type Dir struct {
-	Root string `toml:"root"` // relative to Config.Dir
+	Root string // relative to Config.Dir
 }
 
 // Validate is the [validate] table.
 type Validate struct {
-	Profile      string   `toml:"profile"` // "mcp" (default) or "cimd"
-	Timeout      Duration `toml:"timeout"` // default 10s
-	Wait         Duration `toml:"wait"`    // publish's verify only (2m when unset); validate waits only with --wait
-	AllowPrivate bool     `toml:"allow_private"`
-	CACert       string   `toml:"cacert"` // relative to Config.Dir
+	Profile      string   // "mcp" (default) or "cimd"
+	Timeout      Duration // default 10s
+	Wait         Duration // publish's verify only (2m when unset); validate waits only with --wait
+	AllowPrivate bool
+	CACert       string // relative to Config.Dir
 }
 
-// Duration is a time.Duration written as a Go duration string ("10s", "2m").
+// Duration is a time.Duration written in cimd.toml as a Go duration string
+// ("10s", "2m"); the decoder parses it.
 type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }

@@ -33,79 +33,100 @@ func key(at toml.Key, name ...string) toml.Key {
 	return append(slices.Clip(at), name...)
 }
 
+// A fields is one TOML table's keys, each with what decoding its value does.
+// The one table drives both the decoding and the list of known keys that
+// an unknown key's typo hint is chosen from.
+type fields map[string]func(p *problems, kp toml.Key, v any)
+
+// decode applies fs to every key of t (found at path at), in sorted order,
+// and reports each key fs does not have. hidden keys are decoded but never
+// suggested; otherwise is the hint when no known key is close.
+func (fs fields) decode(t map[string]any, at toml.Key, p *problems, otherwise string, hidden ...string) {
+	var known []string
+	for name := range fs {
+		if !slices.Contains(hidden, name) {
+			known = append(known, name)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		v, kp := t[k], key(at, k)
+		if f, ok := fs[k]; ok {
+			f(p, kp, v)
+			continue
+		}
+		hint := suggest(k, known)
+		if hint == "" {
+			hint = otherwise
+		}
+		p.add(kp, "unknown key%s", hint)
+	}
+}
+
+// text, list, flag and dur are the fields entries of the plain value types.
+func text(s *string) func(*problems, toml.Key, any) {
+	return func(p *problems, kp toml.Key, v any) { *s = str(p, kp, v) }
+}
+
+func list(l *[]string) func(*problems, toml.Key, any) {
+	return func(p *problems, kp toml.Key, v any) { *l = strs(p, kp, v) }
+}
+
+func flag(b *bool) func(*problems, toml.Key, any) {
+	return func(p *problems, kp toml.Key, v any) { *b = boolean(p, kp, v) }
+}
+
+func dur(d *Duration) func(*problems, toml.Key, any) {
+	return func(p *problems, kp toml.Key, v any) { *d = duration(p, kp, v) }
+}
+
+// sub is the fields entry of a nested table, decoded by dec.
+func sub[T any](dst *T, dec func(map[string]any, toml.Key, *problems) T) func(*problems, toml.Key, any) {
+	return func(p *problems, kp toml.Key, v any) { *dst = dec(table(p, kp, v), kp, p) }
+}
+
 // decodeConfig maps table t, found at path at in the file, onto a Config.
 // The env table is left to the caller.
 func decodeConfig(t map[string]any, at toml.Key, p *problems) Config {
 	var c Config
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		switch k {
-		case "host":
-			c.Host = str(p, kp, v)
-		case "path":
-			c.Path = str(p, kp, v)
-		case "client":
-			c.Client = decodeClient(table(p, kp, v), kp, p)
-		case "build":
-			c.Build = decodeBuild(table(p, kp, v), kp, p)
-		case "publish":
-			c.Publish = decodePublish(table(p, kp, v), kp, p)
-		case "validate":
-			c.Validate = decodeValidate(table(p, kp, v), kp, p)
-		case "env":
+	fields{
+		"host":     text(&c.Host),
+		"path":     text(&c.Path),
+		"client":   sub(&c.Client, decodeClient),
+		"build":    sub(&c.Build, decodeBuild),
+		"publish":  sub(&c.Publish, decodePublish),
+		"validate": sub(&c.Validate, decodeValidate),
+		"env": func(p *problems, kp toml.Key, _ any) {
 			if len(at) > 0 {
 				p.add(kp, "environments cannot be nested")
 			}
-		default:
-			unknown(p, kp, "host", "path", "client", "build", "publish", "validate", "env")
-		}
-	}
+		},
+	}.decode(t, at, p, "")
 	return c
 }
 
 func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 	var c Client
-	texts := map[string]*string{
-		"client_name": &c.ClientName, "client_uri": &c.ClientURI, "logo_uri": &c.LogoURI,
-		"tos_uri": &c.TosURI, "policy_uri": &c.PolicyURI, "jwks_uri": &c.JwksURI,
-		"scope": &c.Scope, "token_endpoint_auth_method": &c.TokenEndpointAuthMethod,
-		"application_type": &c.ApplicationType, "software_id": &c.SoftwareID,
-		"software_version": &c.SoftwareVersion, "jwks_file": &c.JwksFile,
-	}
-	lists := map[string]*[]string{
-		"redirect_uris": &c.RedirectURIs, "grant_types": &c.GrantTypes,
-		"response_types": &c.ResponseTypes, "contacts": &c.Contacts,
-		"token_endpoint_auth_methods_supported": &c.TokenEndpointAuthMethodsSupported,
-	}
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		if s, ok := texts[k]; ok {
-			*s = str(p, kp, v)
-			continue
-		}
-		if l, ok := lists[k]; ok {
-			*l = strs(p, kp, v)
-			continue
-		}
-		switch k {
-		case "extra":
+	misplace := func(p *problems, kp toml.Key, _ any) { misplaced(p, kp, kp[len(kp)-1]) }
+	fields{
+		"client_name": text(&c.ClientName), "client_uri": text(&c.ClientURI), "logo_uri": text(&c.LogoURI),
+		"tos_uri": text(&c.TosURI), "policy_uri": text(&c.PolicyURI), "jwks_uri": text(&c.JwksURI),
+		"scope": text(&c.Scope), "token_endpoint_auth_method": text(&c.TokenEndpointAuthMethod),
+		"application_type": text(&c.ApplicationType), "software_id": text(&c.SoftwareID),
+		"software_version": text(&c.SoftwareVersion), "jwks_file": text(&c.JwksFile),
+		"redirect_uris": list(&c.RedirectURIs), "grant_types": list(&c.GrantTypes),
+		"response_types": list(&c.ResponseTypes), "contacts": list(&c.Contacts),
+		"token_endpoint_auth_methods_supported": list(&c.TokenEndpointAuthMethodsSupported),
+		"extra": func(p *problems, kp toml.Key, v any) {
 			c.Extra = table(p, kp, v)
 			for _, name := range slices.Sorted(maps.Keys(c.Extra)) {
 				if registered(name) {
 					misplaced(p, key(kp, name), name)
 				}
 			}
-		case "client_id", "client_secret", "client_secret_expires_at", "jwks":
-			misplaced(p, kp, k)
-		default:
-			known := append(slices.Collect(maps.Keys(texts)), slices.Collect(maps.Keys(lists))...)
-			hint := suggest(k, append(known, "extra"))
-			if hint == "" {
-				hint = " (other metadata goes in [client.extra])"
-			}
-			p.add(kp, "unknown key%s", hint)
-		}
-	}
+		},
+		"client_id": misplace, "client_secret": misplace, "client_secret_expires_at": misplace, "jwks": misplace,
+	}.decode(t, at, p, " (other metadata goes in [client.extra])",
+		"client_id", "client_secret", "client_secret_expires_at", "jwks")
 	return c
 }
 
@@ -125,97 +146,52 @@ func misplaced(p *problems, kp toml.Key, name string) {
 
 func decodeBuild(t map[string]any, at toml.Key, p *problems) Build {
 	var b Build
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		switch k {
-		case "out":
-			b.Out = str(p, kp, v)
-		case "headers":
-			b.Headers = strs(p, kp, v)
-		default:
-			unknown(p, kp, "out", "headers")
-		}
-	}
+	fields{"out": text(&b.Out), "headers": list(&b.Headers)}.decode(t, at, p, "")
 	return b
 }
 
 func decodePublish(t map[string]any, at toml.Key, p *problems) Publish {
 	var pub Publish
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		switch k {
-		case "target":
-			pub.Target = str(p, kp, v)
-		case "cache_control":
-			pub.CacheControl = str(p, kp, v)
-		case "timeout":
-			pub.Timeout = duration(p, kp, v)
-		case "s3":
-			pub.S3 = decodeS3(table(p, kp, v), kp, p)
-		case "dir":
-			dir := table(p, kp, v)
-			for _, dk := range slices.Sorted(maps.Keys(dir)) {
-				if dk != "root" {
-					unknown(p, key(kp, dk), "root")
-				}
-			}
-			pub.Dir.Root = str(p, key(kp, "root"), dir["root"])
-		default:
-			unknown(p, kp, "target", "cache_control", "timeout", "s3", "dir")
-		}
-	}
+	fields{
+		"target":        text(&pub.Target),
+		"cache_control": text(&pub.CacheControl),
+		"timeout":       dur(&pub.Timeout),
+		"s3":            sub(&pub.S3, decodeS3),
+		"dir":           sub(&pub.Dir, decodeDir),
+	}.decode(t, at, p, "")
 	return pub
 }
 
 func decodeS3(t map[string]any, at toml.Key, p *problems) S3 {
 	var s S3
-	fields := map[string]*string{
-		"bucket": &s.Bucket, "prefix": &s.Prefix, "region": &s.Region,
-		"endpoint": &s.Endpoint, "profile": &s.Profile,
-		"cloudfront_distribution_id": &s.CloudFrontDistributionID, "acl": &s.ACL,
-	}
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		if f, ok := fields[k]; ok {
-			*f = str(p, kp, v)
-			continue
-		}
-		if k == "path_style" {
+	fields{
+		"bucket": text(&s.Bucket), "prefix": text(&s.Prefix), "region": text(&s.Region),
+		"endpoint": text(&s.Endpoint), "profile": text(&s.Profile),
+		"cloudfront_distribution_id": text(&s.CloudFrontDistributionID), "acl": text(&s.ACL),
+		"path_style": func(p *problems, kp toml.Key, v any) {
 			b := boolean(p, kp, v)
 			s.PathStyle = &b
-			continue
-		}
-		unknown(p, kp, append(slices.Collect(maps.Keys(fields)), "path_style")...)
-	}
+		},
+	}.decode(t, at, p, "")
 	return s
+}
+
+func decodeDir(t map[string]any, at toml.Key, p *problems) Dir {
+	var d Dir
+	fields{"root": text(&d.Root)}.decode(t, at, p, "")
+	return d
 }
 
 func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 	var val Validate
-	for _, k := range slices.Sorted(maps.Keys(t)) {
-		v, kp := t[k], key(at, k)
-		switch k {
-		case "profile":
-			val.Profile = str(p, kp, v)
-		case "timeout":
-			val.Timeout = duration(p, kp, v)
-		case "wait":
-			val.Wait = duration(p, kp, v)
-		case "allow_private":
-			val.AllowPrivate = boolean(p, kp, v)
-		case "cacert":
-			val.CACert = str(p, kp, v)
-		default:
-			unknown(p, kp, "profile", "timeout", "wait", "allow_private", "cacert")
-		}
-	}
+	fields{
+		"profile":       text(&val.Profile),
+		"timeout":       dur(&val.Timeout),
+		"wait":          dur(&val.Wait),
+		"allow_private": flag(&val.AllowPrivate),
+		"cacert":        text(&val.CACert),
+	}.decode(t, at, p, "")
 	return val
-}
-
-// unknown reports the unknown key kp, suggesting the known key it is
-// probably a typo of.
-func unknown(p *problems, kp toml.Key, known ...string) {
-	p.add(kp, "unknown key%s", suggest(kp[len(kp)-1], known))
 }
 
 // suggest returns "; did you mean K?" for the known key K closest to name,
@@ -223,7 +199,7 @@ func unknown(p *problems, kp toml.Key, known ...string) {
 func suggest(name string, known []string) string {
 	best, bestD := "", 0
 	for _, k := range slices.Sorted(slices.Values(known)) {
-		if d := distance(name, k); d <= max(1, len(k)/4) && (best == "" || d < bestD) {
+		if d := EditDistance(name, k); d <= max(1, len(k)/4) && (best == "" || d < bestD) {
 			best, bestD = k, d
 		}
 	}
@@ -233,9 +209,10 @@ func suggest(name string, known []string) string {
 	return "; did you mean " + best + "?"
 }
 
-// distance is the Levenshtein distance between a and b, in bytes: key
-// names are ASCII.
-func distance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in bytes: key
+// names and command names are ASCII. It picks the typo hints of unknown
+// keys, and main's "did you mean" for commands.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

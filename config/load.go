@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -198,19 +197,19 @@ func (f *File) get(name string) *Config {
 		c.Publish.S3.PathStyle = &b
 	}
 	if c.Build.Out == "" {
-		c.Build.Out = "public"
+		c.Build.Out = DefaultOut
 	}
 	if c.Publish.CacheControl == "" {
-		c.Publish.CacheControl = "public, max-age=3600"
+		c.Publish.CacheControl = DefaultCacheControl
 	}
 	if c.Publish.Timeout.Duration == 0 {
-		c.Publish.Timeout.Duration = 10 * time.Second
+		c.Publish.Timeout.Duration = DefaultPublishTimeout
 	}
 	if c.Validate.Profile == "" {
-		c.Validate.Profile = "mcp"
+		c.Validate.Profile = DefaultProfile
 	}
 	if c.Validate.Timeout.Duration == 0 {
-		c.Validate.Timeout.Duration = 10 * time.Second
+		c.Validate.Timeout.Duration = DefaultFetchTimeout
 	}
 	return &c
 }

@@ -7,19 +7,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
 )
 
 // publishDir writes doc to <root>/<path> (root as [config.Config.DirRoot]
-// says) so that a reader, or a crash, only
-// ever sees the old or the new document: it writes a temporary file in the
-// same directory, syncs it, and renames it over the old one.
+// says) with [build.WriteFile], so that a reader, or a crash, only ever sees
+// the old or the new document: it writes a temporary file in the same
+// directory, syncs it, and renames it over the old one.
 //
 // The temporary file is named .<name>.tmp-<pid>-<random>. A publish killed
 // between creating and renaming it leaves it behind; the next publish to the
@@ -60,114 +58,27 @@ func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	if opts.DryRun {
 		return plan, nil
 	}
-	removeStaleTemps(filepath.Dir(name), filepath.Base(name))
+	build.RemoveStaleTemps(name)
 	if plan.Reason == ReasonUnchanged {
 		return plan, nil
 	}
-	if err := writeAtomic(name, doc); err != nil {
+	if err := build.WriteFile(name, doc); err != nil {
+		var we *build.WriteError
+		if errors.As(err, &we) {
+			err = we.Err
+		}
 		return plan, fmt.Errorf("publish %s: %w", name, err)
 	}
-	plan.Uploaded = true
+	plan.Written = true
 	return plan, nil
 }
 
-// writeAtomic replaces name with data, mode 0644, creating parent
-// directories.
-func writeAtomic(name string, data []byte) (err error) {
-	dir, base := filepath.Split(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-
-	f, err := os.CreateTemp(dir, tempPrefix(base)+strconv.Itoa(os.Getpid())+"-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; the umask must not narrow 0644 either,
-	// or the web server may not be able to read it.
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
-		return err
-	}
-	// Make the rename itself durable. Not every system can sync a
-	// directory, and the file is in place either way.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // checkLinks refuses to read or write through a symbolic link inside root
-// (root itself excluded): it returns an error naming the first element of
-// the slash-separated name under root that is one. A link there could make
-// the publish overwrite, or compare against, any file on the machine.
+// (root itself excluded), as [build.LinkUnder] finds one. A link there could
+// make the publish overwrite, or compare against, any file on the machine.
 func checkLinks(root, name string) error {
-	p := root
-	for _, part := range strings.Split(name, "/") {
-		p = filepath.Join(p, part)
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return nil // missing, or under a file: the write says which
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("publish: %s is a symbolic link: cimd never reads or writes through a link inside the publish root %s; remove the link, or point [publish.dir] root at the real directory", p, root)
-		}
+	if p := build.LinkUnder(root, name); p != "" {
+		return fmt.Errorf("publish: %s is a symbolic link: cimd never reads or writes through a link inside the publish root %s; remove the link, or point [publish.dir] root at the real directory", p, root)
 	}
 	return nil
-}
-
-func tempPrefix(base string) string { return "." + base + ".tmp-" }
-
-// removeStaleTemps removes the temporary files that killed publishes of base
-// left in dir. A temporary file whose process still runs belongs to a
-// concurrent publish and stays.
-func removeStaleTemps(dir, base string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	prefix := tempPrefix(base)
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || !e.Type().IsRegular() {
-			continue
-		}
-		pidText, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidText)
-		if err != nil || processAlive(pid) {
-			continue
-		}
-		os.Remove(filepath.Join(dir, e.Name()))
-	}
-}
-
-// processAlive reports whether process pid may still be running; when in
-// doubt it says yes.
-func processAlive(pid int) bool {
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	if runtime.GOOS == "windows" {
-		return true // FindProcess opened it, so it exists
-	}
-	return !errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }

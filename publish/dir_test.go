@@ -31,7 +31,7 @@ func TestDir(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: Publish: %v", what, err)
 		}
-		if plan.Reason != wantReason || plan.Uploaded != wantWritten || plan.Location != name || plan.Target != "dir" {
+		if plan.Reason != wantReason || plan.Written != wantWritten || plan.Location != name || plan.Target != "dir" {
 			t.Errorf("%s: plan = %+v; want reason %q, uploaded %v, location %s", what, plan, wantReason, wantWritten, name)
 		}
 	}

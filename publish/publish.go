@@ -7,18 +7,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cimd-dev/cimd/config"
 )
-
-// DefaultCacheControl is the Cache-Control an S3 publish sets when
-// [publish] cache_control is empty.
-const DefaultCacheControl = "public, max-age=3600"
-
-// DefaultTimeout bounds each S3 and CloudFront call when neither --timeout
-// nor [publish] timeout says otherwise: validate's default.
-const DefaultTimeout = 10 * time.Second
 
 // contentType is what every published document is served as.
 const contentType = "application/json"
@@ -41,8 +35,11 @@ type Plan struct {
 	CacheControl string `json:"cache_control"`
 	// Reason is "not found", "content differs", "headers differ", "unchanged"
 	// or "forced".
-	Reason   string `json:"reason"`
-	Uploaded bool   `json:"uploaded"` // false for unchanged and dry runs
+	Reason string `json:"reason"`
+	// Written is true when the target's copy was replaced: an upload to S3,
+	// a file write for dir. It is false for unchanged and dry runs; JSON
+	// keeps the name "uploaded".
+	Written bool `json:"uploaded"`
 	// Invalidation is the CloudFront invalidation ID, if one was created.
 	Invalidation string `json:"invalidation,omitempty"`
 }
@@ -52,7 +49,7 @@ type Options struct {
 	DryRun bool
 	Force  bool
 	// Timeout bounds each S3 and CloudFront call (retries included); 0 means
-	// the config's [publish] timeout, else DefaultTimeout.
+	// the config's [publish] timeout, else [config.DefaultPublishTimeout].
 	Timeout time.Duration
 	// Log receives progress lines; nil discards them. No secret is ever written.
 	Log io.Writer
@@ -73,7 +70,7 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 		opts.Timeout = c.Publish.Timeout.Duration
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultTimeout
+		opts.Timeout = config.DefaultPublishTimeout
 	}
 	switch c.Publish.Target {
 	case "s3":
@@ -89,4 +86,39 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 	default:
 		return Plan{}, fmt.Errorf("publish: unknown target %q: want \"s3\" or \"dir\"", c.Publish.Target)
 	}
+}
+
+// Collisions refuses, before anything is published, two environments
+// that would publish to the same place: one file of a dir target (after
+// cleaning), or one key of one bucket at one endpoint.
+func Collisions(cfgs []*config.Config) error {
+	seen := map[string]string{}
+	for _, c := range cfgs {
+		var dest, fix string
+		switch c.Publish.Target {
+		case "dir":
+			if c.DirRoot() == "" {
+				continue
+			}
+			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
+			if abs, err := filepath.Abs(dest); err == nil {
+				dest = abs
+			}
+			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
+		case "s3":
+			sc := c.Publish.S3
+			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
+			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
+				dest += " at " + ep
+			}
+			fix = "give one its own [publish.s3] bucket or prefix"
+		default:
+			continue
+		}
+		if other, dup := seen[dest]; dup {
+			return fmt.Errorf("%s and %s would both publish to %s: %s; nothing published", other, c.Name(), dest, fix)
+		}
+		seen[dest] = c.Name()
+	}
+	return nil
 }

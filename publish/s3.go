@@ -36,7 +36,7 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	key := sc.Prefix + strings.TrimPrefix(c.Path, "/")
 	cacheControl := c.Publish.CacheControl
 	if cacheControl == "" {
-		cacheControl = DefaultCacheControl
+		cacheControl = config.DefaultCacheControl
 	}
 	plan := Plan{
 		Target:       "s3",
@@ -107,7 +107,7 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	}); err != nil {
 		return fail(describeS3Error(err), err)
 	}
-	plan.Uploaded = true
+	plan.Written = true
 
 	if id := sc.CloudFrontDistributionID; id != "" {
 		inv, err := invalidate(ctx, cfg, id, c.Path, hexSum, opts)

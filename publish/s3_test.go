@@ -90,8 +90,8 @@ func TestS3(t *testing.T) {
 					t.Errorf("%s: Reason = %q; want %q", name, plan.Reason, wantReason)
 				}
 				wantUploaded := wantPut > 0
-				if plan.Uploaded != wantUploaded {
-					t.Errorf("%s: Uploaded = %v; want %v", name, plan.Uploaded, wantUploaded)
+				if plan.Written != wantUploaded {
+					t.Errorf("%s: Uploaded = %v; want %v", name, plan.Written, wantUploaded)
 				}
 				if got := e.count("HEAD"); got != wantHead {
 					t.Errorf("%s: %d HEAD requests; want %d", name, got, wantHead)
@@ -135,7 +135,7 @@ func TestS3(t *testing.T) {
 
 			c.Publish.CacheControl = ""
 			step("default cache control", docB, Options{}, ReasonHeadersDiffer, 1, 1)
-			checkObject(t, e, docB, DefaultCacheControl)
+			checkObject(t, e, docB, config.DefaultCacheControl)
 		})
 	}
 }
@@ -328,7 +328,7 @@ func TestS3Settings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !plan.Uploaded {
+	if !plan.Written {
 		t.Errorf("plan = %+v; want an upload", plan)
 	}
 	if acl := e.lastPut.Get("X-Amz-Acl"); acl != "public-read" {

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/cimd-dev/cimd/config"
-	"github.com/cimd-dev/cimd/publish/versitygwtest"
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 // sentinelSecret is the root secret key of every versitygw these tests
@@ -42,7 +42,7 @@ var s3Modes = []s3Mode{
 // that counts requests by method and can misbehave on demand. The AWS
 // environment variables point the default chain at it.
 type s3Env struct {
-	srv   *versitygwtest.Server
+	srv   *testenv.VersityGW
 	proxy *httptest.Server
 
 	mu      sync.Mutex
@@ -56,7 +56,7 @@ type s3Env struct {
 func startS3(t *testing.T, mode s3Mode) *s3Env {
 	t.Helper()
 	setAWSEnv(t)
-	srv, err := versitygwtest.Start(t.TempDir(), versitygwtest.Options{TLS: mode.tls, SecretKey: sentinelSecret})
+	srv, err := testenv.StartVersityGW(t.TempDir(), testenv.VersityGWOptions{TLS: mode.tls, SecretKey: sentinelSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,3 +39,10 @@ type Options struct {
 	Profile      Profile // "" means ProfileMCP
 	AllowPrivate bool    // skip url-private-address
 }
+
+// Fails reports whether f makes its target fail: an error always, a warning
+// only with strict. It is the one rule every verdict, count and summary
+// uses.
+func (f Finding) Fails(strict bool) bool {
+	return f.Severity == Error || (strict && f.Severity == Warning)
+}

@@ -30,7 +30,7 @@ func (r *Result) Judge(strict bool) {
 	}
 	r.Valid = true
 	for _, f := range r.Findings {
-		if f.Severity == Error || (strict && f.Severity == Warning) {
+		if f.Fails(strict) {
 			r.Valid = false
 			return
 		}

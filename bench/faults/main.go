@@ -220,3 +220,14 @@ func cleanEnv(extra ...string) []string {
 	}
 	return append(env, extra...)
 }
+
+// printTable prints a title and a one-row Markdown table of right-aligned
+// numbers.
+func printTable(w io.Writer, title string, cols []string, cells ...any) {
+	fmt.Fprintf(w, "%s\n\n| %s |\n|%s\n", title, strings.Join(cols, " | "), strings.Repeat("---:|", len(cols)))
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = fmt.Sprint(c)
+	}
+	fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+}

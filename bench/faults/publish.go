@@ -3,14 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 const (
@@ -27,74 +25,6 @@ const (
 	objectKey    = "oauth/client.json"
 	cacheControl = "public, max-age=3600"
 )
-
-// gateway is a versitygw that can be killed and started again on the same
-// port and directory.
-type gateway struct {
-	bin, root, addr, logFile string
-	access, secret           string
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-func (g *gateway) start(ctx context.Context) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.cmd != nil {
-		return nil
-	}
-	log, err := os.OpenFile(g.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	defer log.Close()
-	cmd := exec.Command(g.bin, "--access", g.access, "--secret", g.secret, "--port", g.addr, "posix", g.root)
-	cmd.Stdout, cmd.Stderr = log, log
-	// versitygw also reads VGW_* and ROOT_* variables: only the flags count.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start versitygw: %w", err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", g.addr, time.Second)
-		if err == nil {
-			c.Close()
-			g.cmd, g.done = cmd, done
-			return nil
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("versitygw exited at start; see its log")
-		case <-ctx.Done():
-			cmd.Process.Kill()
-			<-done
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("versitygw did not listen on %s", g.addr)
-		}
-	}
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (g *gateway) kill() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.cmd == nil {
-		return
-	}
-	g.cmd.Process.Kill()
-	<-g.done
-	g.cmd = nil
-}
 
 // publishResult counts the publish loop's outcomes.
 type publishResult struct {
@@ -106,45 +36,27 @@ type publishResult struct {
 }
 
 func (r *publishResult) print(w io.Writer) {
-	fmt.Fprintln(w, "Publish while versitygw is killed (SIGKILL) and restarted at random moments:")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| attempts | kills (during a publish) | published (exit 0) | clean failures (exit 1, one line) | unclean failures | corrupted objects | lost updates |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
-	fmt.Fprintf(w, "| %d | %d (%d) | %d | %d | %d | %d | %d |\n",
-		r.attempts, r.kills, r.killsDuring, r.published, r.clean, r.unclean, r.corrupted, r.lost)
+	printTable(w, "Publish while versitygw is killed (SIGKILL) and restarted at random moments:",
+		[]string{"attempts", "kills (during a publish)", "published (exit 0)", "clean failures (exit 1, one line)", "unclean failures", "corrupted objects", "lost updates"},
+		r.attempts, fmt.Sprintf("%d (%d)", r.kills, r.killsDuring), r.published, r.clean, r.unclean, r.corrupted, r.lost)
 }
 
 func publishFaults(ctx context.Context, o options, dir string) (*publishResult, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "gw"), 0o755); err != nil {
-		return nil, err
-	}
-	port, err := freePort()
+	g, err := testenv.StartVersityGW(dir, testenv.VersityGWOptions{Binary: o.versitygw})
 	if err != nil {
 		return nil, err
 	}
-	g := &gateway{
-		bin: o.versitygw, root: filepath.Join(dir, "gw"), addr: "127.0.0.1:" + port,
-		logFile: filepath.Join(dir, "gw.log"), access: "faultsroot", secret: randomHex(20),
-	}
-	if err := g.start(ctx); err != nil {
+	defer g.Kill()
+	endpoint := g.URL
+	client := g.Client()
+	if err := g.CreateBucket(ctx, bucket, false); err != nil {
 		return nil, err
-	}
-	defer g.kill()
-	endpoint := "http://" + g.addr
-	client := s3.New(s3.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint), UsePathStyle: true,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: g.access, SecretAccessKey: g.secret}, nil
-		}),
-	})
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return nil, fmt.Errorf("create bucket: %w", err)
 	}
 
 	// Two configs, a.toml and b.toml, that differ in client_name; the
 	// documents they build are the only bodies the object may ever hold.
 	env := cleanEnv(
-		"AWS_ACCESS_KEY_ID="+g.access, "AWS_SECRET_ACCESS_KEY="+g.secret, "AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID="+g.AccessKey, "AWS_SECRET_ACCESS_KEY="+g.SecretKey, "AWS_REGION=us-east-1",
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_CONFIG_FILE="+filepath.Join(dir, "aws-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
@@ -198,7 +110,7 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 			r.kills++
 			chaos.Go(func() {
 				time.Sleep(delay)
-				g.kill()
+				g.Kill()
 				killedAt = time.Now()
 				time.Sleep(down)
 			})
@@ -210,7 +122,7 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 		if !killedAt.IsZero() && killedAt.After(start) && killedAt.Before(end) {
 			r.killsDuring++
 		}
-		if err := g.start(ctx); err != nil {
+		if err := g.Restart(); err != nil {
 			return nil, err
 		}
 		r.attempts++
@@ -299,20 +211,4 @@ cache_control = %q
 bucket = %q
 endpoint = %q
 `, objectKey, name, cacheControl, bucket, endpoint)
-}
-
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	_, port, err := net.SplitHostPort(l.Addr().String())
-	return port, err
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -3,25 +3,18 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cimd-dev/cimd/internal/testenv"
 )
 
 // fate is what the reset server does with one connection.
@@ -124,11 +117,8 @@ type validateResult struct {
 }
 
 func (r *validateResult) print(w io.Writer) {
-	fmt.Fprintln(w, "Validate against a TLS server that resets connections at random (handshake, request, headers, mid-body):")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| attempts | connections reset | passes (whole response) | clean failures (http-fetch, exit 1) | unclean failures | false passes |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
-	fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %d |\n",
+	printTable(w, "Validate against a TLS server that resets connections at random (handshake, request, headers, mid-body):",
+		[]string{"attempts", "connections reset", "passes (whole response)", "clean failures (http-fetch, exit 1)", "unclean failures", "false passes"},
 		r.attempts, r.resets, r.passes, r.clean, r.unclean, r.falsePasses)
 }
 
@@ -224,34 +214,13 @@ func onlyFetchError(stdout string) bool {
 	return false
 }
 
-// selfSigned makes a certificate for 127.0.0.1 that is its own CA, and
-// writes it as dir/ca.pem for --cacert.
+// selfSigned makes a throwaway CA in dir (dir/ca.pem, for --cacert) and a
+// certificate for 127.0.0.1 that it signs.
 func selfSigned(dir string) (tls.Certificate, string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testenv.NewCAIn(dir)
 	if err != nil {
 		return tls.Certificate{}, "", err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "cimd faults"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		return tls.Certificate{}, "", err
-	}
-	if _, err := x509.ParseCertificate(der); err != nil {
-		return tls.Certificate{}, "", errors.New("generated an unreadable certificate")
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, caFile, nil
+	cert, err := ca.Certificate("127.0.0.1")
+	return cert, ca.CertFile, err
 }

@@ -1,6 +1,11 @@
 // Package testenv starts the servers that cimd's tests run against: a
-// throwaway certificate authority and the real OAuth authorization servers.
-// Only tests import it.
+// throwaway certificate authority, nginx, versitygw (a real S3-compatible
+// server), a caching proxy standing in for a CDN, an HTTPS server for a
+// handler, and the real OAuth authorization servers. The stories of the real binary,
+// the package tests and bench/faults share it; nothing else imports it.
+//
+// The functions taking a testing.TB fail the test; the ones without one
+// return errors, for bench/faults, which is a program.
 package testenv
 
 import (
@@ -34,12 +39,22 @@ type CA struct {
 // NewCA creates a CA whose files live in a temporary directory of t.
 func NewCA(t testing.TB) *CA {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := NewCAIn(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ca
+}
+
+// NewCAIn creates a CA whose files live in dir, which must exist: its
+// certificate is dir/ca.pem.
+func NewCAIn(dir string) (*CA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(t),
+		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: "cimd test CA"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -49,15 +64,17 @@ func NewCA(t testing.TB) *CA {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	ca := &CA{cert: cert, key: key, dir: t.TempDir()}
-	ca.CertFile = ca.write(t, "ca.pem", "CERTIFICATE", der)
-	return ca
+	ca := &CA{cert: cert, key: key, dir: dir}
+	if ca.CertFile, err = ca.write("ca.pem", "CERTIFICATE", der); err != nil {
+		return nil, err
+	}
+	return ca, nil
 }
 
 // Pool returns a certificate pool holding only the CA.
@@ -71,27 +88,52 @@ func (ca *CA) Pool() *x509.CertPool {
 // names), written as PEM files.
 func (ca *CA) Issue(t testing.TB, hosts ...string) (certFile, keyFile string) {
 	t.Helper()
-	cert := ca.TLSCertificate(t, hosts...)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	certFile, keyFile, err := ca.IssueFiles(hosts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := serial(t).Text(16)
-	certFile = ca.write(t, name+"-cert.pem", "CERTIFICATE", cert.Certificate[0])
-	keyFile = ca.write(t, name+"-key.pem", "PRIVATE KEY", keyDER)
 	return certFile, keyFile
+}
+
+// IssueFiles is [CA.Issue] returning an error.
+func (ca *CA) IssueFiles(hosts ...string) (certFile, keyFile string, err error) {
+	cert, err := ca.Certificate(hosts...)
+	if err != nil {
+		return "", "", err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return "", "", err
+	}
+	name := serial().Text(16)
+	if certFile, err = ca.write(name+"-cert.pem", "CERTIFICATE", cert.Certificate[0]); err != nil {
+		return "", "", err
+	}
+	if keyFile, err = ca.write(name+"-key.pem", "PRIVATE KEY", keyDER); err != nil {
+		return "", "", err
+	}
+	return certFile, keyFile, nil
 }
 
 // TLSCertificate returns a server certificate for hosts, for a Go server's
 // tls.Config.
 func (ca *CA) TLSCertificate(t testing.TB, hosts ...string) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := ca.Certificate(hosts...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cert
+}
+
+// Certificate is [CA.TLSCertificate] returning an error.
+func (ca *CA) Certificate(hosts ...string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber: serial(t),
+		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: hosts[0]},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
@@ -107,24 +149,21 @@ func (ca *CA) TLSCertificate(t testing.TB, hosts ...string) tls.Certificate {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
-func (ca *CA) write(t testing.TB, name, blockType string, der []byte) string {
-	t.Helper()
+func (ca *CA) write(name, blockType string, der []byte) (string, error) {
 	p := filepath.Join(ca.dir, name)
 	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return p
+	return p, nil
 }
 
-func serial(t testing.TB) *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
-	if err != nil {
-		t.Fatal(err)
-	}
+// serial is a random 64-bit serial number; crypto/rand does not fail.
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
 	return n
 }

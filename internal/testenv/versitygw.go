@@ -1,30 +1,26 @@
-// Package versitygwtest starts versitygw, an S3-compatible server backed by a
-// local directory, for tests that need a real S3 API: over HTTP, or over
-// HTTPS with a throwaway CA, and optionally with its static website endpoint.
-//
-// The versitygw binary comes from $CIMD_VERSITYGW, else bin/versitygw in the
-// repository, else it is built from the version pinned in tools/go.mod.
-package versitygwtest
+package testenv
+
+// versitygw, an S3-compatible server backed by a local directory, for tests
+// that need a real S3 API: over HTTP, or over HTTPS with a throwaway [CA],
+// and optionally with its static website endpoint. The binary comes from
+// $CIMD_VERSITYGW, else bin/versitygw in the repository, else it is built
+// from the version pinned in tools/go.mod.
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,22 +30,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// Options chooses how the server listens.
-type Options struct {
+// VersityGWOptions chooses how versitygw listens.
+type VersityGWOptions struct {
 	// TLS serves HTTPS with a certificate for 127.0.0.1, ::1 and localhost,
 	// signed by a CA made for this server alone.
 	TLS bool
 	// Website also serves the static website endpoint, in catch-all mode:
 	// the Host name is the bucket, so bucket "localhost" is served at
 	// WebsiteURL. Buckets need website configuration and public read access
-	// ([Server.CreateBucket] with public set).
+	// ([VersityGW.CreateBucket] with public set).
 	Website bool
 	// SecretKey is the root secret key; empty picks a random one.
 	SecretKey string
+	// Binary is the versitygw executable; empty means [VersityGWBinary].
+	Binary string
 }
 
-// Server is a running versitygw.
-type Server struct {
+// VersityGW is a running versitygw.
+type VersityGW struct {
 	URL        string // S3 API endpoint, http(s)://127.0.0.1:PORT
 	WebsiteURL string // https://localhost:PORT, or http:// without TLS; "" without Options.Website
 	AccessKey  string
@@ -61,18 +59,26 @@ type Server struct {
 	LogFile    string // versitygw's standard output and error, one line per request
 
 	ca   *x509.CertPool
+	bin  string
+	args []string
+
+	mu   sync.Mutex // guards cmd and done: Kill may race a Restart
 	cmd  *exec.Cmd
 	done chan struct{}
 }
 
-// Start starts versitygw with its files in dir, which must exist, and waits
-// until it answers.
-func Start(dir string, opts Options) (*Server, error) {
-	bin, err := Binary()
-	if err != nil {
-		return nil, err
+// StartVersityGW starts versitygw with its files in dir, which must exist,
+// and waits until it answers.
+func StartVersityGW(dir string, opts VersityGWOptions) (*VersityGW, error) {
+	bin := opts.Binary
+	if bin == "" {
+		var err error
+		if bin, err = VersityGWBinary(); err != nil {
+			return nil, err
+		}
 	}
-	s := &Server{
+	s := &VersityGW{
+		bin:       bin,
 		AccessKey: "cimdtestroot",
 		SecretKey: opts.SecretKey,
 		Root:      filepath.Join(dir, "gw"),
@@ -87,9 +93,14 @@ func Start(dir string, opts Options) (*Server, error) {
 	scheme := "http"
 	if opts.TLS {
 		scheme = "https"
-		if err := s.writeCerts(dir); err != nil {
+		ca, err := NewCAIn(dir)
+		if err != nil {
 			return nil, err
 		}
+		if s.CertFile, s.KeyFile, err = ca.IssueFiles("127.0.0.1", "::1", "localhost"); err != nil {
+			return nil, err
+		}
+		s.CAFile, s.ca = ca.CertFile, ca.Pool()
 	}
 
 	// A free port may be taken again before versitygw binds it: try a few.
@@ -112,8 +123,8 @@ func Start(dir string, opts Options) (*Server, error) {
 			args = append(args, "--website", "127.0.0.1:"+wport)
 			s.WebsiteURL = scheme + "://localhost:" + wport
 		}
-		args = append(args, "posix", s.Root)
-		if err = s.start(bin, args); err == nil {
+		s.args = append(args, "posix", s.Root)
+		if err = s.start(); err == nil {
 			return s, nil
 		}
 		if try == 2 {
@@ -122,13 +133,15 @@ func Start(dir string, opts Options) (*Server, error) {
 	}
 }
 
-func (s *Server) start(bin string, args []string) error {
+func (s *VersityGW) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	log, err := os.OpenFile(s.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(s.bin, s.args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	// versitygw also reads its settings from VGW_* and ROOT_* variables;
 	// only the flags above may configure it.
@@ -136,8 +149,9 @@ func (s *Server) start(bin string, args []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start versitygw: %w", err)
 	}
-	s.cmd, s.done = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(s.done) }()
+	done := make(chan struct{})
+	s.cmd, s.done = cmd, done
+	go func() { cmd.Wait(); close(done) }()
 
 	client := s.httpClient()
 	deadline := time.Now().Add(15 * time.Second)
@@ -148,30 +162,56 @@ func (s *Server) start(bin string, args []string) error {
 			return nil
 		}
 		select {
-		case <-s.done:
+		case <-done:
+			s.cmd = nil
 			out, _ := os.ReadFile(s.LogFile)
 			return fmt.Errorf("versitygw exited: %s", lastLines(string(out), 5))
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			s.Close()
+			s.kill()
 			return fmt.Errorf("versitygw did not answer at %s: %w", s.URL, err)
 		}
 	}
 }
 
 // Close stops the server.
-func (s *Server) Close() error {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return nil
-	}
-	s.cmd.Process.Kill()
-	<-s.done
+func (s *VersityGW) Close() error {
+	s.Kill()
 	return nil
 }
 
+// Kill stops the server with SIGKILL, as a crash would, and waits until it
+// is gone. It does nothing to a server already stopped.
+func (s *VersityGW) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kill()
+}
+
+func (s *VersityGW) kill() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	s.cmd = nil
+}
+
+// Restart starts a killed server again, on the same port and directory, and
+// waits until it answers. A running server is left as it is.
+func (s *VersityGW) Restart() error {
+	s.mu.Lock()
+	running := s.cmd != nil
+	s.mu.Unlock()
+	if running {
+		return nil
+	}
+	return s.start()
+}
+
 // Client returns an S3 client with the root credentials.
-func (s *Server) Client() *s3.Client {
+func (s *VersityGW) Client() *s3.Client {
 	return s3.New(s3.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.URL),
@@ -185,7 +225,7 @@ func (s *Server) Client() *s3.Client {
 
 // CreateBucket creates bucket. With public, anyone may GET its objects, and
 // with the website endpoint on, the website endpoint serves it.
-func (s *Server) CreateBucket(ctx context.Context, bucket string, public bool) error {
+func (s *VersityGW) CreateBucket(ctx context.Context, bucket string, public bool) error {
 	c := s.Client()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		return fmt.Errorf("create bucket %s: %w", bucket, err)
@@ -216,81 +256,17 @@ func (s *Server) CreateBucket(ctx context.Context, bucket string, public bool) e
 }
 
 // httpClient trusts the server's CA.
-func (s *Server) httpClient() *http.Client {
+func (s *VersityGW) httpClient() *http.Client {
 	return &http.Client{
 		Timeout:   5 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.ca}},
 	}
 }
 
-// writeCerts makes a CA and a certificate it signs for the loopback
-// addresses and localhost, and writes them as PEM files in dir.
-func (s *Server) writeCerts(dir string) error {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "cimd test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return err
-	}
-	s.CAFile = filepath.Join(dir, "ca.pem")
-	s.CertFile = filepath.Join(dir, "cert.pem")
-	s.KeyFile = filepath.Join(dir, "key.pem")
-	for name, block := range map[string]*pem.Block{
-		s.CAFile:   {Type: "CERTIFICATE", Bytes: caDER},
-		s.CertFile: {Type: "CERTIFICATE", Bytes: der},
-		s.KeyFile:  {Type: "EC PRIVATE KEY", Bytes: keyDER},
-	} {
-		if err := os.WriteFile(name, pem.EncodeToMemory(block), 0o600); err != nil {
-			return err
-		}
-	}
-	s.ca = x509.NewCertPool()
-	s.ca.AddCert(caCert)
-	return nil
-}
-
-// Binary returns the path of a versitygw executable: $CIMD_VERSITYGW, else
-// bin/versitygw in the repository, which it builds from tools/go.mod when
-// missing.
-func Binary() (string, error) {
+// VersityGWBinary returns the path of a versitygw executable:
+// $CIMD_VERSITYGW, else bin/versitygw in the repository, which it builds from
+// tools/go.mod when missing.
+func VersityGWBinary() (string, error) {
 	if p := os.Getenv("CIMD_VERSITYGW"); p != "" {
 		return p, nil
 	}

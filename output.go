@@ -3,67 +3,158 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"sort"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/validate"
 )
 
-// envFlags are the -c, --env and --all-envs flags that build, publish and
-// validate share.
-type envFlags struct {
-	config string
-	env    string
-	all    bool
+// This file holds how every command prints: text reports and findings, the
+// painter, the one escape for outside text, JSON and config problems.
+
+// writeText prints validate's human-readable report: per target a headline,
+// the HTTP facts, one line per finding, then the document's main fields, as
+// FastMCP's validate prints them.
+func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) {
+	nValid := 0
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		head := p.bad("✗ invalid")
+		if r.Valid {
+			head = p.ok("✓ valid")
+			nValid++
+		}
+		name := r.Target
+		if r.URL != "" && r.URL != r.Target {
+			name += " (" + r.URL + ")"
+		}
+		fmt.Fprintf(w, "%s  %s\n", head, printable(name))
+		if h := r.HTTP; h != nil {
+			cc := h.CacheControl
+			if cc == "" {
+				cc = "none"
+			}
+			ct := h.ContentType
+			if ct == "" {
+				ct = "no content type"
+			}
+			if h.Status == 0 {
+				fmt.Fprintf(w, "  no response · %d ms\n", h.ElapsedMS)
+			} else {
+				fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, printable(ct), h.Bytes, printable(cc), h.ElapsedMS)
+			}
+		}
+		printFindings(w, "  ", r.Findings, verbose, p)
+		writeDetails(w, r.Document)
+	}
+	if len(results) > 1 {
+		fmt.Fprintf(w, "\n%d of %d valid\n", nValid, len(results))
+	}
 }
 
-func (e *envFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&e.config, "config", "c", "cimd.toml", "the config `FILE`")
-	fs.StringVar(&e.env, "env", "", "use environment `NAME` ([env.NAME] merged over the top level)")
-	fs.BoolVar(&e.all, "all-envs", false, "use the top level and every [env.*]")
+// writeDetails prints the fields a reader checks first.
+func writeDetails(w io.Writer, doc map[string]any) {
+	if doc == nil {
+		return
+	}
+	show := func(label, key string) {
+		if v, ok := doc[key]; ok {
+			fmt.Fprintf(w, "  %-13s %s\n", label+":", printable(fmt.Sprint(v)))
+		}
+	}
+	show("client_id", "client_id")
+	show("client_name", "client_name")
+	show("auth method", "token_endpoint_auth_method")
+	if uris, ok := doc["redirect_uris"].([]any); ok {
+		fmt.Fprintf(w, "  redirect_uris (%d):\n", len(uris))
+		for _, u := range uris {
+			fmt.Fprintf(w, "    • %s\n", printable(fmt.Sprint(u)))
+		}
+	}
 }
 
-// load reads the config and selects the environments; every failure is a
-// configuration error (exit 2).
-func (e *envFlags) load() (*config.File, []*config.Config, error) {
-	if e.env != "" && e.all {
-		return nil, nil, usagef("--env and --all-envs cannot be used together")
+// printable escapes control and format characters (C0 and C1 controls such
+// as ESC, CR, BEL and CSI, bidi embeddings, overrides and isolates, line and
+// paragraph separators) as \uXXXX. It is the one escape for everything cimd
+// prints that came from outside: documents and headers from servers the user
+// does not control, values from cimd.toml, error text. Such text must not be
+// able to move the cursor, recolour the terminal, reorder a line or forge a
+// "✓ valid" one. Text output, error lines, GitHub annotations and step
+// summaries all pass through it (the last two add their own syntax's escapes
+// on top: escapeData, escapeProperty, cell). A byte that is not UTF-8 (a
+// raw 8-bit CSI, 0x9b, from a header) is shown as \xNN.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isUnprintable) {
+		return s
 	}
-	f, err := config.Load(e.config)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, usagef("%s not found: run 'cimd init' to write one, or name another with -c FILE", e.config)
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case isUnprintable(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
 	}
-	if err != nil {
-		return nil, nil, usageErr(err)
-	}
-	cfgs, err := f.Select(e.env, e.all)
-	if err != nil {
-		return nil, nil, usageErr(err)
-	}
-	return f, cfgs, nil
+	return b.String()
 }
 
-// outputFlags are --json and -q, shared by build, publish and validate.
-type outputFlags struct {
-	json    bool
-	quiet   bool
-	verbose bool
+func isUnprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
-func (o *outputFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also show info findings")
+// progressFor returns where a target's --wait progress lines go: stderr,
+// with the target named when several targets poll at once.
+func progressFor(s stdio, target string, n int) io.Writer {
+	if n <= 1 {
+		return s.err
+	}
+	return &prefixWriter{w: s.err, prefix: target + ": "}
+}
+
+// prefixWriter puts a prefix before every line, so concurrent progress stays
+// readable. Each Write is expected to hold whole lines.
+type prefixWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var buf bytes.Buffer
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		// "cimd: attempt 2: ..." becomes "cimd: TARGET: attempt 2: ...".
+		rest, had := bytes.CutPrefix(line, []byte("cimd: "))
+		if had {
+			buf.WriteString("cimd: ")
+		}
+		buf.WriteString(p.prefix)
+		buf.Write(rest)
+	}
+	if _, err := p.w.Write(buf.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // writeJSON prints v as indented JSON, without HTML escaping. Only the
@@ -149,55 +240,15 @@ func indentJSON(src []byte, maxDepth int) []byte {
 	return out
 }
 
-// shown returns the findings to print as text: errors only when quiet, info
-// only when verbose.
-func (o outputFlags) shown(fs []validate.Finding) []validate.Finding {
-	var out []validate.Finding
-	for _, f := range fs {
-		switch {
-		case o.quiet && f.Severity != validate.Error:
-		case f.Severity == validate.Info && !o.verbose:
-		default:
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // envName is how an environment is named in messages.
-func envName(c *config.Config) string {
-	if c.Env == "" {
-		return "top level"
-	}
-	return "env " + c.Env
-}
-
-// render builds the document of c and runs the offline rules on it.
-func render(c *config.Config) ([]byte, []validate.Finding, error) {
-	doc, err := build.Document(c)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
-	}
-	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
-	if f := validate.CheckSize(len(doc)); f != nil {
-		findings = append(findings, *f)
-	}
-	return doc, findings, nil
-}
-
-func offlineOptions(c *config.Config) validate.Options {
-	return validate.Options{
-		Profile:      validate.Profile(c.Validate.Profile),
-		AllowPrivate: c.Validate.AllowPrivate,
-	}
-}
+func envName(c *config.Config) string { return c.Name() }
 
 // countErrors returns how many findings have severity error (and warning,
 // with strict).
-func countErrors(fs []validate.Finding, strict bool) int {
+func countErrors(findings []validate.Finding, strict bool) int {
 	n := 0
-	for _, f := range fs {
-		if f.Severity == validate.Error || (strict && f.Severity == validate.Warning) {
+	for _, f := range findings {
+		if f.Fails(strict) {
 			n++
 		}
 	}
@@ -205,8 +256,8 @@ func countErrors(fs []validate.Finding, strict bool) int {
 }
 
 // printFindings writes one line per finding; info findings only when verbose.
-func printFindings(w io.Writer, indent string, fs []validate.Finding, verbose bool, p painter) {
-	for _, f := range fs {
+func printFindings(w io.Writer, indent string, findings []validate.Finding, verbose bool, p painter) {
+	for _, f := range findings {
 		if f.Severity == validate.Info && !verbose {
 			continue
 		}
@@ -255,11 +306,11 @@ func (p painter) bad(s string) string { return p.paint("31", s) }
 
 // ruleList names the distinct rules of the error findings, for one-line
 // summaries.
-func ruleList(fs []validate.Finding, strict bool) string {
+func ruleList(findings []validate.Finding, strict bool) string {
 	seen := map[string]bool{}
 	var rules []string
-	for _, f := range fs {
-		if (f.Severity == validate.Error || (strict && f.Severity == validate.Warning)) && !seen[f.Rule] {
+	for _, f := range findings {
+		if f.Fails(strict) && !seen[f.Rule] {
 			seen[f.Rule] = true
 			rules = append(rules, f.Rule)
 		}
@@ -277,12 +328,12 @@ func plural(n int, word string) string {
 
 // prefixed names the environment in each finding's message when there is
 // more than the top level, so --all-envs output says which one broke.
-func prefixed(c *config.Config, fs []validate.Finding) []validate.Finding {
+func prefixed(c *config.Config, findings []validate.Finding) []validate.Finding {
 	if c.Env == "" {
-		return fs
+		return findings
 	}
-	out := make([]validate.Finding, len(fs))
-	for i, f := range fs {
+	out := make([]validate.Finding, len(findings))
+	for i, f := range findings {
 		f.Field = strings.TrimSpace("[" + c.Env + "] " + f.Field)
 		out[i] = f
 	}

@@ -1,0 +1,66 @@
+package build
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cimd-dev/cimd/config"
+)
+
+// Collisions refuses, before anything is rendered or written, two
+// environments of cfgs that would write the same file under their output
+// directories (flagOut as [config.Config.OutDir] takes it).
+func Collisions(cfgs []*config.Config, flagOut string) error {
+	seen := map[string]string{}
+	for _, c := range cfgs {
+		names := []string{strings.TrimPrefix(c.Path, "/")}
+		if slices.Contains(c.Build.Headers, "netlify") {
+			names = append(names, "_headers")
+		}
+		for _, n := range names {
+			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+			if other, dup := seen[p]; dup {
+				return fmt.Errorf("%s and %s would both write %s: give one its own [build] out, or let it inherit the top level's (then it writes under <out>/<env>/)", other, c.Name(), p)
+			}
+			seen[p] = c.Name()
+		}
+	}
+	return nil
+}
+
+// WriteSites writes every tree's files at once, as [WriteTrees] does (all of
+// them or, when one fails, none), and returns per tree the paths written,
+// sorted. A _headers file is merged with the one already in the tree's root
+// ([MergeHeaders]), so the site's own rules stay; the old one is never read
+// through a link.
+func WriteSites(trees []Tree) ([][]string, error) {
+	merged := make([]Tree, len(trees))
+	for i, tr := range trees {
+		files := maps.Clone(tr.Files)
+		if b, ok := files["_headers"]; ok {
+			old, err := ReadExisting(tr.Root, "_headers")
+			if err != nil {
+				return nil, err
+			}
+			if old != nil {
+				files["_headers"] = MergeHeaders(old, b)
+			}
+		}
+		merged[i] = Tree{Root: tr.Root, Files: files}
+	}
+	paths, err := WriteTrees(merged)
+	if err != nil {
+		return nil, err
+	}
+	written := make([][]string, len(trees))
+	for i, tr := range trees {
+		written[i], paths = paths[:len(tr.Files)], paths[len(tr.Files):]
+	}
+	return written, nil
+}

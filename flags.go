@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// This file holds what every command's flags share: the FlagSet itself,
+// -c/--env/--all-envs and --json/-q/-v.
+
+// newFlagSet returns a FlagSet whose -h prints usage (a synopsis and the
+// flags) to stdout exactly once.
+func newFlagSet(s stdio, name, synopsis string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("cimd "+name, pflag.ContinueOnError)
+	fs.SetOutput(s.err)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprint(s.out, strings.TrimLeft(synopsis, "\n"))
+		if u := fs.FlagUsages(); u != "" {
+			fmt.Fprintf(s.out, "\nFlags:\n%s", u)
+		}
+		if ex := examples[name]; ex != "" {
+			fmt.Fprintf(s.out, "\nExamples:\n%s\n", ex)
+		}
+	}
+	if s.flagSets != nil {
+		s.flagSets(fs)
+	}
+	return fs
+}
+
+// parse parses args; -h has printed usage and yields errHelp, which the
+// caller returns as success.
+func parse(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return errHelp
+		}
+		name := strings.TrimPrefix(fs.Name(), "cimd ")
+		return usagef("%s: %v (see 'cimd %s -h')", name, err, name)
+	}
+	return nil
+}
+
+// errHelp ends a command successfully after its usage was printed.
+var errHelp = silentExit(exitOK)
+
+// envFlags are the -c, --env and --all-envs flags that build, publish and
+// validate share.
+type envFlags struct {
+	config string
+	env    string
+	all    bool
+}
+
+func (e *envFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&e.config, "config", "c", "cimd.toml", "the config `FILE`")
+	fs.StringVar(&e.env, "env", "", "use environment `NAME` ([env.NAME] merged over the top level)")
+	fs.BoolVar(&e.all, "all-envs", false, "use the top level and every [env.*]")
+}
+
+// load reads the config and selects the environments; every failure is a
+// configuration error (exit 2).
+func (e *envFlags) load() (*config.File, []*config.Config, error) {
+	if e.env != "" && e.all {
+		return nil, nil, usagef("--env and --all-envs cannot be used together")
+	}
+	f, err := config.Load(e.config)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, usagef("%s not found: run 'cimd init' to write one, or name another with -c FILE", e.config)
+	}
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	cfgs, err := f.Select(e.env, e.all)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	return f, cfgs, nil
+}
+
+// outputFlags are --json and -q, shared by build, publish and validate.
+type outputFlags struct {
+	json    bool
+	quiet   bool
+	verbose bool
+}
+
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also show info findings")
+}
+
+// shown returns the findings to print as text: errors only when quiet, info
+// only when verbose.
+func (o outputFlags) shown(findings []validate.Finding) []validate.Finding {
+	var out []validate.Finding
+	for _, f := range findings {
+		switch {
+		case o.quiet && f.Severity != validate.Error:
+		case f.Severity == validate.Info && !o.verbose:
+		default:
+			out = append(out, f)
+		}
+	}
+	return out
+}
