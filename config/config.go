@@ -89,9 +89,21 @@ type Client struct {
 	SoftwareVersion         string         `toml:"software_version"`
 	JwksFile                string         `toml:"jwks_file"`
 	Extra                   map[string]any `toml:"extra"`
+	Keys                    Keys           `toml:"keys"`
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any `toml:"-"`
+}
+
+// Keys is the [client.keys] table: the key pairs of a client that
+// authenticates with private_key_jwt (see package keys).
+type Keys struct {
+	// Set says the table is written, in the top level or the environment:
+	// only then does build publish a JWK Set.
+	Set        bool   `toml:"-"`
+	PrivateDir string `toml:"private_dir"` // default ".cimd/keys", relative to Dir
+	Alg        string `toml:"alg"`         // "ES256" (default), "RS256" or "EdDSA"
+	Publish    string `toml:"publish"`     // "jwks_uri" (default: jwks.json beside the document) or "inline"
 }
 
 // Build is the [build] table.

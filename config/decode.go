@@ -93,11 +93,13 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 					misplaced(p, key(kp, name), name)
 				}
 			}
+		case "keys":
+			c.Keys = decodeKeys(table(p, kp, v), kp, p)
 		case "client_id", "client_secret", "client_secret_expires_at", "jwks":
 			misplaced(p, kp, k)
 		default:
 			known := append(slices.Collect(maps.Keys(texts)), slices.Collect(maps.Keys(lists))...)
-			hint := suggest(k, append(known, "extra"))
+			hint := suggest(k, append(known, "extra", "keys"))
 			if hint == "" {
 				hint = " (other metadata goes in [client.extra])"
 			}
@@ -119,6 +121,24 @@ func misplaced(p *problems, kp toml.Key, name string) {
 	default:
 		p.add(kp, "%s is a registered field; set it in [client], not [client.extra]", name)
 	}
+}
+
+func decodeKeys(t map[string]any, at toml.Key, p *problems) Keys {
+	k := Keys{Set: t != nil}
+	for _, name := range slices.Sorted(maps.Keys(t)) {
+		v, kp := t[name], key(at, name)
+		switch name {
+		case "private_dir":
+			k.PrivateDir = str(p, kp, v)
+		case "alg":
+			k.Alg = str(p, kp, v)
+		case "publish":
+			k.Publish = str(p, kp, v)
+		default:
+			unknown(p, kp, "private_dir", "alg", "publish")
+		}
+	}
+	return k
 }
 
 func decodeBuild(t map[string]any, at toml.Key, p *problems) Build {
