@@ -88,7 +88,9 @@ var cacheRules = []cacheRule{
 		}
 		return min(cc.own(0), 3600)
 	}},
-	{"oidc-provider", func(cc cacheControl) int64 { return cc.own(0) }}, // its {min, max} is the deployer's
+	// The document's {min, max} is the deployer's; a jwks_uri is kept for
+	// max-age, or Expires, and never less than 60 s (lib/models/client.js).
+	{"oidc-provider", func(cc cacheControl) int64 { return max(cc.own(0), 60) }},
 	{"fastmcp", func(cc cacheControl) int64 {
 		if cc.noStore {
 			return 0
