@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -229,9 +230,21 @@ type TooEarlyError struct {
 
 func (e *TooEarlyError) Error() string {
 	if e.Published.IsZero() {
-		return fmt.Sprintf("key %s has not been published yet: servers cannot verify assertions signed with it; publish the JWK Set, wait %s, then retire", e.Kid, e.Lifetime)
+		return fmt.Sprintf("key %s has not been published yet: servers cannot verify assertions signed with it; publish the JWK Set, wait %s, then retire", e.Kid, short(e.Lifetime))
 	}
-	return fmt.Sprintf("key %s was published at %s; servers may keep the previous JWK Set for %s, so it is safe to retire at %s", e.Kid, e.Published.Format(time.RFC3339), e.Lifetime, e.SafeAt.Format(time.RFC3339))
+	return fmt.Sprintf("key %s was published at %s; servers may keep the previous JWK Set for %s, so it is safe to retire at %s", e.Kid, e.Published.Format(time.RFC3339), short(e.Lifetime), e.SafeAt.Format(time.RFC3339))
+}
+
+// short writes d without its zero minutes and seconds: "24h", not "24h0m0s".
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // Retire makes the next key current and removes the old current key (its
