@@ -55,6 +55,7 @@ func Document(c *config.Config) ([]byte, error) {
 	list("grant_types", cl.GrantTypes)
 	list("response_types", cl.ResponseTypes)
 	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
+	str("token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg)
 	str("application_type", cl.ApplicationType)
 	str("jwks_uri", cl.JwksURI)
 	if cl.Jwks != nil {

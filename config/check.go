@@ -86,6 +86,9 @@ func check(c *Config) []issue {
 		if msg := c.KeysDirProblem(); msg != "" {
 			bad(msg, "client", "keys", "private_dir")
 		}
+		if m := c.Client.TokenEndpointAuthMethod; m != "" && m != "private_key_jwt" {
+			bad(fmt.Sprintf("is %q, but [client.keys] is for private_key_jwt: set that, or leave it out", m), "client", "token_endpoint_auth_method")
+		}
 		if c.Client.JwksFile != "" {
 			bad("cannot be used with [client.keys], which publishes the keys it keeps; remove one", "client", "jwks_file")
 		}

@@ -93,6 +93,8 @@ type Client struct {
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any `toml:"-"`
+	// TokenEndpointAuthSigningAlg is set by build from [client.keys].
+	TokenEndpointAuthSigningAlg string `toml:"-"`
 }
 
 // Keys is the [client.keys] table: the key pairs of a client that

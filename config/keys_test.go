@@ -38,6 +38,7 @@ func TestKeysErrors(t *testing.T) {
 		{"default inside out", "[build]\nout = \".\"\n" + base + "[client.keys]\n", `client.keys.private_dir: ".cimd/keys" is inside the build output`},
 		{"inside publish root", base + "[client.keys]\nprivate_dir = \"site/.keys\"\n[publish]\ntarget = \"dir\"\n[publish.dir]\nroot = \"site\"\n", `:7:1: client.keys.private_dir: "site/.keys" is inside the publish root site`},
 		{"jwks_file too", base + "jwks_file = \"j.json\"\n[client.keys]\n", `:6:1: client.jwks_file: cannot be used with [client.keys]`},
+		{"auth method none", strings.Replace(base, "[client]\n", "[client]\ntoken_endpoint_auth_method = \"none\"\n", 1) + "[client.keys]\n", `:4:1: client.token_endpoint_auth_method: is "none", but [client.keys] is for private_key_jwt`},
 		{"jwks_uri too", base + "jwks_uri = \"https://a/j\"\n[client.keys]\n", `:6:1: client.jwks_uri: is set by [client.keys]`},
 	} {
 		_, err := load(t, tc.toml)
