@@ -14,24 +14,29 @@ import (
 // when [client.keys] publish is "jwks_uri".
 const JWKSName = "jwks.json"
 
-// KeySet is the public JWK Set [client.keys] publishes.
+// KeySet is what [client.keys] adds to a document.
 type KeySet struct {
-	// Name is the JWK Set's path relative to the output directory, beside
-	// the document, slash-separated; "" when the keys are inline.
+	// Name is the JWK Set file's path relative to the output directory,
+	// beside the document, slash-separated; "" when the keys are inline.
 	Name string
-	// Data is the JWK Set file: indented JSON, public members only.
+	// Data is the JWK Set: indented JSON, public members only.
 	Data []byte
+	// URI is the document's jwks_uri, "" when inline.
+	URI string
+	// Alg is the document's token_endpoint_auth_signing_alg: the keys'
+	// algorithm when they all have the same one, else "".
+	Alg string
 }
 
-// ApplyKeys adds what [client.keys] puts in c's document: the public keys
-// of the store in private_dir (current and next) as jwks_uri, naming
-// jwks.json beside the document, or inline as jwks; the auth method
-// private_key_jwt when none is set; and token_endpoint_auth_signing_alg
-// when every published key has the same algorithm (during a rotation to
-// another algorithm it is left out, or a server that cached the document
-// would refuse assertions signed with the new key). It reads no private
-// key. A config without [client.keys] is left as it is (nil, nil).
-func ApplyKeys(c *config.Config) (*KeySet, error) {
+// Keys returns what c's [client.keys] adds to the document: the public
+// keys of the store in private_dir (current and next) as jwks_uri, naming
+// jwks.json beside the document, or inline as jwks; private_key_jwt as the
+// auth method when none is set; and token_endpoint_auth_signing_alg when
+// every published key has the same algorithm (during a rotation to another
+// algorithm it is left out, or a server that cached the document would
+// refuse assertions signed with the new key). It reads the store's state,
+// never a private key. Without [client.keys] it returns nil, nil.
+func Keys(c *config.Config) (*KeySet, error) {
 	k := c.Client.Keys
 	if !k.Set {
 		return nil, nil
@@ -44,34 +49,36 @@ func ApplyKeys(c *config.Config) (*KeySet, error) {
 	if len(set.Keys) == 0 {
 		return nil, fmt.Errorf("[client.keys]: no keys in %s: run 'cimd keys generate' (in CI, restore the key directory's state.json first)", store.Dir())
 	}
-	if c.Client.TokenEndpointAuthMethod == "" {
-		c.Client.TokenEndpointAuthMethod = "private_key_jwt"
-	}
-	alg := set.Keys[0].Alg
+	ks := &KeySet{Alg: set.Keys[0].Alg}
 	for _, jwk := range set.Keys[1:] {
-		if jwk.Alg != alg {
-			alg = ""
+		if jwk.Alg != ks.Alg {
+			ks.Alg = ""
 		}
 	}
-	c.Client.TokenEndpointAuthSigningAlg = alg
-
-	data, err := json.MarshalIndent(set, "", "  ")
-	if err != nil {
+	if ks.Data, err = json.MarshalIndent(set, "", "  "); err != nil {
 		return nil, err
 	}
-	data = append(data, '\n')
+	ks.Data = append(ks.Data, '\n')
 	if k.Publish == "inline" {
-		var m map[string]any
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, err
-		}
-		c.Client.Jwks = m
-		return &KeySet{Data: data}, nil
+		return ks, nil
 	}
 	name := path.Join(path.Dir(c.Path), JWKSName)
 	if name == c.Path {
 		return nil, fmt.Errorf("[client.keys]: the document's path %s is where its JWK Set goes; rename the document or use publish = \"inline\"", c.Path)
 	}
-	c.Client.JwksURI = "https://" + c.Host + name
-	return &KeySet{Name: strings.TrimPrefix(name, "/"), Data: data}, nil
+	ks.Name, ks.URI = strings.TrimPrefix(name, "/"), "https://"+c.Host+name
+	return ks, nil
+}
+
+// apply sets the members ks adds on cl, a copy of the config's client.
+func (ks *KeySet) apply(cl *config.Client) error {
+	if cl.TokenEndpointAuthMethod == "" {
+		cl.TokenEndpointAuthMethod = "private_key_jwt"
+	}
+	cl.TokenEndpointAuthSigningAlg = ks.Alg
+	if ks.URI != "" {
+		cl.JwksURI = ks.URI
+		return nil
+	}
+	return json.Unmarshal(ks.Data, &cl.Jwks)
 }

@@ -50,11 +50,15 @@ func keysSetup(t *testing.T, extra string, algs ...keys.Alg) (*config.Config, *k
 	return cs[0], store
 }
 
-func TestApplyKeysJWKSURI(t *testing.T) {
+func TestKeysJWKSURI(t *testing.T) {
 	c, store := keysSetup(t, "", keys.ES256, keys.ES256)
-	ks, err := ApplyKeys(c)
+	ks, err := Keys(c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files, err := Files(c, []byte("{}"))
+	if err != nil || string(files["oauth/jwks.json"]) != string(ks.Data) {
+		t.Errorf("Files = %v, %v; want oauth/jwks.json with the JWK Set", files, err)
 	}
 	if ks.Name != "oauth/jwks.json" {
 		t.Errorf("JWK Set name %q; want oauth/jwks.json, beside the document", ks.Name)
@@ -91,11 +95,14 @@ func TestApplyKeysJWKSURI(t *testing.T) {
 
 // TestApplyKeysInline: publish = "inline" puts the set in the document; a
 // rotation to another algorithm leaves token_endpoint_auth_signing_alg out.
-func TestApplyKeysInline(t *testing.T) {
+func TestKeysInline(t *testing.T) {
 	c, _ := keysSetup(t, "publish = \"inline\"\n", keys.ES256, keys.EdDSA)
-	ks, err := ApplyKeys(c)
+	ks, err := Keys(c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if files, _ := Files(c, []byte("{}")); len(files) != 1 {
+		t.Errorf("inline keys: Files = %v; want the document alone", files)
 	}
 	if ks.Name != "" {
 		t.Errorf("inline keys got a file %q", ks.Name)
@@ -115,9 +122,9 @@ func TestApplyKeysInline(t *testing.T) {
 	}
 }
 
-func TestApplyKeysNoKeys(t *testing.T) {
+func TestKeysNoKeys(t *testing.T) {
 	c, _ := keysSetup(t, "")
-	if _, err := ApplyKeys(c); err == nil || !strings.Contains(err.Error(), "cimd keys generate") {
-		t.Errorf("ApplyKeys with an empty store: %v; want 'run cimd keys generate'", err)
+	if _, err := Document(c); err == nil || !strings.Contains(err.Error(), "cimd keys generate") {
+		t.Errorf("Document with an empty store: %v; want 'run cimd keys generate'", err)
 	}
 }
