@@ -22,6 +22,10 @@ path = "/oauth/service.json"
 client_name = "Service"
 redirect_uris = ["http://127.0.0.1:8765/callback"]
 token_endpoint_auth_method = "private_key_jwt"
+[publish]
+target = "dir"
+[publish.dir]
+root = "site"
 [client.keys]
 `
 
@@ -62,9 +66,10 @@ func secrets(t *testing.T, pemData []byte) []string {
 	return out
 }
 
-// TestPrivateKeyNeverPrinted runs every keys and assert command, for each
-// algorithm and with the key from the environment, and checks that no
-// output and no file beside the private keys carries private key material.
+// TestPrivateKeyNeverPrinted runs every keys and assert command, build,
+// publish and validate, for each algorithm and with the key from the
+// environment, and checks that no output, no built or published file and
+// not the state file carries private key material.
 func TestPrivateKeyNeverPrinted(t *testing.T) {
 	for _, alg := range keys.Algs {
 		t.Run(string(alg), func(t *testing.T) {
@@ -98,6 +103,10 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 				{"assert", "-c", cfg, "--aud", "https://as.example.com/token"},
 				{"keys", "rotate", "-c", cfg},
 				{"keys", "list", "-c", cfg},
+				{"build", "-c", cfg, "--json"},
+				{"publish", "-c", cfg, "--json"},
+				{"publish", "-c", cfg, "-v"},
+				{"validate", "-c", cfg, "--json", filepath.Join(dir, "public", "oauth", "service.json")},
 				{"keys", "retire", "-c", cfg},
 				{"keys", "generate", "-c", cfg}, // refused: a key exists
 			}
@@ -140,6 +149,21 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 				t.Fatal(err)
 			}
 			outputs = append(outputs, "state.json\n"+string(state))
+			// Every file built or published.
+			published := 0
+			for _, tree := range []string{"public", "site"} {
+				filepath.WalkDir(filepath.Join(dir, tree), func(path string, d os.DirEntry, err error) error {
+					if err == nil && !d.IsDir() {
+						data, _ := os.ReadFile(path)
+						outputs = append(outputs, path+"\n"+string(data))
+						published++
+					}
+					return nil
+				})
+			}
+			if published != 4 {
+				t.Errorf("found %d built and published files; want the document and jwks.json in public and site", published)
+			}
 			for _, out := range outputs {
 				for _, s := range secretForms {
 					if strings.Contains(out, s) {
