@@ -163,6 +163,9 @@ func buildCollisions(cfgs []*config.Config, flagOut string) error {
 		if slices.Contains(c.Build.Headers, "netlify") {
 			names = append(names, "_headers")
 		}
+		if j := build.JWKSPath(c); j != "" {
+			names = append(names, strings.TrimPrefix(j, "/"))
+		}
 		for _, n := range names {
 			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
 			if abs, err := filepath.Abs(p); err == nil {

@@ -267,31 +267,38 @@ func markPublished(c *config.Config) error {
 func publishCollisions(cfgs []*config.Config) error {
 	seen := map[string]string{}
 	for _, c := range cfgs {
-		var dest, fix string
-		switch c.Publish.Target {
-		case "dir":
-			if c.DirRoot() == "" {
+		// The document, and the JWK Set of [client.keys] beside it.
+		paths := []string{c.Path}
+		if j := build.JWKSPath(c); j != "" {
+			paths = append(paths, j)
+		}
+		for _, p := range paths {
+			var dest, fix string
+			switch c.Publish.Target {
+			case "dir":
+				if c.DirRoot() == "" {
+					continue
+				}
+				dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(p, "/"))))
+				if abs, err := filepath.Abs(dest); err == nil {
+					dest = abs
+				}
+				fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
+			case "s3":
+				sc := c.Publish.S3
+				dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(p, "/")
+				if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
+					dest += " at " + ep
+				}
+				fix = "give one its own [publish.s3] bucket or prefix"
+			default:
 				continue
 			}
-			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
-			if abs, err := filepath.Abs(dest); err == nil {
-				dest = abs
+			if other, dup := seen[dest]; dup {
+				return usagef("%s and %s would both publish to %s: %s; nothing published", other, envName(c), dest, fix)
 			}
-			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
-		case "s3":
-			sc := c.Publish.S3
-			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
-			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
-				dest += " at " + ep
-			}
-			fix = "give one its own [publish.s3] bucket or prefix"
-		default:
-			continue
+			seen[dest] = envName(c)
 		}
-		if other, dup := seen[dest]; dup {
-			return usagef("%s and %s would both publish to %s: %s; nothing published", other, envName(c), dest, fix)
-		}
-		seen[dest] = envName(c)
 	}
 	return nil
 }

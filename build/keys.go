@@ -62,12 +62,21 @@ func Keys(c *config.Config) (*KeySet, error) {
 	if k.Publish == "inline" {
 		return ks, nil
 	}
-	name := path.Join(path.Dir(c.Path), JWKSName)
+	name := JWKSPath(c)
 	if name == c.Path {
 		return nil, fmt.Errorf("[client.keys]: the document's path %s is where its JWK Set goes; rename the document or use publish = \"inline\"", c.Path)
 	}
 	ks.Name, ks.URI = strings.TrimPrefix(name, "/"), "https://"+c.Host+name
 	return ks, nil
+}
+
+// JWKSPath returns the URL path of c's JWK Set file, beside the document,
+// or "" when c has no [client.keys] or publishes them inline.
+func JWKSPath(c *config.Config) string {
+	if !c.Client.Keys.Set || c.Client.Keys.Publish == "inline" {
+		return ""
+	}
+	return path.Join(path.Dir(c.Path), JWKSName)
 }
 
 // apply sets the members ks adds on cl, a copy of the config's client.
