@@ -22,7 +22,7 @@ response_types = []
 
 // keysSetup writes a config with [client.keys] (plus extra lines) and a
 // key store holding one key of each alg given, the first current.
-func keysSetup(t *testing.T, extra string, algs ...keys.Alg) (*config.Config, *keys.Store) {
+func keysSetup(t testing.TB, extra string, algs ...keys.Alg) (*config.Config, *keys.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "cimd.toml")
@@ -126,5 +126,28 @@ func TestKeysNoKeys(t *testing.T) {
 	c, _ := keysSetup(t, "")
 	if _, err := Document(c); err == nil || !strings.Contains(err.Error(), "cimd keys generate") {
 		t.Errorf("Document with an empty store: %v; want 'run cimd keys generate'", err)
+	}
+}
+
+// BenchmarkBuildKeys renders the document and its files with and without
+// [client.keys] (two ES256 keys): the cost of reading the key state.
+func BenchmarkBuildKeys(b *testing.B) {
+	with, _ := keysSetup(b, "", keys.ES256, keys.ES256)
+	without := *with
+	without.Client.Keys = config.Keys{}
+	without.Client.TokenEndpointAuthMethod = "private_key_jwt"
+	without.Client.JwksURI = "https://svc.example.com/oauth/jwks.json"
+	for name, c := range map[string]*config.Config{"without": &without, "with": with} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				doc, err := Document(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Files(c, doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
