@@ -8,18 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/keys"
 	"github.com/cimd-dev/cimd/publish"
 	"github.com/cimd-dev/cimd/validate"
 )
-
-// defaultVerifyWait is how long publish waits for the live copy when
-// [validate] wait is not set: long enough for a CDN to pick up a change.
-const defaultVerifyWait = 2 * time.Minute
 
 // publishResult is what publish did for one environment, as --json prints it.
 type publishResult struct {
@@ -36,18 +30,16 @@ type publishResult struct {
 // publishRun is the settings shared by every environment of one publish.
 type publishRun struct {
 	s        stdio
-	fs       *pflag.FlagSet
 	file     *config.File
 	opts     publish.Options
 	noVerify bool
-	wait     time.Duration
+	verify   deployFlags // --wait and --timeout, when given, for the verify step
 	of       outputFlags
 	p        painter
 	gh       github
 }
 
-func runPublish(ctx context.Context, s stdio, args []string) error {
-	fs := newFlagSet(s, "publish", `
+const publishUsage = `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
                     [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
 
@@ -75,7 +67,10 @@ A dir target lays environments out as build does: the top level writes
 <its own root>/<path> when it sets one. Two environments that would publish
 to one file, or one S3 key of one bucket and endpoint, are refused (exit 2)
 before anything is published. A symbolic link inside the root is refused.
-`)
+`
+
+func runPublish(ctx context.Context, s stdio, args []string) error {
+	fs := newFlagSet(s, "publish", publishUsage)
 	var ef envFlags
 	ef.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print what would be uploaded and why; change nothing")
@@ -106,9 +101,10 @@ before anything is published. A symbolic link inside the root is refused.
 		log = io.Discard
 	}
 	pr := publishRun{
-		s: s, fs: fs, file: file, noVerify: *noVerify, wait: *wait, of: of,
-		opts: publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
-		p:    newPainter(s, s.err), gh: newGitHub(s),
+		s: s, file: file, noVerify: *noVerify, of: of,
+		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
+		opts:   publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
+		p:      newPainter(s, s.err), gh: newGitHub(s),
 	}
 	results := make([]*publishResult, 0, len(cfgs))
 	failed := 0
@@ -211,27 +207,17 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		r.OK = true
 		return r
 	}
-	vf := validateFlags{timeout: 10 * time.Second}
-	if pr.opts.Timeout > 0 {
-		vf.timeout = pr.opts.Timeout
-	}
-	lo, wait, err := configLiveOptions(c, pr.fs, vf)
+	opts, err := deployedOptions(c, pr.verify)
 	if err != nil {
 		return fail(err)
-	}
-	switch {
-	case pr.fs.Changed("wait"):
-		wait = pr.wait
-	case wait == 0:
-		wait = defaultVerifyWait
 	}
 	progress := s.err
 	if of.json || of.quiet {
 		progress = io.Discard
 	} else {
-		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), wait)
+		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), opts.Wait)
 	}
-	v := pollDeployed(ctx, c, doc, lo, wait, false, progress)
+	v := verifyDeployed(ctx, c, doc, opts, progress)
 	r.Verify = &resultJSON{OK: v.Valid, Result: v}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
 	if !v.Valid {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,16 +13,17 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
 )
 
 // maxConcurrent bounds how many targets are fetched at once.
 const maxConcurrent = 8
 
-// validateFlags are the flags of validate that publish's verify step shares.
+// validateFlags are validate's flags.
 type validateFlags struct {
 	url          string
+	urlSet       bool // --url was given, even as "": an empty URL is url-invalid, not "no URL"
 	profile      string
 	strict       bool
 	timeout      time.Duration
@@ -32,8 +32,7 @@ type validateFlags struct {
 	allowPrivate bool
 }
 
-func runValidate(ctx context.Context, s stdio, args []string) error {
-	fs := newFlagSet(s, "validate", `
+const validateUsage = `
 Usage: cimd validate [TARGET ...] [-c FILE] [--env NAME | --all-envs] [--url URL]
                      [--profile mcp|cimd] [--strict] [--json] [--timeout DUR]
                      [--wait DUR] [--cacert FILE] [--allow-private]
@@ -64,10 +63,9 @@ once, saying why, on the rest (DNS failure, connection refused, TLS errors,
 content type or rule errors in a copy that matches the local one).
 Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 2 usage or configuration error.
-`)
-	var ef envFlags
-	ef.register(fs)
-	var vf validateFlags
+`
+
+func (vf *validateFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&vf.url, "url", "", "check a FILE target as if served at `URL`")
 	fs.StringVar(&vf.profile, "profile", "mcp", "rule `PROFILE`: mcp (the draft plus MCP's requirements) or cimd (the draft alone)")
 	fs.BoolVar(&vf.strict, "strict", false, "warnings also make a target invalid (exit 1)")
@@ -75,11 +73,10 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")
-	var of outputFlags
-	of.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+}
+
+// check refuses flag values no check can run with.
+func (vf *validateFlags) check() error {
 	if vf.profile != "mcp" && vf.profile != "cimd" {
 		return usagef("validate: --profile %q: want mcp or cimd", vf.profile)
 	}
@@ -89,36 +86,79 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	if vf.wait < 0 {
 		return usagef("validate: --wait %s: want a duration of 0 or more", vf.wait)
 	}
-	targets := fs.Args()
-	var results []validate.Result
-	var origins []origin
-	if len(targets) == 0 {
-		if vf.url != "" {
-			return usagef("validate: --url goes with a FILE target")
-		}
-		jobs, o, err := configJobs(&ef, vf, of, fs, s)
-		if err != nil {
-			return configFailed(s, of, "validate", err)
-		}
-		origins = o
-		results = runConcurrently(ctx, jobs)
-	} else {
-		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
-			return usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
-		}
-		if vf.url != "" && !slices.ContainsFunc(targets, func(t string) bool { return !isURLTarget(t) }) {
-			return usagef("validate: --url goes with a FILE target; a URL target is checked at its own URL")
-		}
-		jobs, err := targetJobs(targets, vf, of, s)
-		if err != nil {
-			return err
-		}
-		results = runConcurrently(ctx, jobs)
+	return nil
+}
+
+// deployFlags are what validate's flags say about a check of the deployed
+// copy (config mode): the ones given override the config's [validate]
+// table. validate always gives --wait: its [validate] wait is publish's.
+func (vf *validateFlags) deployFlags(fs *pflag.FlagSet) deployFlags {
+	return deployFlags{
+		profile:      given(fs, "profile", &vf.profile),
+		allowPrivate: given(fs, "allow-private", &vf.allowPrivate),
+		timeout:      given(fs, "timeout", &vf.timeout),
+		cacert:       given(fs, "cacert", &vf.cacert),
+		wait:         &vf.wait,
+		strict:       vf.strict,
+	}
+}
+
+func runValidate(ctx context.Context, s stdio, args []string) error {
+	fs := newFlagSet(s, "validate", validateUsage)
+	var ef envFlags
+	ef.register(fs)
+	var vf validateFlags
+	vf.register(fs)
+	var of outputFlags
+	of.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	vf.urlSet = fs.Changed("url")
+	if err := vf.check(); err != nil {
+		return err
+	}
+	jobs, origins, err := validateJobs(fs, &ef, &vf, of, s)
+	if err != nil {
+		return err
+	}
+	results := runConcurrently(ctx, jobs)
+	if origins == nil {
 		origins = make([]origin, len(results))
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("validate: interrupted")
 	}
+	return reportValidate(s, of, results, origins)
+}
+
+// validateJobs turns the command line into one check per target, or per
+// selected environment in config mode (no TARGET).
+func validateJobs(fs *pflag.FlagSet, ef *envFlags, vf *validateFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
+	targets := fs.Args()
+	if len(targets) == 0 {
+		if vf.urlSet {
+			return nil, nil, usagef("validate: --url goes with a FILE target")
+		}
+		jobs, origins, err := configJobs(ef, vf.deployFlags(fs), of, s)
+		if err != nil {
+			return nil, nil, configFailed(s, of, "validate", err)
+		}
+		return jobs, origins, nil
+	}
+	if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
+		return nil, nil, usagef("validate: -c, --env and --all-envs are for config mode (no TARGET)")
+	}
+	if vf.urlSet && !slices.ContainsFunc(targets, func(t string) bool { return !isURLTarget(t) }) {
+		return nil, nil, usagef("validate: --url goes with a FILE target; a URL target is checked at its own URL")
+	}
+	jobs, err := targetJobs(targets, *vf, of, s)
+	return jobs, nil, err
+}
+
+// reportValidate prints the results (text, JSON or quiet), annotates and
+// summarises them for GitHub, and returns errFailed when one is invalid.
+func reportValidate(s stdio, of outputFlags, results []validate.Result, origins []origin) error {
 	valid := true
 	gh := newGitHub(s)
 	rows := make([]summaryRow, len(results))
@@ -170,7 +210,7 @@ type resultJSON struct {
 
 // configJobs turns each selected environment of the config into a check of
 // its deployed copy; the documents are rendered before anything is fetched.
-func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSet, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
+func configJobs(ef *envFlags, df deployFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
 	file, cfgs, err := ef.load()
 	if err != nil {
 		return nil, nil, err
@@ -182,19 +222,16 @@ func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSe
 		if err != nil {
 			return nil, nil, err
 		}
-		lo, _, err := configLiveOptions(c, fs, vf)
+		opts, err := deployedOptions(c, df)
 		if err != nil {
 			return nil, nil, err
 		}
-		// [validate] wait is the budget of publish's verify: a plain
-		// validate answers at once, and polls only when --wait says so.
-		wait := vf.wait
 		progress := progressFor(s, configTarget(c), len(cfgs))
 		if of.json || of.quiet {
 			progress = io.Discard
 		}
 		jobs[i] = func(ctx context.Context) validate.Result {
-			return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
+			return verifyDeployed(ctx, c, doc, opts, progress)
 		}
 		origins[i] = origin{file, c.Env}
 	}
@@ -206,51 +243,64 @@ func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSe
 // (exit 2) that wastes no time on the network.
 func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, error) {
 	opts := validate.Options{Profile: validate.Profile(vf.profile), AllowPrivate: vf.allowPrivate}
-	var roots *x509.CertPool
+	var checker *live.Checker // one for the run, made at the first URL target
 	stdinUsed := false
 	jobs := make([]func(context.Context) validate.Result, len(targets))
 	for i, t := range targets {
-		t := t
 		if isURLTarget(t) {
-			if roots == nil && vf.cacert != "" {
+			if checker == nil {
 				var err error
-				if roots, err = loadCACert(vf.cacert); err != nil {
+				if checker, err = vf.liveChecker(opts); err != nil {
 					return nil, err
 				}
 			}
-			lo := validate.LiveOptions{Options: opts, Timeout: vf.timeout, ExtraRoots: roots, UserAgent: userAgent()}
-			jobs[i] = func(ctx context.Context) validate.Result {
-				progress := progressFor(s, t, len(targets))
-				if of.json || of.quiet {
-					progress = io.Discard
-				}
-				r := validate.Poll(ctx, vf.wait, progress, func(ctx context.Context) validate.Result {
-					r := validate.CheckLive(ctx, t, lo)
-					r.Judge(vf.strict)
-					return r
-				})
-				r.Target = t
-				return r
+			progress := progressFor(s, t, len(targets))
+			if of.json || of.quiet {
+				progress = io.Discard
 			}
+			jobs[i] = func(ctx context.Context) validate.Result { return checker.Poll(ctx, t, progress) }
 			continue
 		}
-		var body []byte
-		var err error
 		if t == "-" {
 			if stdinUsed {
 				return nil, usagef("validate: - (standard input) can be given once")
 			}
 			stdinUsed = true
-			body, err = readStdin(s.in)
-		} else {
-			body, err = os.ReadFile(t)
 		}
+		body, err := readTarget(t, s.in)
 		if err != nil {
 			return nil, usagef("validate: %v", err)
 		}
-		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, opts, vf.strict) }
+		jobs[i] = func(context.Context) validate.Result {
+			r := validate.CheckFile(body, vf.url, vf.urlSet, opts)
+			r.Target = t
+			r.Judge(vf.strict)
+			return r
+		}
 	}
 	return jobs, nil
+}
+
+// liveChecker is the checker of URL targets: the flags alone decide, as
+// no config is read.
+func (vf validateFlags) liveChecker(opts validate.Options) (*live.Checker, error) {
+	var roots *x509.CertPool
+	if vf.cacert != "" {
+		var err error
+		if roots, err = loadCACert(vf.cacert); err != nil {
+			return nil, err
+		}
+	}
+	return live.New(live.Options{Options: opts, Timeout: vf.timeout, ExtraRoots: roots,
+		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait}), nil
+}
+
+// readTarget reads a FILE target, or standard input for "-".
+func readTarget(t string, in io.Reader) ([]byte, error) {
+	if t == "-" {
+		return readStdin(in)
+	}
+	return os.ReadFile(t)
 }
 
 // maxStdin bounds what `validate -` reads: far more than any document (5120
@@ -278,105 +328,6 @@ func readStdin(in io.Reader) ([]byte, error) {
 func isURLTarget(t string) bool {
 	lower := strings.ToLower(t)
 	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
-}
-
-// checkFile runs the offline rules on a local file, as if served at url or,
-// without one, at the document's own client_id.
-func checkFile(target string, body []byte, url string, opts validate.Options, strict bool) validate.Result {
-	r := validate.Result{Target: target, URL: url}
-	if url == "" {
-		var probe struct {
-			ClientID any `json:"client_id"`
-		}
-		if json.Unmarshal(body, &probe) == nil {
-			if id, ok := probe.ClientID.(string); ok {
-				r.URL = id
-			}
-		}
-	}
-	if r.URL != "" {
-		r.Findings, r.Document = validate.Check(r.URL, body, opts)
-	} else {
-		// No URL to judge: the document rules still run, and the missing
-		// client_id is one of their findings.
-		r.Findings, r.Document = validate.CheckDocument("", body, opts)
-	}
-	r.Body = body
-	r.Judge(strict)
-	return r
-}
-
-// configLiveOptions merges c's [validate] table with the flags the user set.
-func configLiveOptions(c *config.Config, fs *pflag.FlagSet, vf validateFlags) (validate.LiveOptions, time.Duration, error) {
-	v := c.Validate
-	lo := validate.LiveOptions{
-		Options: validate.Options{Profile: validate.Profile(v.Profile), AllowPrivate: v.AllowPrivate},
-		Timeout: v.Timeout.Duration, UserAgent: userAgent(),
-	}
-	wait := v.Wait.Duration
-	cacert := c.Abs(v.CACert)
-	if fs.Changed("profile") {
-		lo.Profile = validate.Profile(vf.profile)
-	}
-	if fs.Changed("allow-private") {
-		lo.AllowPrivate = vf.allowPrivate
-	}
-	if fs.Changed("timeout") || lo.Timeout == 0 {
-		lo.Timeout = vf.timeout
-	}
-	if fs.Changed("wait") {
-		wait = vf.wait
-	}
-	if fs.Changed("cacert") {
-		cacert = vf.cacert
-	}
-	if cacert != "" {
-		roots, err := loadCACert(cacert)
-		if err != nil {
-			return lo, 0, err
-		}
-		lo.ExtraRoots = roots
-	}
-	return lo, wait, nil
-}
-
-// pollDeployed is config mode for one environment: fetch c's live URL until
-// it passes every rule and matches doc, or wait runs out.
-func pollDeployed(ctx context.Context, c *config.Config, doc []byte, lo validate.LiveOptions, wait time.Duration, strict bool, progress io.Writer) validate.Result {
-	r := validate.Poll(ctx, wait, progress, func(ctx context.Context) validate.Result {
-		r := validate.CheckLive(ctx, c.ClientID(), lo)
-		if r.Document != nil {
-			if f := validate.Drift(r.Body, doc); f != nil {
-				r.Findings = append(r.Findings, *f)
-			}
-		}
-		r.Judge(strict)
-		return r
-	})
-	r.Target = configTarget(c)
-	return r
-}
-
-// configTarget names an environment of a config file as a result's target.
-func configTarget(c *config.Config) string {
-	if c.Env == "" {
-		return c.File
-	}
-	return c.File + " [env." + c.Env + "]"
-}
-
-// loadCACert returns the PEM certificates in file, which the fetch trusts
-// in addition to the system roots (LiveOptions.ExtraRoots).
-func loadCACert(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, usagef("--cacert: %v", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, usagef("--cacert %s: no PEM certificate found", file)
-	}
-	return pool, nil
 }
 
 // runConcurrently runs jobs at most maxConcurrent at a time and returns

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,12 +66,87 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also show info findings")
 }
 
-// writeJSON prints v as indented JSON, without HTML escaping.
+// writeJSON prints v as indented JSON, without HTML escaping. Only the
+// first maxIndentDepth levels are indented, deeper ones are written compact:
+// a document nested 60 levels deep would otherwise come out with the square
+// of its depth in spaces (5 KB in, megabytes out).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(indentJSON(buf.Bytes(), maxIndentDepth))
+	return err
+}
+
+// maxIndentDepth is deep enough for every member of a document in validate's
+// --json output: results, a result, document, jwks, keys, a key, its members.
+const maxIndentDepth = 8
+
+// indentJSON indents compact JSON text (as json.Encoder writes it) by two
+// spaces a level, like json.Indent, down to maxDepth levels of nesting.
+func indentJSON(src []byte, maxDepth int) []byte {
+	out := make([]byte, 0, len(src)+len(src)/2)
+	newline := func(depth int) {
+		out = append(out, '\n')
+		for range depth {
+			out = append(out, ' ', ' ')
+		}
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			out = append(out, c)
+			switch c {
+			case '\\':
+				i++
+				if i < len(src) {
+					out = append(out, src[i])
+				}
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+			out = append(out, c)
+		case '{', '[':
+			out = append(out, c)
+			if i+1 < len(src) && (src[i+1] == '}' || src[i+1] == ']') {
+				out = append(out, src[i+1])
+				i++
+				continue
+			}
+			depth++
+			if depth <= maxDepth {
+				newline(depth)
+			}
+		case '}', ']':
+			depth--
+			if depth < maxDepth {
+				newline(depth)
+			}
+			out = append(out, c)
+		case ',':
+			out = append(out, c)
+			if depth <= maxDepth {
+				newline(depth)
+			}
+		case ':':
+			out = append(out, c)
+			if depth <= maxDepth {
+				out = append(out, ' ')
+			}
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // shown returns the findings to print as text: errors only when quiet, info

@@ -162,7 +162,7 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 				})
 			}
 			if published != 4 {
-				t.Errorf("found %d built and published files; want the document and jwks.json in public and site", published)
+				t.Errorf("found %d built and published files; want the document and jwks.json in public and site; outputs:\n%s", published, strings.Join(outputs, "\n---\n"))
 			}
 			for _, out := range outputs {
 				for _, s := range secretForms {

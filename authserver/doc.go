@@ -9,7 +9,8 @@
 // probe.
 //
 // The package never touches the network itself: every GET goes through
-// [Options.Get], which the caller wires to the hardened client (special-use
-// addresses refused, redirects not followed, bodies capped). Everything else
+// [Options.Get], which the caller wires to the hardened client of package
+// fetch with [GetWith] (special-use addresses refused, redirects not
+// followed, bodies capped). Everything else
 // is a pure function of URLs, headers and bytes, and nothing here prints.
 package authserver

@@ -65,6 +65,7 @@ func Document(c *config.Config) ([]byte, error) {
 	list("response_types", cl.ResponseTypes)
 	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
 	str("token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg)
+	list("token_endpoint_auth_methods_supported", cl.TokenEndpointAuthMethodsSupported)
 	str("application_type", cl.ApplicationType)
 	str("jwks_uri", cl.JwksURI)
 	if cl.Jwks != nil {

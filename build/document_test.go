@@ -92,6 +92,15 @@ a = 2
 			Host: "app.example.com", Path: "/c.json",
 			Client: config.Client{ClientName: "Extras", RedirectURIs: []string{}, Extra: extra},
 		},
+		// ChatGPT's shape: the methods it can use, private_key_jwt first.
+		"auth-methods": {
+			Host: "app.example.com", Path: "/c.json",
+			Client: config.Client{
+				ClientName: "Methods", TokenEndpointAuthMethod: "private_key_jwt",
+				TokenEndpointAuthMethodsSupported: []string{"private_key_jwt", "none"},
+				JwksURI:                           "https://app.example.com/jwks.json",
+			},
+		},
 		"jwks": {
 			Host: "app.example.com", Path: "/c.json",
 			Client: config.Client{

@@ -72,24 +72,27 @@ func (c *Config) DirRoot() string {
 // Client is the [client] table: RFC 7591 client metadata, without client_id.
 // Absent string fields are "", absent lists are nil.
 type Client struct {
-	ClientName              string         `toml:"client_name"`
-	RedirectURIs            []string       `toml:"redirect_uris"`
-	ClientURI               string         `toml:"client_uri"`
-	LogoURI                 string         `toml:"logo_uri"`
-	TosURI                  string         `toml:"tos_uri"`
-	PolicyURI               string         `toml:"policy_uri"`
-	JwksURI                 string         `toml:"jwks_uri"`
-	Scope                   string         `toml:"scope"`
-	TokenEndpointAuthMethod string         `toml:"token_endpoint_auth_method"` // default "none"
-	GrantTypes              []string       `toml:"grant_types"`                // default ["authorization_code"]
-	ResponseTypes           []string       `toml:"response_types"`             // default ["code"]
-	ApplicationType         string         `toml:"application_type"`
-	Contacts                []string       `toml:"contacts"`
-	SoftwareID              string         `toml:"software_id"`
-	SoftwareVersion         string         `toml:"software_version"`
-	JwksFile                string         `toml:"jwks_file"`
-	Extra                   map[string]any `toml:"extra"`
-	Keys                    Keys           `toml:"keys"`
+	ClientName              string   `toml:"client_name"`
+	RedirectURIs            []string `toml:"redirect_uris"`
+	ClientURI               string   `toml:"client_uri"`
+	LogoURI                 string   `toml:"logo_uri"`
+	TosURI                  string   `toml:"tos_uri"`
+	PolicyURI               string   `toml:"policy_uri"`
+	JwksURI                 string   `toml:"jwks_uri"`
+	Scope                   string   `toml:"scope"`
+	TokenEndpointAuthMethod string   `toml:"token_endpoint_auth_method"` // default "none"
+	GrantTypes              []string `toml:"grant_types"`                // default ["authorization_code"]
+	ResponseTypes           []string `toml:"response_types"`             // default ["code"]
+	ApplicationType         string   `toml:"application_type"`
+	// TokenEndpointAuthMethodsSupported lists the methods the client can
+	// use (RULES.md doc-auth-methods); written only when set.
+	TokenEndpointAuthMethodsSupported []string       `toml:"token_endpoint_auth_methods_supported"`
+	Contacts                          []string       `toml:"contacts"`
+	SoftwareID                        string         `toml:"software_id"`
+	SoftwareVersion                   string         `toml:"software_version"`
+	JwksFile                          string         `toml:"jwks_file"`
+	Extra                             map[string]any `toml:"extra"`
+	Keys                              Keys           `toml:"keys"`
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any `toml:"-"`

@@ -21,7 +21,8 @@ func registered(name string) bool {
 	case "client_id", "client_name", "redirect_uris", "client_uri", "logo_uri", "tos_uri",
 		"policy_uri", "contacts", "scope", "grant_types", "response_types",
 		"token_endpoint_auth_method", "application_type", "jwks_uri", "jwks",
-		"software_id", "software_version", "client_secret", "client_secret_expires_at":
+		"software_id", "software_version", "client_secret", "client_secret_expires_at",
+		"token_endpoint_auth_methods_supported":
 		return true
 	}
 	return false
@@ -74,6 +75,7 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 	lists := map[string]*[]string{
 		"redirect_uris": &c.RedirectURIs, "grant_types": &c.GrantTypes,
 		"response_types": &c.ResponseTypes, "contacts": &c.Contacts,
+		"token_endpoint_auth_methods_supported": &c.TokenEndpointAuthMethodsSupported,
 	}
 	for _, k := range slices.Sorted(maps.Keys(t)) {
 		v, kp := t[k], key(at, k)

@@ -190,6 +190,7 @@ func (f *File) get(name string) *Config {
 	c.Client.GrantTypes = slices.Clone(c.Client.GrantTypes)
 	c.Client.ResponseTypes = slices.Clone(c.Client.ResponseTypes)
 	c.Client.Contacts = slices.Clone(c.Client.Contacts)
+	c.Client.TokenEndpointAuthMethodsSupported = slices.Clone(c.Client.TokenEndpointAuthMethodsSupported)
 	c.Client.Extra = maps.Clone(c.Client.Extra)
 	c.Build.Headers = slices.Clone(c.Build.Headers)
 	if c.Publish.S3.PathStyle != nil {

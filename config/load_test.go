@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,6 +65,8 @@ func TestLoadErrors(t *testing.T) {
 		{"dotted client_id", "client.client_id = \"x\"\n" + base, `:1:1: client.client_id: client_id is computed`},
 		{"jwks inline", base + "jwks = { keys = [] }\n", `:6:1: client.jwks: set jwks_file`},
 		{"extra registered", base + "[client.extra]\nclient_name = \"y\"\n", `:7:1: client.extra.client_name: client_name is a registered field`},
+		{"extra auth methods", base + "[client.extra]\ntoken_endpoint_auth_methods_supported = [\"none\"]\n", `:7:1: client.extra.token_endpoint_auth_methods_supported: token_endpoint_auth_methods_supported is a registered field`},
+		{"auth methods not a list", base + "token_endpoint_auth_methods_supported = \"none\"\n", `:6:1: client.token_endpoint_auth_methods_supported: must be an array of strings, not a string`},
 		{"extra secret", base + "[client.extra]\nclient_secret = \"y\"\n", `:7:1: client.extra.client_secret: a CIMD must not contain a secret`},
 		{"missing host", strings.Replace(base, "host = \"app.example.com\"\n", "", 1), `: host: is required`},
 		{"missing path", strings.Replace(base, "path = \"/oauth/client.json\"\n", "", 1), `: path: is required`},
@@ -165,5 +168,23 @@ func TestLoadMissingFile(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "cimd.toml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v; want an error wrapping os.ErrNotExist", err)
+	}
+}
+
+// TestLoadAuthMethodsSupported checks that [client] carries the methods the
+// client can use, and that an environment may override them.
+func TestLoadAuthMethodsSupported(t *testing.T) {
+	f, err := load(t, base+"token_endpoint_auth_methods_supported = [\"private_key_jwt\", \"none\"]\n[env.staging]\nhost = \"staging.example.com\"\n[env.staging.client]\ntoken_endpoint_auth_methods_supported = [\"none\"]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{"": "[private_key_jwt none]", "staging": "[none]"} {
+		cs, err := f.Select(env, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(cs[0].Client.TokenEndpointAuthMethodsSupported); got != want {
+			t.Errorf("env %q: TokenEndpointAuthMethodsSupported = %s; want %s", env, got, want)
+		}
 	}
 }

@@ -54,9 +54,13 @@ var ruleOrder = [...]string{
 	"doc-scope",
 	"doc-grant-types",
 	"doc-server-metadata-field",
+	"doc-auth-methods",
 	"doc-i18n",
 	"doc-application-type",
 	"doc-unknown-field",
+	"doc-uri-private-address",
+	"doc-case-variant-key",
+	"doc-lone-surrogate",
 
 	// §3 redirect_uris.
 	"redirect-wildcard",
@@ -65,6 +69,7 @@ var ruleOrder = [...]string{
 	"redirect-unsafe-scheme",
 	"redirect-http",
 	"redirect-custom-scheme",
+	"redirect-scheme",
 	"redirect-localhost-name",
 	"redirect-loopback-portless",
 	"redirect-loopback-https",

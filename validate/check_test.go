@@ -121,16 +121,17 @@ var allCodes = []string{
 	"doc-jwks-conflict", "doc-jwks-missing", "doc-jwks-invalid",
 	"doc-client-name-missing", "doc-redirect-uris-missing", "doc-field-type",
 	"doc-unsafe-uri", "doc-uri-not-https", "doc-scope", "doc-grant-types",
-	"doc-server-metadata-field", "doc-i18n", "doc-application-type", "doc-unknown-field",
+	"doc-server-metadata-field", "doc-auth-methods", "doc-i18n", "doc-application-type", "doc-unknown-field",
+	"doc-uri-private-address", "doc-case-variant-key", "doc-lone-surrogate",
 
 	"redirect-wildcard", "redirect-invalid", "redirect-fragment", "redirect-unsafe-scheme",
-	"redirect-http", "redirect-custom-scheme", "redirect-localhost-name",
+	"redirect-http", "redirect-custom-scheme", "redirect-scheme", "redirect-localhost-name",
 	"redirect-loopback-portless", "redirect-loopback-https", "redirect-cross-origin",
 	"redirect-loopback-only",
 }
 
 func allCases() []ruleCase {
-	return slices.Concat(urlCases, documentCases, redirectCases)
+	return slices.Concat(urlCases, documentCases, redirectCases, differentialCases)
 }
 
 func TestEveryCodeIsTested(t *testing.T) {
@@ -213,8 +214,10 @@ func TestProfiles(t *testing.T) {
 		{"url-root-path", "https://app.example.com/", docJSON("client_id", "https://app.example.com/")},
 		{"doc-client-name-missing", testURL, docJSON("client_name", absent)},
 		{"doc-client-name-missing", testURL, docJSON("client_name", "")},
-		{"doc-redirect-uris-missing", testURL, docJSON("redirect_uris", absent)},
-		{"doc-redirect-uris-missing", testURL, docJSON("redirect_uris", []string{})},
+		// Under the cimd profile only without the code grant (its own test
+		// rows cover the default).
+		{"doc-redirect-uris-missing", testURL, docJSON("redirect_uris", absent, "grant_types", []string{"client_credentials"})},
+		{"doc-redirect-uris-missing", testURL, docJSON("redirect_uris", []string{}, "grant_types", []string{"refresh_token"})},
 	}
 	for _, r := range profileRows {
 		for _, tt := range []struct {

@@ -3,7 +3,6 @@ package validate
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 )
@@ -29,6 +28,7 @@ func CheckDocument(rawURL string, body []byte, opts Options) ([]Finding, map[str
 	d.uris()
 	d.scope()
 	d.grantTypes()
+	d.authMethods()
 	d.names()
 	d.redirects()
 	fs = append(fs, d.fs...)
@@ -152,14 +152,10 @@ func (d *docCheck) secrets() {
 }
 
 // isAbsoluteURI reports whether s is an RFC 3986 absolute URI: a syntactically
-// valid scheme, a colon, and a rest that url.Parse and badURIChars accept.
+// valid scheme, a colon, and a rest that uriProblem accepts.
 func isAbsoluteURI(s string) bool {
 	p := splitURI(s)
-	if !validScheme(p.scheme) || badURIChars(s) != "" {
-		return false
-	}
-	_, err := url.Parse(s)
-	return err == nil
+	return validScheme(p.scheme) && uriProblem(s, p) == ""
 }
 
 // validScheme reports whether s matches ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
@@ -225,8 +221,12 @@ func (d *docCheck) jwks() {
 		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", fmt.Sprintf("jwks.keys is a JSON %s; it must be an array of JWK objects", jsonKind(raw)))
 		return
 	}
-	// An empty keys array is left alone: RFC 7517 allows it, and the table
-	// asks only that each key there is an object with a kty.
+	// An empty set is a JWK Set, but not one a private_key_jwt client can
+	// sign with.
+	if m, _ := d.str("token_endpoint_auth_method"); len(keys) == 0 && m == "private_key_jwt" && !hasURI {
+		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", "jwks.keys is empty but token_endpoint_auth_method is private_key_jwt, so a server has no key to verify the client's assertions with; add the public key")
+	}
+	kids := map[string]int{}
 	for i, k := range keys {
 		field := fmt.Sprintf("jwks.keys[%d]", i)
 		key, ok := k.(map[string]any)
@@ -234,10 +234,90 @@ func (d *docCheck) jwks() {
 			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, jsonKind(k)))
 			continue
 		}
-		if kty, _ := key["kty"].(string); kty == "" {
+		kty, _ := key["kty"].(string)
+		if kty == "" {
 			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s has no kty (a non-empty string such as \"RSA\" or \"EC\"), which every JWK needs", field))
+			continue
+		}
+		if msg := jwkProblem(kty, key); msg != "" {
+			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s %s", field, msg))
+		}
+		if kid, ok := key["kid"].(string); ok {
+			if j, seen := kids[kid]; seen {
+				d.fs.add("doc-jwks-invalid", Warning, field, fmt.Sprintf("%s has the kid %q of jwks.keys[%d]; a server picking the key by kid may take the wrong one, so give each key its own", field, kid, j))
+			} else {
+				kids[kid] = i
+			}
 		}
 	}
+}
+
+// jwkPublicMembers are the members a public key of each type needs (RFC 7518
+// §6.2.1, §6.3.1; RFC 8037 §2).
+var jwkPublicMembers = map[string][]string{
+	"RSA": {"n", "e"},
+	"EC":  {"crv", "x", "y"},
+	"OKP": {"crv", "x"},
+}
+
+// jwkProblem says what a key of type kty lacks, or how its alg does not fit
+// it, or "". Key types other than RSA, EC and OKP are not judged ("oct" is
+// doc-private-key's).
+func jwkProblem(kty string, key map[string]any) string {
+	need, known := jwkPublicMembers[kty]
+	if !known {
+		return ""
+	}
+	var missing []string
+	for _, m := range need {
+		if s, _ := key[m].(string); s == "" {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Sprintf("is a %s key without %s (non-empty strings), which its public key needs", kty, strings.Join(missing, ", "))
+	}
+	v, hasAlg := key["alg"]
+	if !hasAlg {
+		return ""
+	}
+	alg, _ := v.(string)
+	crv, _ := key["crv"].(string)
+	if !algFits(kty, crv, alg) {
+		what := kty + " key"
+		if crv != "" {
+			what += " on " + crv
+		}
+		return fmt.Sprintf("has alg %s, which a %s cannot use; fix alg or leave it out", jsonValue(v), what)
+	}
+	return ""
+}
+
+// algFits reports whether the JWS or JWE algorithm alg (RFC 7518, RFC 8037,
+// RFC 8812) can be used with a key of type kty on curve crv.
+func algFits(kty, crv, alg string) bool {
+	switch kty {
+	case "RSA":
+		switch alg {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512", "RSA1_5":
+			return true
+		}
+	case "EC":
+		if strings.HasPrefix(alg, "ECDH-ES") {
+			return crv == "P-256" || crv == "P-384" || crv == "P-521"
+		}
+		return map[string]string{"ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "ES256K": "secp256k1"}[alg] == crv
+	case "OKP":
+		switch {
+		case alg == "EdDSA":
+			return crv == "Ed25519" || crv == "Ed448"
+		case alg == "Ed25519" || alg == "Ed448":
+			return crv == alg
+		case strings.HasPrefix(alg, "ECDH-ES"):
+			return crv == "X25519" || crv == "X448"
+		}
+	}
+	return false
 }
 
 // required reports the fields MCP requires and the draft only expects.
@@ -250,9 +330,14 @@ func (d *docCheck) required() {
 		d.fs.add("doc-client-name-missing", profileSeverity(d.opts), "client_name", "client_name is empty; set it to the name users see on the consent screen")
 	}
 	// null or a string is doc-field-type's; only absent and [] are "missing".
+	// The draft alone needs redirect URIs only for the code grant.
+	sev := profileSeverity(d.opts)
+	if grants, _ := d.stringList("grant_types", "authorization_code"); sev == Warning && slices.Contains(grants, "authorization_code") {
+		sev = Error
+	}
 	if v, ok := d.doc["redirect_uris"]; !ok {
-		d.fs.add("doc-redirect-uris-missing", profileSeverity(d.opts), "redirect_uris", "the document has no redirect_uris; list every redirect URI the client uses")
+		d.fs.add("doc-redirect-uris-missing", sev, "redirect_uris", "the document has no redirect_uris; list every redirect URI the client uses")
 	} else if a, ok := v.([]any); ok && len(a) == 0 {
-		d.fs.add("doc-redirect-uris-missing", profileSeverity(d.opts), "redirect_uris", "redirect_uris is empty; list every redirect URI the client uses")
+		d.fs.add("doc-redirect-uris-missing", sev, "redirect_uris", "redirect_uris is empty; list every redirect URI the client uses")
 	}
 }

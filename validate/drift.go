@@ -1,10 +1,12 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
+	"io"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -18,14 +20,15 @@ func Drift(live, local []byte) *Finding {
 	if len(live) == 0 {
 		return nil
 	}
-	var lv, lc any
-	if err := json.Unmarshal(live, &lv); err != nil {
+	lv, err := decodeNumbers(live)
+	if err != nil {
 		return driftFinding("the live document is not JSON, so it cannot match the local build; publish it again")
 	}
-	if err := json.Unmarshal(local, &lc); err != nil {
+	lc, err := decodeNumbers(local)
+	if err != nil {
 		return driftFinding(fmt.Sprintf("the local document is not JSON (%v)", err))
 	}
-	if reflect.DeepEqual(lv, lc) {
+	if sameJSON(lv, lc) {
 		return nil
 	}
 	lo, ok1 := lv.(map[string]any)
@@ -40,7 +43,7 @@ func Drift(live, local []byte) *Finding {
 		switch {
 		case !ok:
 			added = append(added, k)
-		case !reflect.DeepEqual(v, w):
+		case !sameJSON(v, w):
 			changed = append(changed, k)
 		}
 	}
@@ -61,6 +64,64 @@ func Drift(live, local []byte) *Finding {
 	}
 	return driftFinding(fmt.Sprintf("the live document differs from the local build (%s); publish it, or wait for caches to expire (--wait)",
 		strings.Join(parts, "; ")))
+}
+
+// decodeNumbers decodes one JSON value, keeping numbers as written: a number
+// no float64 holds (1e999999) is still JSON.
+func decodeNumbers(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more than one JSON value")
+	}
+	return v, nil
+}
+
+// sameJSON reports whether two decoded values are the same JSON value.
+// Numbers are equal when written alike, or when both are float64 values
+// and equal as such (3600 and 3.6e3), as a server decoding them would see.
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		fx, errX := strconv.ParseFloat(string(x), 64)
+		fy, errY := strconv.ParseFloat(string(y), 64)
+		return errX == nil && errY == nil && fx == fy
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameJSON(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b // strings, booleans, null
 }
 
 func driftFinding(msg string) *Finding {

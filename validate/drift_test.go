@@ -21,6 +21,7 @@ func TestDrift(t *testing.T) {
 			[]string{"only live: contacts, logo_uri", "only local: scope"}},
 		{"not an object", `[1, 2]`, []string{"not the same JSON value"}},
 		{"not JSON", `<html>`, []string{"not JSON"}},
+		{"two values", local + ` {}`, []string{"not JSON"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,5 +41,19 @@ func TestDrift(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDriftNumbers checks that numbers are compared as JSON numbers: one a
+// float64 cannot hold is not "not JSON", and the same value spelled another
+// way is no drift.
+func TestDriftNumbers(t *testing.T) {
+	local := `{"default_max_age": 3600, "x": 1e999999}`
+	if f := Drift([]byte(`{"default_max_age": 3.6e3, "x": 1e999999}`), []byte(local)); f != nil {
+		t.Errorf("Drift(same numbers) = %+v; want nil", f)
+	}
+	f := Drift([]byte(`{"default_max_age": 3600, "x": 2e999999}`), []byte(local))
+	if f == nil || !strings.Contains(f.Message, "changed: x") {
+		t.Errorf("Drift(x changed) = %+v; want live-drift naming x", f)
 	}
 }

@@ -1,13 +1,10 @@
 package validate
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
-
-	"golang.org/x/text/language"
 )
 
 // fieldTypes reports registered fields of the wrong JSON type, in document
@@ -33,6 +30,14 @@ func (d *docCheck) fieldTypes() {
 		case stringFields[key] || tagged && i18nFields[base]:
 			if _, ok := v.(string); !ok {
 				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a string", key, jsonKind(v)))
+			}
+		case boolFields[key]:
+			if _, ok := v.(bool); !ok {
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be true or false", key, jsonKind(v)))
+			}
+		case numberFields[key]:
+			if jsonKind(v) != "number" {
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a number (of seconds)", key, jsonKind(v)))
 			}
 		case key == "jwks":
 			if _, ok := v.(map[string]any); !ok {
@@ -61,6 +66,15 @@ func (d *docCheck) uris() {
 		}
 		// Scheme case does not matter here: these URLs are fetched or
 		// shown, never compared as strings, so "HTTPS:" is https.
+		// --allow-private skips it as it skips url-private-address: a local
+		// test serves everything from 127.0.0.1.
+		if host := splitURI(s).hostname; !d.opts.AllowPrivate && privateHost(host) != "" {
+			sev := Warning
+			if key == "jwks_uri" {
+				sev = Error
+			}
+			d.fs.add("doc-uri-private-address", sev, key, fmt.Sprintf("%s points at %q, which is %s: servers must not fetch such addresses, and users cannot reach it; use a public https URL", key, host, privateHost(host)))
+		}
 		if scheme := strings.ToLower(splitURI(s).scheme); scheme != "https" {
 			sev, why := Warning, "browsers and servers may refuse to load it, and it can be tampered with in transit"
 			if key == "jwks_uri" {
@@ -79,10 +93,7 @@ func unsafeURI(s string) string {
 	if scheme := strings.ToLower(p.scheme); unsafeSchemes[scheme] {
 		return fmt.Sprintf("uses the %s: scheme, which can run code or read local files; use an https URL", scheme)
 	}
-	if !validScheme(p.scheme) || !p.hasAuthority || p.host == "" || badURIChars(s) != "" {
-		return "is not an absolute URL; write it in full, starting with https://"
-	}
-	if _, err := url.Parse(s); err != nil {
+	if !validScheme(p.scheme) || !p.hasAuthority || p.host == "" || uriProblem(s, p) != "" {
 		return "is not an absolute URL; write it in full, starting with https://"
 	}
 	return ""
@@ -128,10 +139,23 @@ func (d *docCheck) scope() {
 func (d *docCheck) grantTypes() {
 	grants, gOK := d.stringList("grant_types", "authorization_code")
 	responses, rOK := d.stringList("response_types", "code")
-	if d.has("grant_types") {
-		for i, g := range grants {
-			if g == "implicit" || g == "password" {
-				d.fs.add("doc-grant-types", Warning, fmt.Sprintf("grant_types[%d]", i), fmt.Sprintf("the %s grant was removed in OAuth 2.1 and servers are dropping it; use authorization_code with PKCE", g))
+	// The index is the entry's own (RULES.md §7): [5, "implicit"] names
+	// grant_types[1].
+	if a, ok := d.doc["grant_types"].([]any); ok {
+		method, _ := d.str("token_endpoint_auth_method")
+		for i, v := range a {
+			g, ok := v.(string)
+			if !ok {
+				continue
+			}
+			field := "grant_types[" + strconv.Itoa(i) + "]"
+			switch {
+			case g == "implicit" || g == "password":
+				d.fs.add("doc-grant-types", Warning, field, fmt.Sprintf("the %s grant was removed in OAuth 2.1 and servers are dropping it; use authorization_code with PKCE", g))
+			case g == "client_credentials" && method == "none":
+				d.fs.add("doc-grant-types", Warning, field, "client_credentials with token_endpoint_auth_method \"none\" lets anyone get tokens as this client; drop the grant, or authenticate with private_key_jwt")
+			case g != "authorization_code" && g != "refresh_token":
+				d.fs.add("doc-grant-types", Warning, field, fmt.Sprintf("the grant %q is beyond authorization_code and refresh_token; some servers reject the whole document for a grant they do not support (toolhive, zeroid), so list it only if the client needs it", g))
 			}
 		}
 	}
@@ -162,8 +186,9 @@ func (d *docCheck) grantTypes() {
 	pair("implicit", "token")
 }
 
-// stringList returns the strings of an array-of-strings field, or def when
-// it is absent; ok is false when the field has the wrong type.
+// stringList returns the strings of an array field, or def when it is
+// absent; ok is false when the field is not an array. Entries that are not
+// strings count for nothing (RULES.md §7): doc-field-type reports them.
 func (d *docCheck) stringList(key, def string) (list []string, ok bool) {
 	v, present := d.doc[key]
 	if !present {
@@ -173,15 +198,40 @@ func (d *docCheck) stringList(key, def string) (list []string, ok bool) {
 	if !isArray {
 		return nil, false
 	}
-	ok = true
 	for _, e := range a {
 		if s, isString := e.(string); isString {
 			list = append(list, s)
-		} else {
-			ok = false
 		}
 	}
-	return list, ok
+	return list, true
+}
+
+// authMethods checks token_endpoint_auth_methods_supported, the methods the
+// client can use (doc-auth-methods). A field that is not an array is
+// doc-field-type's alone.
+func (d *docCheck) authMethods() {
+	const key = "token_endpoint_auth_methods_supported"
+	a, ok := d.doc[key].([]any)
+	if !ok {
+		return
+	}
+	var listed []string
+	for i, v := range a {
+		m, ok := v.(string)
+		if !ok {
+			continue
+		}
+		listed = append(listed, m)
+		if !publicAuthMethods[m] && !isAbsoluteURI(m) {
+			d.fs.add("doc-auth-methods", Error, key+"["+strconv.Itoa(i)+"]", fmt.Sprintf("%s lists %q, which needs a shared secret that a CIMD client cannot have; remove it", key, m))
+		}
+	}
+	if m, ok := d.str("token_endpoint_auth_method"); ok && !slices.Contains(listed, m) {
+		d.fs.add("doc-auth-methods", Warning, key, fmt.Sprintf("token_endpoint_auth_method is %q but %s does not list it; a server picking from the list may choose another method, so add it", m, key))
+	}
+	if slices.Contains(listed, "private_key_jwt") && !d.has("jwks") && !d.has("jwks_uri") {
+		d.fs.add("doc-auth-methods", Warning, key, fmt.Sprintf("%s lists private_key_jwt but there is neither jwks nor jwks_uri, so a server choosing it cannot verify the client; add jwks_uri", key))
+	}
 }
 
 // names reports member names that are server metadata, malformed
@@ -206,26 +256,12 @@ func (d *docCheck) names() {
 }
 
 // i18nProblem says what is wrong with a "base#tag" member, or "".
-//
-// A tag counts as well-formed when language.Parse accepts it without error,
-// which also rejects well-formed tags with unregistered subtags ("xx"): a
-// server matching languages could never select them. language.Parse also
-// accepts '_' as a separator ("en_US"), which BCP 47 does not, so that is
-// refused separately.
 func i18nProblem(base, tag string, hasBase bool) string {
 	var probs []string
 	if !i18nFields[base] {
 		probs = append(probs, fmt.Sprintf("only client_name, client_uri, logo_uri, tos_uri and policy_uri may have a language variant, not %q", base))
 	}
-	// RULES.md asks for well-formedness only: a ValueError means the tag is
-	// well-formed but names a subtag the registry does not know, which is no
-	// finding. "_" is refused apart, since language.Parse accepts "en_US".
-	_, err := language.Parse(tag)
-	var verr language.ValueError
-	if errors.As(err, &verr) {
-		err = nil
-	}
-	if err != nil || strings.Contains(tag, "_") {
+	if !wellFormedTag(tag) {
 		probs = append(probs, fmt.Sprintf("%q is not a well-formed BCP 47 language tag (e.g. \"de\", \"pt-BR\")", tag))
 	}
 	if i18nFields[base] && !hasBase {
@@ -236,6 +272,101 @@ func i18nProblem(base, tag string, hasBase bool) string {
 	}
 	return strings.Join(probs, "; ")
 }
+
+// wellFormedTag reports whether tag matches the RFC 5646 §2.1 grammar
+// (Language-Tag = langtag / privateuse / grandfathered), case-insensitively.
+// It checks form, not registration (RULES.md §7): "english" is a well-formed
+// 5-8 letter language subtag; "aaa-bbb-ccc-ddd-eee" is not, since at most
+// three extlangs follow a language and "eee" fits no later subtag.
+func wellFormedTag(tag string) bool {
+	lower := strings.ToLower(tag)
+	if grandfatheredTags[lower] {
+		return true
+	}
+	subs := strings.Split(lower, "-")
+	for _, s := range subs {
+		if len(s) < 1 || len(s) > 8 || !alphanum(s) {
+			return false
+		}
+	}
+	i := 0
+	next := func(ok func(string) bool) bool {
+		if i < len(subs) && ok(subs[i]) {
+			i++
+			return true
+		}
+		return false
+	}
+	if subs[0] == "x" {
+		return privateUse(subs)
+	}
+	// language = 2*3ALPHA ["-" extlang] / 4ALPHA / 5*8ALPHA
+	lang := subs[0]
+	if !alpha(lang) || len(lang) < 2 {
+		return false
+	}
+	i = 1
+	if len(lang) <= 3 {
+		for n := 0; n < 3 && next(func(s string) bool { return len(s) == 3 && alpha(s) }); n++ {
+		}
+	}
+	next(func(s string) bool { return len(s) == 4 && alpha(s) })                                        // script
+	next(func(s string) bool { return len(s) == 2 && alpha(s) || len(s) == 3 && digits(s) })            // region
+	for next(func(s string) bool { return len(s) >= 5 || len(s) == 4 && '0' <= s[0] && s[0] <= '9' }) { // variants
+	}
+	for i < len(subs) && len(subs[i]) == 1 && subs[i] != "x" { // extensions
+		i++
+		if !next(func(s string) bool { return len(s) >= 2 }) {
+			return false
+		}
+		for next(func(s string) bool { return len(s) >= 2 }) {
+		}
+	}
+	if i < len(subs) && subs[i] == "x" {
+		return privateUse(subs[i:])
+	}
+	return i == len(subs)
+}
+
+// privateUse reports whether subs is "x" 1*("-" (1*8alphanum)).
+func privateUse(subs []string) bool { return len(subs) >= 2 }
+
+func alpha(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func alphanum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// grandfatheredTags are RFC 5646's irregular and regular grandfathered tags,
+// lower-cased: well-formed though they fit no production of langtag.
+var grandfatheredTags = setOf(
+	"en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon",
+	"i-lux", "i-mingo", "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr",
+	"sgn-be-nl", "sgn-ch-de",
+	"art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min",
+	"zh-min-nan", "zh-xiang",
+)
 
 // foldedField returns the registered name that key matches but for case, or
 // "" — "Client_Name" is a typo a strict server will not forgive.

@@ -1,7 +1,3 @@
-// Package validate implements the rules of a Client ID Metadata Document: the
-// client_id URL, the document, its redirect_uris and, for a live URL, how it is
-// served. The rules take a URL, bytes and an HTTP response, so they serve local
-// files, live URLs and freshly created documents alike.
 package validate
 
 // Severity is how much a finding counts.

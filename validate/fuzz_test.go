@@ -1,6 +1,9 @@
 package validate
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +54,52 @@ func FuzzCheck(f *testing.F) {
 			if (doc == nil) != bodyRule || bodyRule && len(docFindings) != 1 {
 				t.Errorf("Check(%q, %q) = %v, document %v; want a nil document exactly when one body rule stopped the checks", rawURL, body, got, doc)
 			}
+		}
+	})
+}
+
+// FuzzRules holds the rules to the invariants a second implementation of
+// RULES.md relies on, over a seed corpus of every table case (the
+// differential-testing cases of issue 11 among them): no panic; the
+// findings and the document always encode as valid JSON; findings in
+// rule-table order and never repeated; the same verdict for the same bytes,
+// in a fresh copy; and the parser agreeing with encoding/json on what is
+// JSON (the only extra refusal being nesting deeper than 64 levels).
+func FuzzRules(f *testing.F) {
+	for _, c := range allCases() {
+		f.Add(c.url, []byte(c.body), c.opts.Profile == ProfileCIMD, c.opts.AllowPrivate)
+	}
+	f.Fuzz(func(t *testing.T, rawURL string, body []byte, cimd, allowPrivate bool) {
+		opts := Options{AllowPrivate: allowPrivate}
+		if cimd {
+			opts.Profile = ProfileCIMD
+		}
+		got, doc := Check(rawURL, body, opts)
+		out, err := json.Marshal(Result{URL: rawURL, Findings: got, Document: doc})
+		if err != nil || !json.Valid(out) {
+			t.Fatalf("Check(%q, %q): json.Marshal = %.200s, %v; want valid JSON", rawURL, body, out, err)
+		}
+		for i := 1; i < len(got); i++ {
+			if ruleIndex(got[i-1].Rule) > ruleIndex(got[i].Rule) {
+				t.Errorf("Check(%q, %q): %s before %s; want rule-table order", rawURL, body, got[i-1].Rule, got[i].Rule)
+			}
+			for _, prev := range got[:i] {
+				if prev == got[i] {
+					t.Errorf("Check(%q, %q) = %v; want no finding twice, got %v", rawURL, body, got, prev)
+				}
+			}
+		}
+		again, doc2 := Check(rawURL, bytes.Clone(body), opts)
+		if !slices.Equal(got, again) || !reflect.DeepEqual(doc, doc2) {
+			t.Errorf("Check(%q, %q) = %v, then %v; want the same verdict for the same bytes", rawURL, body, got, again)
+		}
+		notJSON := find(got, "doc-not-json", "")
+		switch {
+		case find(got, "doc-encoding", "") != nil:
+		case notJSON == nil && !json.Valid(body):
+			t.Errorf("Check(%q, %q) = %v; encoding/json says it is not JSON, want doc-not-json", rawURL, body, got)
+		case notJSON != nil && json.Valid(body) && !strings.Contains(notJSON.Message, "nested deeper than"):
+			t.Errorf("Check(%q, %q) = %v; encoding/json says it is JSON, want no doc-not-json", rawURL, body, got)
 		}
 	})
 }

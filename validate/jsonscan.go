@@ -3,37 +3,49 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
+// maxDepth is the deepest nesting of objects and arrays a document may have.
+// A CIMD is a flat object with a jwks two levels down; a deeper one is an
+// attack on whoever decodes it, and RULES.md §7 makes it doc-not-json.
+const maxDepth = 64
+
 // decodeBody runs the body rules (doc-encoding, doc-not-json, doc-not-object,
-// doc-duplicate-key) and decodes the document. It returns a nil doc when the
-// body cannot be decoded into an object, and then the other document rules
-// must not run. keys lists the top-level member names in document order, each
-// once, so the later rules report in an order the user can follow.
+// doc-duplicate-key, doc-case-variant-key, doc-lone-surrogate) and decodes the
+// document. It returns a nil doc when the body cannot be decoded into an
+// object, and then the other document rules must not run. keys lists the
+// top-level member names in document order, each once, so the later rules
+// report in an order the user can follow.
 //
 // A byte-order mark stops here, like invalid UTF-8: RFC 8259 only lets a
 // parser ignore it, and Go servers (encoding/json) reject the body outright.
+//
+// The body is parsed once, by hand: the syntax, the nesting depth, the member
+// names of every object and the string escapes are all checked in the pass
+// that builds the value. Numbers are kept as json.Number, exactly as written,
+// so a number no float64 holds (1e999999) is still a number.
 func decodeBody(body []byte) (fs findings, doc map[string]any, keys []string) {
 	if msg := encodingProblem(body); msg != "" {
 		fs.add("doc-encoding", Error, "", msg)
 		return fs, nil, nil
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		fs.add("doc-not-json", Error, "", syntaxMessage(body, err))
+	p := &parser{b: body}
+	v, ok := p.document()
+	if !ok {
+		fs.add("doc-not-json", Error, "", p.syntaxMessage())
 		return fs, nil, nil
 	}
-	doc, ok := v.(map[string]any)
-	if !ok {
+	doc, isObject := v.(map[string]any)
+	if !isObject {
 		fs.add("doc-not-object", Error, "", fmt.Sprintf("the document is a JSON %s, not an object; it must be one object {...} holding the client metadata", jsonKind(v)))
 		return fs, nil, nil
 	}
-	dups, keys := scanKeys(body)
-	return append(fs, dups...), doc, keys
+	return append(fs, p.fs...), doc, p.keys
 }
 
 // encodingProblem says why body is not plain UTF-8 JSON text, or "".
@@ -59,26 +71,6 @@ func encodingProblem(body []byte) string {
 	return fmt.Sprintf("the body is not valid UTF-8 (byte 0x%02x at line %d, column %d, byte offset %d); save it as UTF-8", body[i], line, col, i)
 }
 
-// syntaxMessage says where the JSON went wrong, as line and column (what an
-// editor shows) plus the byte offset (what a hex dump shows).
-func syntaxMessage(body []byte, err error) string {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return "the body is empty; it must be a JSON object"
-	}
-	var se *json.SyntaxError
-	if !errors.As(err, &se) {
-		return fmt.Sprintf("the body is not JSON: %v", err)
-	}
-	// Offset counts the bytes read, the bad one included; at the end of the
-	// input it is len(body), the place where more was expected.
-	at := min(max(int(se.Offset), 0), len(body))
-	if at > 0 && se.Error() != "unexpected end of JSON input" {
-		at--
-	}
-	line, col := position(body, at)
-	return fmt.Sprintf("the body is not JSON: %s at line %d, column %d (byte offset %d)", se.Error(), line, col, at)
-}
-
 // position turns a byte offset into a 1-based line and a 1-based column
 // counted in characters, not bytes, so it matches an editor on non-ASCII text.
 func position(body []byte, off int) (line, col int) {
@@ -90,7 +82,7 @@ func position(body []byte, off int) (line, col int) {
 	return line, 1 + utf8.RuneCount(before)
 }
 
-// jsonKind names the JSON type of a value decoded by encoding/json.
+// jsonKind names the JSON type of a decoded value.
 func jsonKind(v any) string {
 	switch v.(type) {
 	case nil:
@@ -109,93 +101,463 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// scanFrame is one open object or array during scanKeys's walk.
-type scanFrame struct {
-	object    bool
-	path      string          // JSON path of this object or array
-	expectKey bool            // object: the next string token is a member name
-	key       string          // object: the member being read
-	index     int             // array: the element being read
-	seen      map[string]bool // object: member names so far
-	reported  map[string]bool // object: duplicates already reported
+// parser is a single-pass RFC 8259 parser over a UTF-8 body. It stops at the
+// first syntax error, recording what was expected and where; the findings it
+// collects on the way (duplicate, case-variant and lone-surrogate names) only
+// count when the whole body parses.
+type parser struct {
+	b     []byte
+	i     int
+	depth int
+	keys  []string // top-level member names, each once
+	fs    findings
+
+	errMsg string // set on the first syntax error
+	errAt  int    // byte offset of the offending byte, len(b) at the end
 }
 
-// scanKeys walks the tokens of a valid JSON text and reports each member
-// name that appears twice in one object, at any depth: encoding/json keeps
-// the last value silently, other parsers keep the first or fail. It also
-// returns the top-level member names in order. A name is reported once per
-// object, at its second appearance, however often it repeats.
-func scanKeys(body []byte) (fs findings, keys []string) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var stack []*scanFrame
-	// done marks the value just read as complete in its container.
-	done := func() {
-		if len(stack) == 0 {
+// fail records a syntax error at the current byte and returns false.
+func (p *parser) fail(what string) bool {
+	if p.errMsg == "" {
+		p.errAt = p.i
+		if p.i >= len(p.b) {
+			p.errMsg = "unexpected end of JSON input"
+		} else {
+			p.errMsg = fmt.Sprintf("invalid character %s %s", quoteByte(p.b, p.i), what)
+		}
+	}
+	return false
+}
+
+// quoteByte shows the character at b[i] the way encoding/json does, whole
+// even when it is a multi-byte UTF-8 sequence.
+func quoteByte(b []byte, i int) string {
+	r, _ := utf8.DecodeRune(b[i:])
+	switch {
+	case r == '\'':
+		return `'\''`
+	case r == '"':
+		return `'"'`
+	case r < 0x20 || r == utf8.RuneError:
+		return strconv.QuoteRune(r)
+	}
+	return "'" + string(r) + "'"
+}
+
+// syntaxMessage says where the JSON went wrong, as line and column (what an
+// editor shows) plus the byte offset (what a hex dump shows).
+func (p *parser) syntaxMessage() string {
+	if len(bytes.TrimSpace(p.b)) == 0 {
+		return "the body is empty; it must be a JSON object"
+	}
+	line, col := position(p.b, p.errAt)
+	return fmt.Sprintf("the body is not JSON: %s at line %d, column %d (byte offset %d)", p.errMsg, line, col, p.errAt)
+}
+
+func (p *parser) space() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
 			return
 		}
-		if top := stack[len(stack)-1]; top.object {
-			top.expectKey = true
-		} else {
-			top.index++
-		}
 	}
-	// childPath is the path of the value about to be read.
-	childPath := func() string {
-		if len(stack) == 0 {
-			return ""
+}
+
+// document parses the whole body: one value and nothing but white space.
+func (p *parser) document() (any, bool) {
+	p.space()
+	v, ok := p.value(jsonRef{root: true})
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	if p.i < len(p.b) {
+		return nil, p.fail("after top-level value")
+	}
+	return v, true
+}
+
+// jsonRef names a value for findings without building its JSON path: the
+// path of its container, and its member name or index there. Most values
+// never need the path, so it is only made for containers and findings.
+type jsonRef struct {
+	parent string
+	key    string
+	index  int // -1 for a member, else the array index
+	root   bool
+}
+
+func (r jsonRef) path() string {
+	switch {
+	case r.root:
+		return ""
+	case r.index >= 0:
+		return r.parent + "[" + strconv.Itoa(r.index) + "]"
+	}
+	return jsonPath(r.parent, r.key)
+}
+
+// value parses the value at p.i, named by ref (for findings).
+func (p *parser) value(ref jsonRef) (any, bool) {
+	if p.i >= len(p.b) {
+		return nil, p.fail("")
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		return p.object(ref.path())
+	case c == '[':
+		return p.array(ref.path())
+	case c == '"':
+		s, lone, ok := p.str()
+		if ok && lone {
+			path := ref.path()
+			p.fs.add("doc-lone-surrogate", Warning, path, fmt.Sprintf("the string at %s has a \\u escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half); decoders disagree on what it means, so write the character itself", pathName(path)))
 		}
-		top := stack[len(stack)-1]
-		if top.object {
-			return jsonPath(top.path, top.key)
+		return s, ok
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, p.fail("looking for beginning of value")
+}
+
+func pathName(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
+}
+
+func (p *parser) literal(word string) bool {
+	for j := 0; j < len(word); j++ {
+		if p.i >= len(p.b) || p.b[p.i] != word[j] {
+			return p.fail("in literal " + word + " (expecting '" + word[j:j+1] + "')")
 		}
-		return top.path + "[" + strconv.Itoa(top.index) + "]"
+		p.i++
+	}
+	return true
+}
+
+// enter counts one more level of nesting and refuses the level past maxDepth.
+func (p *parser) enter() bool {
+	p.depth++
+	if p.depth > maxDepth {
+		if p.errMsg == "" {
+			p.errAt = p.i
+			p.errMsg = fmt.Sprintf("nested deeper than %d levels", maxDepth)
+		}
+		return false
+	}
+	return true
+}
+
+func (p *parser) object(path string) (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	p.i++ // '{'
+	m := map[string]any{}
+	var (
+		names    []string        // in order, for the case-variant check
+		folded   bool            // a name has a byte a case fold may change
+		reported map[string]bool // duplicates already reported
+	)
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '}' {
+		p.i++
+		p.depth--
+		return m, true
 	}
 	for {
-		tok, err := dec.Token()
-		if err != nil {
-			// io.EOF at the end; no other error can happen on a body that
-			// json.Unmarshal accepted, and stopping is all we could do.
-			return fs, keys
+		if p.i >= len(p.b) || p.b[p.i] != '"' {
+			return nil, p.fail("looking for beginning of object key string")
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				stack = append(stack, &scanFrame{
-					object: t == '{', path: childPath(), expectKey: true,
-					seen: map[string]bool{}, reported: map[string]bool{},
-				})
-			default:
-				stack = stack[:len(stack)-1]
-				done()
+		key, lone, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		ref := jsonRef{parent: path, key: key, index: -1}
+		if lone {
+			p.fs.add("doc-lone-surrogate", Error, ref.path(), fmt.Sprintf("the member name %q has a \\u escape of half a UTF-16 surrogate pair (\\uD800-\\uDFFF without its other half); decoders turn it into U+FFFD or fail, so two such names can become one: rename it", key))
+		}
+		p.space()
+		if p.i >= len(p.b) || p.b[p.i] != ':' {
+			return nil, p.fail("after object key")
+		}
+		p.i++
+		p.space()
+		v, ok := p.value(ref)
+		if !ok {
+			return nil, false
+		}
+		if _, dup := m[key]; dup {
+			if !reported[key] {
+				if reported == nil {
+					reported = map[string]bool{}
+				}
+				reported[key] = true
+				p.fs.add("doc-duplicate-key", Error, ref.path(), fmt.Sprintf("the member %q appears more than once in one object; servers differ on which value wins, so keep only one", key))
 			}
+		} else {
+			names = append(names, key)
+			folded = folded || mayFold(key)
+			if p.depth == 1 {
+				p.keys = append(p.keys, key)
+			}
+		}
+		m[key] = v
+		p.space()
+		if p.i >= len(p.b) {
+			return nil, p.fail("")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.space()
 			continue
-		case string:
-			if top := len(stack) - 1; top >= 0 && stack[top].object && stack[top].expectKey {
-				f := stack[top]
-				f.key, f.expectKey = t, false
-				if f.seen[t] && !f.reported[t] {
-					f.reported[t] = true
-					fs.add("doc-duplicate-key", Error, jsonPath(f.path, t), fmt.Sprintf("the member %q appears more than once in one object; servers differ on which value wins, so keep only one", t))
-				}
-				if top == 0 && !f.seen[t] {
-					keys = append(keys, t)
-				}
-				f.seen[t] = true
-				continue
+		case '}':
+			p.i++
+			p.depth--
+			if folded {
+				p.caseVariants(path, names)
 			}
+			return m, true
 		}
-		done()
+		return nil, p.fail("after object key:value pair")
 	}
+}
+
+// mayFold reports whether key has a byte that case folding may change: an
+// upper-case ASCII letter or any non-ASCII byte. Two names made only of
+// other bytes are equal under folding only when they are equal.
+func mayFold(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// caseVariants reports each member name that equals an earlier one of the
+// same object but for letter case, the way Go's encoding/json (and other
+// case-insensitive decoders) match names.
+func (p *parser) caseVariants(path string, names []string) {
+	first := make(map[string]string, len(names))
+	for _, n := range names {
+		f := strings.ToLower(n)
+		if prev, ok := first[f]; ok {
+			p.fs.add("doc-case-variant-key", Warning, jsonPath(path, n), fmt.Sprintf("the member names %q and %q differ only in letter case; a server that matches names case-insensitively (Go's encoding/json does) may take either value, so keep only one", prev, n))
+			continue
+		}
+		first[f] = n
+	}
+}
+
+func (p *parser) array(path string) (any, bool) {
+	if !p.enter() {
+		return nil, false
+	}
+	p.i++ // '['
+	a := []any{}
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		p.i++
+		p.depth--
+		return a, true
+	}
+	for {
+		v, ok := p.value(jsonRef{parent: path, index: len(a)})
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.space()
+		if p.i >= len(p.b) {
+			return nil, p.fail("")
+		}
+		switch p.b[p.i] {
+		case ',':
+			p.i++
+			p.space()
+			continue
+		case ']':
+			p.i++
+			p.depth--
+			return a, true
+		}
+		return nil, p.fail("after array element")
+	}
+}
+
+// number parses -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and keeps it
+// as written.
+func (p *parser) number() (any, bool) {
+	start := p.i
+	digits := func() bool {
+		n := p.i
+		for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
+			p.i++
+		}
+		return p.i > n
+	}
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.b) && p.b[p.i] == '0':
+		p.i++
+	case !digits():
+		return nil, p.fail("in numeric literal")
+	}
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		if !digits() {
+			return nil, p.fail("after decimal point in numeric literal")
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if !digits() {
+			return nil, p.fail("in exponent of numeric literal")
+		}
+	}
+	return json.Number(p.b[start:p.i]), true
+}
+
+// str parses the string at p.i (on its opening quote). lone reports a \u
+// escape of an unpaired surrogate, which is decoded as U+FFFD, as
+// encoding/json does.
+func (p *parser) str() (s string, lone, ok bool) {
+	p.i++ // '"'
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			s = string(p.b[start:p.i])
+			p.i++
+			return s, false, true
+		case c == '\\':
+			return p.escaped(start)
+		case c < 0x20:
+			return "", false, p.fail("in string literal")
+		}
+		p.i++
+	}
+	return "", false, p.fail("")
+}
+
+// escaped finishes a string that has an escape, from its first backslash.
+func (p *parser) escaped(start int) (string, bool, bool) {
+	buf := make([]byte, 0, p.i-start+16)
+	buf = append(buf, p.b[start:p.i]...)
+	lone := false
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(buf), lone, true
+		case c < 0x20:
+			return "", false, p.fail("in string literal")
+		case c != '\\':
+			buf = append(buf, c)
+			p.i++
+			continue
+		}
+		p.i++ // '\\'
+		if p.i >= len(p.b) {
+			return "", false, p.fail("")
+		}
+		switch e := p.b[p.i]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", false, false
+			}
+			if utf16.IsSurrogate(r) {
+				// A high half followed by a low half is one character.
+				if r < 0xdc00 && p.i+6 < len(p.b) && p.b[p.i+1] == '\\' && p.b[p.i+2] == 'u' {
+					save := p.i
+					p.i += 2
+					r2, ok := p.hex4()
+					if !ok {
+						return "", false, false
+					}
+					if c := utf16.DecodeRune(r, r2); c != utf8.RuneError {
+						buf = utf8.AppendRune(buf, c)
+						break
+					}
+					p.i = save // not a pair: the second escape stands alone
+				}
+				lone = true
+				r = utf8.RuneError
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", false, p.fail("in string escape code")
+		}
+		p.i++
+	}
+	return "", false, p.fail("")
+}
+
+// hex4 reads the four hex digits after "\u", leaving p.i on the last one.
+func (p *parser) hex4() (rune, bool) {
+	var r rune
+	for j := 0; j < 4; j++ {
+		p.i++
+		if p.i >= len(p.b) {
+			return 0, p.fail("")
+		}
+		c := p.b[p.i]
+		var d byte
+		switch {
+		case '0' <= c && c <= '9':
+			d = c - '0'
+		case 'a' <= c && c <= 'f':
+			d = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, p.fail("in \\u hexadecimal character escape")
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, true
 }
 
 // jsonPath appends a member name to a path: "jwks.keys[0].kty" for plain
-// names, `a["odd key"]` for names a dot could not carry unambiguously.
+// names, `a["odd key"]` for names a dot could not carry unambiguously
+// (RULES.md §7: a name with '.', '[', ']' or '"'; and the empty name, which
+// would otherwise vanish from the path).
 func jsonPath(parent, key string) string {
 	plain := key != ""
 	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '#') {
+		if c := key[i]; c == '.' || c == '[' || c == ']' || c == '"' {
 			plain = false
 			break
 		}
@@ -207,4 +569,23 @@ func jsonPath(parent, key string) string {
 		return key
 	}
 	return parent + "." + key
+}
+
+// DocumentClientID returns the document's client_id member, read exactly:
+// the member named "client_id" byte for byte (not "Client_Id", as a
+// case-insensitive decoder would take), the last one when it repeats, as the
+// document rules see it. ok is false when body is not a JSON object or the
+// member is absent or not a string; "" is a client_id, and an invalid one.
+func DocumentClientID(body []byte) (id string, ok bool) {
+	if encodingProblem(body) != "" {
+		return "", false
+	}
+	p := &parser{b: body}
+	v, parsed := p.document()
+	doc, isObject := v.(map[string]any)
+	if !parsed || !isObject {
+		return "", false
+	}
+	id, ok = doc["client_id"].(string)
+	return id, ok
 }

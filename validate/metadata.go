@@ -47,6 +47,15 @@ var registeredFields = setOf(
 	"introspection_encrypted_response_enc", "backchannel_token_delivery_mode",
 	"backchannel_client_notification_endpoint",
 	"backchannel_authentication_request_signing_alg", "backchannel_user_code_parameter",
+	// The rest of the IANA "OAuth Dynamic Client Registration Metadata"
+	// registry as of 2026-11 (RULES.md §7): UMA 2.0, ETSI NFV, the CSC
+	// signature API, OpenID Federation.
+	"claims_redirect_uris", "nfv_token_signed_response_alg", "nfv_token_encrypted_response_alg",
+	"nfv_token_encrypted_response_enc", "digest_algorithm",
+	"client_registration_types", "signed_jwks_uri",
+	// Client metadata by the CIMD draft's reading (PR #99): the methods the
+	// client can use. It is not server metadata despite its "_supported".
+	"token_endpoint_auth_methods_supported",
 )
 
 // serverMetadataFields are RFC 8414 authorization-server metadata names that
@@ -65,7 +74,7 @@ var serverMetadataFields = setOf(
 )
 
 func isServerMetadata(key string) bool {
-	return serverMetadataFields[key] || strings.HasSuffix(key, "_supported")
+	return serverMetadataFields[key] || strings.HasSuffix(key, "_supported") && !registeredFields[key]
 }
 
 // i18nFields are the names RFC 7591 §2.2 allows a "#tag" variant of.
@@ -76,16 +85,19 @@ var i18nFields = setOf("client_name", "client_uri", "logo_uri", "tos_uri", "poli
 // none, since RFC 7591 does not let it be localised.
 var urlFields = setOf("client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri")
 
-// stringArrayFields and stringFields are the registered fields whose JSON
-// type doc-field-type checks; jwks, which must be an object, is handled on
-// its own.
+// stringArrayFields, stringFields, boolFields and numberFields are the
+// registered fields whose JSON type doc-field-type checks; jwks, which must
+// be an object, is handled on its own.
 var (
-	stringArrayFields = setOf("redirect_uris", "grant_types", "response_types", "contacts")
-	stringFields      = setOf(
+	stringArrayFields = setOf("redirect_uris", "grant_types", "response_types", "contacts",
+		"post_logout_redirect_uris", "token_endpoint_auth_methods_supported")
+	stringFields = setOf(
 		"client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri",
 		"scope", "software_id", "software_version", "token_endpoint_auth_method",
 		"application_type", "software_statement",
 	)
+	boolFields   = setOf("dpop_bound_access_tokens", "require_auth_time")
+	numberFields = setOf("default_max_age")
 )
 
 // publicAuthMethods are the token_endpoint_auth_method values that involve no

@@ -14,8 +14,14 @@ func redir(uris ...string) string {
 var redirectCases = []ruleCase{
 	fire("redirect-wildcard", testURL, redir("http://localhost:*/callback")).at("redirect_uris[0]").severity(Warning).without("redirect-invalid"),
 	fire("redirect-wildcard", testURL, redir("https://app.example.com/cb", "http://127.0.0.1:*/callback")).at("redirect_uris[1]").without("redirect-loopback-portless"),
-	fire("redirect-wildcard", testURL, redir("https://*.example.com/callback")).without("redirect-invalid"),
-	fire("redirect-wildcard", testURL, redir("*")).without("redirect-invalid"),
+	fire("redirect-wildcard", testURL, redir("https://*.example.com/callback")),
+	fire("redirect-invalid", testURL, redir("https://*.example.com/callback")).at("redirect_uris[0]"),
+	fire("redirect-wildcard", testURL, redir("*")),
+	fire("redirect-invalid", testURL, redir("*")),
+	fire("redirect-invalid", testURL, redir("http://127.0.0.1:8080/cb*")),
+	fire("redirect-invalid", testURL, redir("http://local host:*/cb")).at("redirect_uris[0]"),
+	fire("redirect-wildcard", testURL, redir("http://local host:*/cb")),
+	quiet("redirect-invalid", testURL, redir("http://127.0.0.1:*/cb")),
 	quiet("redirect-wildcard", testURL, redir("http://127.0.0.1/callback", "http://127.0.0.1:8080/callback")),
 	quiet("redirect-wildcard", testURL, redir("https://app.example.com/callback%2A")),
 
@@ -57,13 +63,43 @@ var redirectCases = []ruleCase{
 	quiet("redirect-http", testURL, redir("https://app.example.com/callback")),
 
 	fire("redirect-custom-scheme", testURL, redir("com.example.app:/oauth2redirect")).at("redirect_uris[0]").severity(Warning),
-	fire("redirect-custom-scheme", testURL, redir("myapp://callback")),
-	fire("redirect-custom-scheme", testURL, redir("cursor://anysphere.cursor-mcp/oauth/callback")),
+	fire("redirect-custom-scheme", testURL, redir("com.example.app://callback")),
+	quiet("redirect-custom-scheme", testURL, redir("myapp:/callback")), // redirect-scheme's
 	quiet("redirect-custom-scheme", testURL, redir("https://app.example.com/callback")),
 	quiet("redirect-custom-scheme", testURL, redir("http://127.0.0.1:8080/callback")),
 
+	fire("redirect-scheme", testURL, redir("myapp:/callback")).at("redirect_uris[0]").severity(Error).without("redirect-custom-scheme"),
+	fire("redirect-scheme", testURL, redir("cursor://anysphere.cursor-mcp/oauth/callback")).severity(Error),
+	fire("redirect-scheme", testURL, redir("ftp://app.example.com/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com..example:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.app://host/cb")).severity(Warning),
+	quiet("redirect-scheme", testURL, redir("com.example.app:/cb", "https://app.example.com/cb", "http://127.0.0.1:8080/cb")),
+	quiet("redirect-scheme", testURL, redir("http://app.example.com/cb")), // redirect-http's
+	quiet("redirect-scheme", testURL, redir("javascript:alert(1)")),       // redirect-unsafe-scheme's
+
 	fire("redirect-localhost-name", testURL, redir("http://localhost:8080/callback")).at("redirect_uris[0]").severity(Warning),
+	fire("redirect-scheme", testURL, redir("myapp:/callback")).at("redirect_uris[0]").severity(Error).without("redirect-custom-scheme"),
+	fire("redirect-scheme", testURL, redir("cursor://anysphere.cursor-mcp/oauth/callback")).severity(Error),
+	fire("redirect-scheme", testURL, redir("ftp://app.example.com/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com..example:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.app://host/cb")).severity(Warning),
+	quiet("redirect-scheme", testURL, redir("com.example.app:/cb", "https://app.example.com/cb", "http://127.0.0.1:8080/cb")),
+	quiet("redirect-scheme", testURL, redir("http://app.example.com/cb")), // redirect-http's
+	quiet("redirect-scheme", testURL, redir("javascript:alert(1)")),       // redirect-unsafe-scheme's
+
 	fire("redirect-localhost-name", testURL, redir("http://LOCALHOST:8080/callback")),
+	fire("redirect-scheme", testURL, redir("myapp:/callback")).at("redirect_uris[0]").severity(Error).without("redirect-custom-scheme"),
+	fire("redirect-scheme", testURL, redir("cursor://anysphere.cursor-mcp/oauth/callback")).severity(Error),
+	fire("redirect-scheme", testURL, redir("ftp://app.example.com/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com..example:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.:/cb")).severity(Error),
+	fire("redirect-scheme", testURL, redir("com.example.app://host/cb")).severity(Warning),
+	quiet("redirect-scheme", testURL, redir("com.example.app:/cb", "https://app.example.com/cb", "http://127.0.0.1:8080/cb")),
+	quiet("redirect-scheme", testURL, redir("http://app.example.com/cb")), // redirect-http's
+	quiet("redirect-scheme", testURL, redir("javascript:alert(1)")),       // redirect-unsafe-scheme's
+
 	fire("redirect-localhost-name", testURL, redir("https://localhost:8443/callback")),
 	quiet("redirect-localhost-name", testURL, redir("http://127.0.0.1:8080/callback")),
 	quiet("redirect-localhost-name", testURL, redir("http://[::1]:8080/callback")),
@@ -80,7 +116,7 @@ var redirectCases = []ruleCase{
 	quiet("redirect-loopback-portless", testURL, redir("http://127.0.0.1/callback", "http://127.0.0.1:*/callback")),
 	quiet("redirect-loopback-portless", testURL, redir("https://app.example.com/callback")),
 
-	fire("redirect-loopback-https", testURL, redir("https://127.0.0.1:8443/callback")).at("redirect_uris[0]").severity(Warning).without("redirect-cross-origin"),
+	fire("redirect-loopback-https", testURL, redir("https://127.0.0.1:8443/callback")).at("redirect_uris[0]").severity(Warning),
 	fire("redirect-loopback-https", testURL, redir("https://localhost:8443/callback")),
 	fire("redirect-loopback-https", testURL, redir("https://[::1]:8443/callback")),
 	quiet("redirect-loopback-https", testURL, redir("http://127.0.0.1:8080/callback")),
@@ -108,8 +144,8 @@ func TestWildcardSuggestsLoopbackIP(t *testing.T) {
 	body := redir("http://localhost:*/callback")
 	got, _ := Check(testURL, []byte(body), Options{})
 	f := find(got, "redirect-wildcard", "redirect_uris[0]")
-	if f == nil || !strings.Contains(f.Message, "http://127.0.0.1/callback") {
-		t.Errorf("Check(%q, %q) = %v; want redirect-wildcard suggesting http://127.0.0.1/callback", testURL, body, got)
+	if f == nil || !strings.Contains(f.Message, "http://127.0.0.1/callback and http://127.0.0.1:8080/callback") {
+		t.Errorf("Check(%q, %q) = %v; want redirect-wildcard suggesting the port-less and a fixed-port 127.0.0.1 URI", testURL, body, got)
 	}
 }
 

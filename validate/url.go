@@ -3,9 +3,9 @@ package validate
 import (
 	"fmt"
 	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxURLBytes is Auth0's limit on a client_id; longer ones are refused there.
@@ -20,32 +20,30 @@ const maxURLBytes = 120
 func CheckURL(rawURL string, opts Options) []Finding {
 	var fs findings
 	p := splitURI(rawURL)
-	u, err := url.Parse(rawURL)
-	if msg := invalidURL(rawURL, p, u, err); msg != "" {
+	if msg := invalidURL(rawURL, p); msg != "" {
 		fs.add("url-invalid", Error, "", msg)
 		return fs
 	}
 
-	// The raw string, not u.Scheme: url.Parse lower-cases "HTTPS://", but a
-	// server comparing client_id strings does not.
+	// The raw string, not a parsed scheme: a parser lower-cases "HTTPS://",
+	// but a server comparing client_id strings does not.
 	if !strings.HasPrefix(rawURL, "https://") {
 		fs.add("url-scheme", Error, "", fmt.Sprintf("the client_id URL must start with exactly \"https://\" (lower case); it starts with %q", p.scheme+":"))
 	}
 	switch p.path {
 	case "":
-		fs.add("url-path-missing", Error, "", fmt.Sprintf("the client_id URL has no path; serve the document at a path such as %q", "https://"+p.authority+"/oauth/client.json"))
+		fs.add("url-path-missing", Error, "", fmt.Sprintf("the client_id URL has no path; serve the document at a path such as %q", "https://"+strings.ToLower(p.host)+"/oauth/client.json"))
 	case "/":
 		fs.add("url-root-path", profileSeverity(opts), "", "the client_id URL's path is \"/\": the draft advises against it and MCP SDKs and FastMCP reject it; use a path such as /oauth/client.json")
 	}
 	if seg, ok := dotSegment(p.path); ok {
-		fs.add("url-dot-segment", Error, "", fmt.Sprintf("the path has a dot segment %q, which the draft forbids (a proxy or server may resolve it and change the URL); remove it", seg))
+		fs.add("url-dot-segment", Error, "", fmt.Sprintf("the path has a dot segment %q once decoded, which the draft forbids (a proxy or server may resolve it and change the URL); remove it", seg))
 	}
 	// Checked on the raw string: url.Parse forgets an empty trailing "#".
 	if p.hasFragment {
 		fs.add("url-fragment", Error, "", "the client_id URL must not contain \"#\", even with nothing after it; remove the fragment")
 	}
-	// Checked on the raw string: u.User is non-nil for "https://@host/x" too,
-	// but an empty userinfo is still a userinfo.
+	// Checked on the raw string: an empty userinfo is still a userinfo.
 	if p.hasUserinfo {
 		fs.add("url-userinfo", Error, "", "the client_id URL must not contain a userinfo part (\"user@\", even an empty \"@\"); remove it")
 	}
@@ -71,38 +69,28 @@ func CheckURL(rawURL string, opts Options) []Finding {
 		fs.add("url-length", Warning, "", fmt.Sprintf("the client_id URL is %d bytes long; Auth0 refuses client_ids over %d bytes, so shorten it", len(rawURL), maxURLBytes))
 	}
 	if !opts.AllowPrivate {
-		if what := privateHost(u.Hostname()); what != "" {
-			fs.add("url-private-address", Error, "", fmt.Sprintf("the host %q is %s; authorization servers refuse to fetch such addresses (use --allow-private for local testing)", u.Hostname(), what))
+		if what := privateHost(p.hostname); what != "" {
+			fs.add("url-private-address", Error, "", fmt.Sprintf("the host %q is %s; authorization servers refuse to fetch such addresses (use --allow-private for local testing)", p.hostname, what))
 		}
 	}
 	return fs
 }
 
 // invalidURL says why raw is not an absolute URL with a host, or "".
-func invalidURL(raw string, p uriParts, u *url.URL, err error) string {
+func invalidURL(raw string, p uriParts) string {
 	switch {
 	case raw == "":
-		return "the client_id URL is empty"
-	case err != nil:
-		return fmt.Sprintf("the client_id URL does not parse: %v", unwrapURLError(err))
-	case p.scheme == "":
+		return "the client_id URL is empty; it must be the https URL the document is served at"
+	case !validScheme(p.scheme):
 		return fmt.Sprintf("the client_id URL %q is not absolute; write it in full, starting with https://", raw)
-	case !p.hasAuthority || u.Hostname() == "":
-		return fmt.Sprintf("the client_id URL %q has no host; write it as https://host/path", raw)
 	}
-	if msg := badURIChars(raw); msg != "" {
+	if msg := uriProblem(raw, p); msg != "" {
 		return "the client_id URL is not a valid URI: " + msg
 	}
-	return ""
-}
-
-// unwrapURLError drops url.Error's "parse \"...\": " prefix, which only
-// repeats the URL the message is already about.
-func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
+	if !p.hasAuthority || p.host == "" {
+		return fmt.Sprintf("the client_id URL %q has no host; write it as https://host/path", raw)
 	}
-	return err
+	return ""
 }
 
 // uriParts is a URI split by the regular expression of RFC 3986 Appendix B,
@@ -113,7 +101,8 @@ type uriParts struct {
 	hasAuthority bool
 	authority    string // between "//" and the path
 	hasUserinfo  bool
-	host         string // with brackets for an IP literal
+	host         string // with brackets for an IP literal, raw
+	hostname     string // host without brackets, escapes decoded ("%25" in a zone is "%")
 	hasPort      bool
 	port         string
 	path         string
@@ -126,8 +115,13 @@ type uriParts struct {
 func splitURI(raw string) uriParts {
 	var p uriParts
 	rest := raw
-	if i := strings.IndexAny(rest, ":/?#"); i > 0 && rest[i] == ':' {
-		p.scheme, rest = rest[:i], rest[i+1:]
+	for i := 0; i < len(rest); i++ {
+		if c := rest[i]; c == ':' || c == '/' || c == '?' || c == '#' {
+			if c == ':' && i > 0 {
+				p.scheme, rest = rest[:i], rest[i+1:]
+			}
+			break
+		}
 	}
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		p.hasFragment, p.fragment, rest = true, rest[i+1:], rest[:i]
@@ -158,6 +152,13 @@ func splitURI(raw string) uriParts {
 		if colon >= 0 {
 			p.host, p.hasPort, p.port = hostport[:colon], true, hostport[colon+1:]
 		}
+		p.hostname = p.host
+		if len(p.host) >= 2 && p.host[0] == '[' && p.host[len(p.host)-1] == ']' {
+			p.hostname = p.host[1 : len(p.host)-1]
+		}
+		if strings.IndexByte(p.hostname, '%') >= 0 {
+			p.hostname = percentDecode(p.hostname)
+		}
 	}
 	p.path = rest
 	return p
@@ -175,12 +176,134 @@ func badURIChars(raw string) string {
 			if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
 				return fmt.Sprintf("%q at byte %d is not followed by two hex digits", "%", i)
 			}
-		case isUnreserved(c) || strings.IndexByte(":/?#[]@!$&'()*+,;=", c) >= 0:
+		case uriChars[c]:
 		default:
 			return fmt.Sprintf("byte %d (%q) must be percent-encoded", i, rune(c))
 		}
 	}
 	return ""
+}
+
+// uriChars are the bytes RFC 3986 allows unescaped somewhere in a URI:
+// unreserved, gen-delims and sub-delims.
+var uriChars = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isUnreserved(byte(c)) || strings.IndexByte(":/?#[]@!$&'()*+,;=", byte(c)) >= 0
+	}
+	return t
+}()
+
+// uriProblem says why raw, already split into p, is not an RFC 3986 URI, or
+// "": a character that must be escaped, a bad escape, a bracket outside an
+// IP literal, a second '#' or '@', a host that is neither an IP literal nor
+// a registered name (a second ':' ends up there), a port that is not
+// digits. The scheme is the caller's: some callers want a message of their
+// own for a missing one.
+func uriProblem(raw string, p uriParts) string {
+	if msg := badURIChars(raw); msg != "" {
+		return msg
+	}
+	// One pass for the delimiters that may appear only once or only around
+	// an IP literal: the host's own brackets are the only ones allowed.
+	hashes, brackets := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch raw[i] {
+		case '#':
+			hashes++
+		case '[', ']':
+			brackets++
+		}
+	}
+	if hashes > 1 {
+		return "it has a second \"#\" (a fragment cannot contain one; escape it as %23)"
+	}
+	if bracketed := p.hasAuthority && strings.HasPrefix(p.host, "["); brackets > 0 && (!bracketed || brackets != strings.Count(p.host, "[")+strings.Count(p.host, "]")) {
+		return "it has a bracket outside an IP literal (escape it as %5B or %5D)"
+	}
+	if !p.hasAuthority {
+		return ""
+	}
+	if strings.Count(p.authority, "@") > 1 {
+		return "its authority has a second \"@\" (a userinfo cannot contain one; escape it as %40)"
+	}
+	if msg := hostProblem(p.host); msg != "" {
+		return msg
+	}
+	for i := 0; i < len(p.port); i++ {
+		if c := p.port[i]; c < '0' || c > '9' {
+			return fmt.Sprintf("the port %q is not digits", p.port)
+		}
+	}
+	return ""
+}
+
+// hostProblem says why host (raw, with the brackets of an IP literal) is not
+// an RFC 3986 host, or "". An empty host is the caller's business.
+func hostProblem(host string) string {
+	if strings.HasPrefix(host, "[") {
+		if !strings.HasSuffix(host, "]") || len(host) < 2 {
+			return fmt.Sprintf("the host %q opens a bracket it does not close", host)
+		}
+		if !ipLiteral(host[1 : len(host)-1]) {
+			return fmt.Sprintf("the host %q is not an IP literal (an IPv6 address, or IPvFuture such as [v1.x])", host)
+		}
+		return ""
+	}
+	switch {
+	case strings.ContainsAny(host, "[]"):
+		return "it has a bracket outside an IP literal (escape it as %5B or %5D)"
+	case strings.IndexByte(host, ':') >= 0:
+		return fmt.Sprintf("the host %q has a \":\" (a port is a single \":\" and digits)", host)
+	case strings.IndexByte(host, '%') >= 0 && !utf8.ValidString(percentDecode(host)):
+		return fmt.Sprintf("the host %q has escapes that are not UTF-8 text", host)
+	}
+	return ""
+}
+
+// ipLiteral reports whether s (between the brackets) is an IPv6 address,
+// with an RFC 6874 zone ("%25" ZoneID) or not, or an IPvFuture address:
+// "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ).
+func ipLiteral(s string) bool {
+	if len(s) > 0 && (s[0] == 'v' || s[0] == 'V') {
+		hex, rest, ok := strings.Cut(s[1:], ".")
+		if !ok || hex == "" || rest == "" {
+			return false
+		}
+		for i := 0; i < len(hex); i++ {
+			if !isHex(hex[i]) {
+				return false
+			}
+		}
+		for i := 0; i < len(rest); i++ {
+			if c := rest[i]; !isUnreserved(c) && !isSubDelim(c) && c != ':' {
+				return false
+			}
+		}
+		return true
+	}
+	addr, zone, hasZone := strings.Cut(s, "%25")
+	if hasZone && zone == "" {
+		return false
+	}
+	ip, err := netip.ParseAddr(addr)
+	return err == nil && ip.Is6() && ip.Zone() == ""
+}
+
+func isSubDelim(c byte) bool { return strings.IndexByte("!$&'()*+,;=", c) >= 0 }
+
+// percentDecode decodes the %xx escapes of s (which badURIChars has checked).
+func percentDecode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func isHex(c byte) bool {
@@ -195,12 +318,22 @@ func isUnreserved(c byte) bool {
 }
 
 // dotSegment returns the first path segment that is "." or "..", once its
-// percent-encoded dots are decoded, so "%2e%2E" counts like "..". Only %2e is
-// decoded: any other escape makes the segment something else.
+// percent-encoded dots are decoded, so "%2e%2E" counts like "..". An encoded
+// slash or backslash (%2F, %5C) splits segments too: a server that decodes
+// the path before resolving it reads "/%2e%2e%2fx.json" as "/../x.json".
+// Any other escape makes the segment something else.
 func dotSegment(path string) (string, bool) {
+	if strings.IndexByte(path, '%') >= 0 {
+		for _, esc := range []string{"%2e", "%2E", "%2f", "%2F", "%5c", "%5C"} {
+			c := "."
+			if esc[1] != '2' || esc[2] == 'f' || esc[2] == 'F' {
+				c = "/"
+			}
+			path = strings.ReplaceAll(path, esc, c)
+		}
+	}
 	for _, seg := range strings.Split(path, "/") {
-		d := strings.ReplaceAll(strings.ReplaceAll(seg, "%2e", "."), "%2E", ".")
-		if d == "." || d == ".." {
+		if seg == "." || seg == ".." {
 			return seg, true
 		}
 	}
@@ -214,8 +347,10 @@ func dotSegment(path string) (string, bool) {
 // reported here as well as by url-dot-segment: the two fixes differ (write
 // the dot, then drop the segment), and the table does not fold them.
 func notNormalized(raw, host string) []string {
+	// Upper-case letters count outside escapes only: the hex digits of %FF
+	// are the normal form, not upper case in the name.
 	var probs []string
-	if strings.ToLower(host) != host {
+	if hostHasUpper(host) {
 		probs = append(probs, fmt.Sprintf("upper-case letters in the host %q (write it in lower case)", host))
 	}
 	var lower, unreserved []string
@@ -241,6 +376,20 @@ func notNormalized(raw, host string) []string {
 	return probs
 }
 
+// hostHasUpper reports an upper-case ASCII letter in host outside its
+// percent-escapes.
+func hostHasUpper(host string) bool {
+	for i := 0; i < len(host); i++ {
+		switch c := host[i]; {
+		case c == '%':
+			i += 2
+		case 'A' <= c && c <= 'Z':
+			return true
+		}
+	}
+	return false
+}
+
 // privateHost says what kind of special-use address host is, or "" when it
 // is a public address or a name that would need DNS to judge.
 //
@@ -253,6 +402,9 @@ func privateHost(host string) string {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return "a loopback name"
+	}
+	if !mayBeIP(h) {
+		return "" // a name: only DNS could tell
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
@@ -274,6 +426,13 @@ func privateHost(host string) string {
 		return "a link-local address"
 	}
 	return "a special-use address (RFC 6890)"
+}
+
+// mayBeIP reports whether host could be an IP literal in any spelling: an
+// IPv6 address has a ':', and every IPv4 form (legacy ones included) starts
+// with a digit. Names are told apart without the cost of a failed parse.
+func mayBeIP(host string) bool {
+	return host != "" && ('0' <= host[0] && host[0] <= '9' || strings.IndexByte(host, ':') >= 0)
 }
 
 // parseLegacyIPv4 parses the inet_aton forms of an IPv4 address: one to four

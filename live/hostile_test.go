@@ -1,4 +1,4 @@
-package validate
+package live
 
 // Hostile and broken servers: huge and compressed bodies, slow and silent
 // servers, broken connections and connects that fail.
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // allocated returns how many bytes f allocated, all goroutines included.
@@ -43,18 +45,18 @@ func TestCheckLiveGigabyteBody(t *testing.T) {
 			}
 		}
 	})
-	var r Result
+	var r validate.Result
 	start := time.Now()
-	alloc := allocated(func() { r = CheckLive(context.Background(), srv.docURL(), srv.opts()) })
-	wantFinding(t, r, "http-size", Error, "1073741824 bytes")
-	if len(r.Body) != MaxBytes+1 || r.HTTP.Bytes != size {
-		t.Errorf("CheckLive(1 GB): read %d bytes, HTTP.Bytes %d; want %d read and %d reported", len(r.Body), r.HTTP.Bytes, MaxBytes+1, size)
+	alloc := allocated(func() { r = Check(context.Background(), srv.docURL(), srv.opts()) })
+	wantFinding(t, r, "http-size", validate.Error, "1073741824 bytes")
+	if len(r.Body) != validate.MaxBytes+1 || r.HTTP.Bytes != size {
+		t.Errorf("Check(1 GB): read %d bytes, HTTP.Bytes %d; want %d read and %d reported", len(r.Body), r.HTTP.Bytes, validate.MaxBytes+1, size)
 	}
 	if alloc > allocLimit {
-		t.Errorf("CheckLive(1 GB) allocated %d bytes; want under %d", alloc, allocLimit)
+		t.Errorf("Check(1 GB) allocated %d bytes; want under %d", alloc, allocLimit)
 	}
 	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("CheckLive(1 GB) took %s; it must stop reading at %d bytes", d, MaxBytes+1)
+		t.Errorf("Check(1 GB) took %s; it must stop reading at %d bytes", d, validate.MaxBytes+1)
 	}
 }
 
@@ -75,14 +77,14 @@ func TestCheckLiveGzipBomb(t *testing.T) {
 		}
 		gz.Close()
 	})
-	var r Result
-	alloc := allocated(func() { r = CheckLive(context.Background(), srv.docURL(), srv.opts()) })
-	wantFinding(t, r, "http-size", Error, "more than 5120 bytes")
-	if len(r.Body) != MaxBytes+1 {
-		t.Errorf("CheckLive(gzip bomb): read %d decoded bytes; want %d", len(r.Body), MaxBytes+1)
+	var r validate.Result
+	alloc := allocated(func() { r = Check(context.Background(), srv.docURL(), srv.opts()) })
+	wantFinding(t, r, "http-size", validate.Error, "more than 5120 bytes")
+	if len(r.Body) != validate.MaxBytes+1 {
+		t.Errorf("Check(gzip bomb): read %d decoded bytes; want %d", len(r.Body), validate.MaxBytes+1)
 	}
 	if alloc > allocLimit {
-		t.Errorf("CheckLive(gzip bomb) allocated %d bytes; want under %d", alloc, allocLimit)
+		t.Errorf("Check(gzip bomb) allocated %d bytes; want under %d", alloc, allocLimit)
 	}
 }
 
@@ -105,18 +107,18 @@ func TestCheckLiveGzip(t *testing.T) {
 	}
 	t.Run("valid", func(t *testing.T) {
 		srv := newTestServer(t, gzipped(false))
-		r := CheckLive(context.Background(), srv.docURL(), srv.opts())
+		r := Check(context.Background(), srv.docURL(), srv.opts())
 		wantValid(t, r)
 		if r.Document == nil {
-			t.Errorf("CheckLive(gzip): no document; want the decoded one")
+			t.Errorf("Check(gzip): no document; want the decoded one")
 		}
 	})
 	t.Run("corrupt", func(t *testing.T) {
 		srv := newTestServer(t, gzipped(true))
-		r := CheckLive(context.Background(), srv.docURL(), srv.opts())
-		wantFinding(t, r, "http-fetch", Error, "gzip")
+		r := Check(context.Background(), srv.docURL(), srv.opts())
+		wantFinding(t, r, "http-fetch", validate.Error, "gzip")
 		if r.Document != nil {
-			t.Errorf("CheckLive(bad gzip): document %v; want nil", r.Document)
+			t.Errorf("Check(bad gzip): document %v; want nil", r.Document)
 		}
 	})
 	t.Run("not gzip", func(t *testing.T) {
@@ -125,8 +127,8 @@ func TestCheckLiveGzip(t *testing.T) {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Write(testDoc(requestURL(r)))
 		})
-		r := CheckLive(context.Background(), srv.docURL(), srv.opts())
-		wantFinding(t, r, "http-fetch", Error, "not valid gzip")
+		r := Check(context.Background(), srv.docURL(), srv.opts())
+		wantFinding(t, r, "http-fetch", validate.Error, "not valid gzip")
 	})
 }
 
@@ -172,14 +174,14 @@ func TestCheckLiveTimeout(t *testing.T) {
 			opts := srv.opts()
 			opts.Timeout = timeout
 			start := time.Now()
-			r := CheckLive(context.Background(), srv.docURL(), opts)
+			r := Check(context.Background(), srv.docURL(), opts)
 			elapsed := time.Since(start)
-			wantFinding(t, r, "http-fetch", Error, "timed out after 1s", tt.want)
+			wantFinding(t, r, "http-fetch", validate.Error, "timed out after 1s", tt.want)
 			if elapsed > timeout+time.Second {
-				t.Errorf("CheckLive(%s) took %s; want under %s", tt.name, elapsed, timeout+time.Second)
+				t.Errorf("Check(%s) took %s; want under %s", tt.name, elapsed, timeout+time.Second)
 			}
 			if r.HTTP == nil || r.HTTP.ElapsedMS < timeout.Milliseconds()-50 {
-				t.Errorf("CheckLive(%s): HTTP = %+v; want elapsed_ms about %d", tt.name, r.HTTP, timeout.Milliseconds())
+				t.Errorf("Check(%s): HTTP = %+v; want elapsed_ms about %d", tt.name, r.HTTP, timeout.Milliseconds())
 			}
 		})
 	}
@@ -209,17 +211,17 @@ func TestCheckLiveBrokenConnection(t *testing.T) {
 	t.Run("closed", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t, hijack(false))
-		r := CheckLive(context.Background(), srv.docURL(), srv.opts())
-		wantFinding(t, r, "http-fetch", Error, "closed after 15 bytes", "1000 that Content-Length promised")
+		r := Check(context.Background(), srv.docURL(), srv.opts())
+		wantFinding(t, r, "http-fetch", validate.Error, "closed after 15 bytes", "1000 that Content-Length promised")
 		if r.Document != nil || r.Has("doc-not-json") {
-			t.Errorf("CheckLive(truncated) = %v; want no document rules on a partial body", r.Findings)
+			t.Errorf("Check(truncated) = %v; want no document rules on a partial body", r.Findings)
 		}
 	})
 	t.Run("reset", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t, hijack(true))
-		r := CheckLive(context.Background(), srv.docURL(), srv.opts())
-		wantFinding(t, r, "http-fetch", Error, "reset")
+		r := Check(context.Background(), srv.docURL(), srv.opts())
+		wantFinding(t, r, "http-fetch", validate.Error, "reset")
 	})
 }
 
@@ -240,17 +242,17 @@ func TestCheckLiveConnectFailures(t *testing.T) {
 		}
 		addr := l.Addr().String()
 		l.Close()
-		r := CheckLive(context.Background(), "https://"+addr+"/oauth/client.json",
-			LiveOptions{Options: Options{AllowPrivate: true}, Timeout: time.Second})
-		wantFinding(t, r, "http-fetch", Error, "refused", addr)
+		r := Check(context.Background(), "https://"+addr+"/oauth/client.json",
+			Options{Options: validate.Options{AllowPrivate: true}, Timeout: time.Second})
+		wantFinding(t, r, "http-fetch", validate.Error, "refused", addr)
 	})
 	t.Run("DNS", func(t *testing.T) {
 		t.Parallel()
-		r := CheckLive(context.Background(), "https://cimd-test.invalid/oauth/client.json",
-			LiveOptions{Timeout: time.Second})
-		wantFinding(t, r, "http-fetch", Error, "DNS", "cimd-test.invalid")
+		r := Check(context.Background(), "https://cimd-test.invalid/oauth/client.json",
+			Options{Timeout: time.Second})
+		wantFinding(t, r, "http-fetch", validate.Error, "DNS", "cimd-test.invalid")
 		if r.Has("url-private-address") {
-			t.Errorf("CheckLive(unresolvable) = %v; want no url-private-address", r.Findings)
+			t.Errorf("Check(unresolvable) = %v; want no url-private-address", r.Findings)
 		}
 	})
 	t.Run("plain HTTP on the TLS port", func(t *testing.T) {
@@ -258,7 +260,7 @@ func TestCheckLiveConnectFailures(t *testing.T) {
 		srv := httptest.NewServer(serveDoc("application/json", "max-age=60"))
 		defer srv.Close()
 		u := strings.Replace(srv.URL, "http://", "https://", 1) + "/oauth/client.json"
-		r := CheckLive(context.Background(), u, LiveOptions{Options: Options{AllowPrivate: true}, Timeout: time.Second})
-		wantFinding(t, r, "http-fetch", Error, "did not answer with TLS")
+		r := Check(context.Background(), u, Options{Options: validate.Options{AllowPrivate: true}, Timeout: time.Second})
+		wantFinding(t, r, "http-fetch", validate.Error, "did not answer with TLS")
 	})
 }

@@ -1,4 +1,4 @@
-package validate
+package live
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // TestPollRetryPolicy checks, against real servers, which failures Poll
@@ -73,7 +75,7 @@ func TestPollRetryPolicy(t *testing.T) {
 		name      string
 		handler   http.HandlerFunc
 		url       func(srv *testServer) string // default: the server's document
-		opts      func(srv *testServer) LiveOptions
+		opts      func(srv *testServer) Options
 		local     func(url string) []byte // default testDoc
 		wantValid bool
 		wantRule  string // the rule given up on, when not valid
@@ -82,7 +84,7 @@ func TestPollRetryPolicy(t *testing.T) {
 		{name: "404 while propagating", handler: firstThen(status(http.StatusNotFound)), wantValid: true},
 		{name: "503", handler: firstThen(status(http.StatusServiceUnavailable)), wantValid: true},
 		{name: "429", handler: firstThen(status(http.StatusTooManyRequests)), wantValid: true},
-		{name: "timeout", handler: slowOnce(), opts: func(srv *testServer) LiveOptions {
+		{name: "timeout", handler: slowOnce(), opts: func(srv *testServer) Options {
 			o := srv.opts()
 			o.Timeout = 300 * time.Millisecond
 			return o
@@ -92,7 +94,7 @@ func TestPollRetryPolicy(t *testing.T) {
 		{name: "403", handler: status(http.StatusForbidden), wantRule: "http-status"},
 		{name: "content type of the current copy", handler: plain, wantRule: "http-content-type"},
 		{name: "rule error of the current copy", handler: served, local: badDoc, wantRule: "redirect-http"},
-		{name: "untrusted certificate", handler: ok, opts: func(srv *testServer) LiveOptions {
+		{name: "untrusted certificate", handler: ok, opts: func(srv *testServer) Options {
 			o := srv.opts()
 			o.RootCAs = x509.NewCertPool()
 			return o
@@ -115,11 +117,11 @@ func TestPollRetryPolicy(t *testing.T) {
 				local = tc.local(url)
 			}
 			attempts := 0
-			attempt := func(ctx context.Context) Result {
+			attempt := func(ctx context.Context) validate.Result {
 				attempts++
-				r := CheckLive(ctx, url, opts)
+				r := Check(ctx, url, opts)
 				if r.Document != nil {
-					if f := Drift(r.Body, local); f != nil {
+					if f := validate.Drift(r.Body, local); f != nil {
 						r.Findings = append(r.Findings, *f)
 					}
 				}

@@ -1,4 +1,4 @@
-package validate
+package live
 
 import (
 	"context"
@@ -9,11 +9,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // testServer is a real TLS server that counts what reached it, so tests can
@@ -59,11 +60,11 @@ func (ts *testServer) docURL() string { return ts.URL + "/oauth/client.json" }
 const testTimeout = 5 * time.Second
 
 // opts trusts the server's certificate and allows 127.0.0.1.
-func (ts *testServer) opts() LiveOptions {
+func (ts *testServer) opts() Options {
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
-	return LiveOptions{
-		Options:   Options{AllowPrivate: true},
+	return Options{
+		Options:   validate.Options{AllowPrivate: true},
 		Timeout:   testTimeout,
 		RootCAs:   pool,
 		UserAgent: "cimd/test",
@@ -108,7 +109,7 @@ func setHeader(w http.ResponseWriter, k, v string) {
 	w.Header().Set(k, v)
 }
 
-func rules(r Result) []string {
+func rules(r validate.Result) []string {
 	var s []string
 	for _, f := range r.Findings {
 		s = append(s, f.Rule)
@@ -116,56 +117,56 @@ func rules(r Result) []string {
 	return s
 }
 
-func finding(r Result, rule string) (Finding, bool) {
+func finding(r validate.Result, rule string) (validate.Finding, bool) {
 	for _, f := range r.Findings {
 		if f.Rule == rule {
 			return f, true
 		}
 	}
-	return Finding{}, false
+	return validate.Finding{}, false
 }
 
 // wantFinding fails unless r has rule with severity sev and a message holding
 // every one of parts.
-func wantFinding(t *testing.T, r Result, rule string, sev Severity, parts ...string) {
+func wantFinding(t *testing.T, r validate.Result, rule string, sev validate.Severity, parts ...string) {
 	t.Helper()
 	f, ok := finding(r, rule)
 	if !ok {
-		t.Fatalf("CheckLive(%s) = %v; want rule %q", r.URL, r.Findings, rule)
+		t.Fatalf("Check(%s) = %v; want rule %q", r.URL, r.Findings, rule)
 	}
 	t.Logf("%s %s: %s", f.Severity, f.Rule, f.Message)
 	if f.Severity != sev {
-		t.Errorf("CheckLive(%s): %s severity %s; want %s", r.URL, rule, f.Severity, sev)
+		t.Errorf("Check(%s): %s severity %s; want %s", r.URL, rule, f.Severity, sev)
 	}
 	for _, p := range parts {
 		if !strings.Contains(f.Message, p) {
-			t.Errorf("CheckLive(%s): %s message %q; want it to contain %q", r.URL, rule, f.Message, p)
+			t.Errorf("Check(%s): %s message %q; want it to contain %q", r.URL, rule, f.Message, p)
 		}
 	}
 }
 
-func wantValid(t *testing.T, r Result) {
+func wantValid(t *testing.T, r validate.Result) {
 	t.Helper()
 	if !r.Valid {
-		t.Fatalf("CheckLive(%s) = invalid, %v; want valid", r.URL, r.Findings)
+		t.Fatalf("Check(%s) = invalid, %v; want valid", r.URL, r.Findings)
 	}
 }
 
 func TestCheckLiveValid(t *testing.T) {
 	srv := newTestServer(t, serveDoc("application/json", "public, max-age=3600"))
-	r := CheckLive(context.Background(), srv.docURL(), srv.opts())
+	r := Check(context.Background(), srv.docURL(), srv.opts())
 	wantValid(t, r)
 	for _, rule := range rules(r) {
 		if strings.HasPrefix(rule, "http-") {
-			t.Errorf("CheckLive: unexpected %s: %v", rule, r.Findings)
+			t.Errorf("Check: unexpected %s: %v", rule, r.Findings)
 		}
 	}
 	if r.HTTP == nil || r.HTTP.Status != 200 || r.HTTP.ContentType != "application/json" ||
 		r.HTTP.CacheControl != "public, max-age=3600" || r.HTTP.Bytes != len(r.Body) {
-		t.Errorf("CheckLive: HTTP = %+v; want status 200, application/json, the cache-control and %d bytes", r.HTTP, len(r.Body))
+		t.Errorf("Check: HTTP = %+v; want status 200, application/json, the cache-control and %d bytes", r.HTTP, len(r.Body))
 	}
 	if r.Document["client_id"] != srv.docURL() {
-		t.Errorf("CheckLive: Document = %v; want client_id %s", r.Document, srv.docURL())
+		t.Errorf("Check: Document = %v; want client_id %s", r.Document, srv.docURL())
 	}
 	req := srv.last.Load()
 	if got := req.Header.Get("Accept"); got != "application/json" {
@@ -194,7 +195,7 @@ func TestCheckLiveHTTP2(t *testing.T) {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 
-	r := CheckLive(context.Background(), srv.docURL(), srv.opts())
+	r := Check(context.Background(), srv.docURL(), srv.opts())
 	wantValid(t, r)
 	if p := proto.Load(); p != 2 {
 		t.Errorf("server saw HTTP/%d; want HTTP/2", p)
@@ -206,10 +207,10 @@ func TestCheckLivePrivateAddress(t *testing.T) {
 	opts := srv.opts()
 	opts.AllowPrivate = false
 	for _, u := range []string{srv.docURL(), strings.Replace(srv.docURL(), "127.0.0.1", "localhost", 1)} {
-		r := CheckLive(context.Background(), u, opts)
-		wantFinding(t, r, "url-private-address", Error, "127.0.0.1", "not fetched")
-		if n := len(rules(r)); n != 1+len(nonPrivate(CheckURL(u, opts.Options))) {
-			t.Errorf("CheckLive(%s) = %v; want url-private-address once", u, r.Findings)
+		r := Check(context.Background(), u, opts)
+		wantFinding(t, r, "url-private-address", validate.Error, "127.0.0.1", "not fetched")
+		if n := len(rules(r)); n != 1+len(nonPrivate(validate.CheckURL(u, opts.Options))) {
+			t.Errorf("Check(%s) = %v; want url-private-address once", u, r.Findings)
 		}
 	}
 	if n, c := srv.requests.Load(), srv.conns.Load(); n != 0 || c != 0 {
@@ -222,18 +223,18 @@ func TestCheckLivePrivateAddress(t *testing.T) {
 // as url-private-address, not reported as a DNS failure, and not fetched.
 func TestCheckLivePrivateName(t *testing.T) {
 	for _, u := range []string{"https://app.localhost/oauth/client.json", "https://127.1/oauth/client.json"} {
-		r := CheckLive(context.Background(), u, LiveOptions{Timeout: 2 * time.Second})
+		r := Check(context.Background(), u, Options{Timeout: 2 * time.Second})
 		if !r.Has("url-private-address") || r.Has("http-fetch") {
-			t.Errorf("CheckLive(%s) = %v; want url-private-address and no http-fetch", u, r.Findings)
+			t.Errorf("Check(%s) = %v; want url-private-address and no http-fetch", u, r.Findings)
 		}
 		if r.HTTP != nil && r.HTTP.Status != 0 {
-			t.Errorf("CheckLive(%s).HTTP = %+v; want no response", u, r.HTTP)
+			t.Errorf("Check(%s).HTTP = %+v; want no response", u, r.HTTP)
 		}
 	}
 }
 
-func nonPrivate(fs []Finding) []Finding {
-	var out []Finding
+func nonPrivate(fs []validate.Finding) []validate.Finding {
+	var out []validate.Finding
 	for _, f := range fs {
 		if f.Rule != "url-private-address" {
 			out = append(out, f)
@@ -269,31 +270,27 @@ func TestCheckLiveDocument(t *testing.T) {
 				w.Header().Set("Cache-Control", "max-age=60")
 				io.WriteString(w, tt.body(requestURL(r)))
 			})
-			r := CheckLive(context.Background(), srv.docURL(), srv.opts())
+			r := Check(context.Background(), srv.docURL(), srv.opts())
 			if !r.Has(tt.rule) || r.Valid {
-				t.Errorf("CheckLive(%s) = %v; want rule %q", tt.name, r.Findings, tt.rule)
+				t.Errorf("Check(%s) = %v; want rule %q", tt.name, r.Findings, tt.rule)
 			}
 		})
 	}
 }
 
-// TestFetchUsesCheckedAddresses connects to the addresses it is given, never
-// to what the name would resolve to, and verifies TLS for the name: the
-// httptest certificate is valid for example.com, which here reaches the
-// local server only through the checked address. An unreachable first
-// address falls through to the next.
-func TestFetchUsesCheckedAddresses(t *testing.T) {
+// TestCheckLiveInvalidNotFetched checks that a URL with url-invalid is not
+// fetched even when Go's parser would take it (a bracket outside an IP
+// literal, a second "@", a space): the contract says no fetch follows.
+func TestCheckLiveInvalidNotFetched(t *testing.T) {
 	srv := newTestServer(t, serveDoc("application/json", "max-age=60"))
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	u := mustParse(t, "https://example.com:"+port+"/oauth/client.json")
-	addrs := []netip.Addr{netip.MustParseAddr("::1"), netip.MustParseAddr("127.0.0.1")}
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	f := fetch(ctx, u, addrs, srv.opts())
-	if f.err != nil || f.resp == nil || f.resp.StatusCode != 200 {
-		t.Fatalf("fetch(%s via %v) = %v, %v; want 200", u, addrs, f.resp, f.err)
+	opts := srv.opts()
+	for _, u := range []string{srv.URL + "/a]b.json", strings.Replace(srv.URL, "https://", "https://a@b@", 1) + "/c.json", srv.URL + "/my client.json"} {
+		r := Check(context.Background(), u, opts)
+		if !r.Has("url-invalid") || r.HTTP != nil {
+			t.Errorf("Check(%s) = %v, http %v; want url-invalid and no fetch", u, r.Findings, r.HTTP)
+		}
 	}
-	if got := srv.last.Load().Host; got != "example.com:"+port {
-		t.Errorf("server saw Host %q; want example.com:%s", got, port)
+	if n := srv.requests.Load(); n != 0 {
+		t.Errorf("server saw %d requests; want none", n)
 	}
 }

@@ -1,4 +1,4 @@
-package validate
+package live
 
 import (
 	"context"
@@ -11,9 +11,10 @@ import (
 	"math/big"
 	"net"
 	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // testCert makes a certificate from tmpl, signed by parent (nil: by itself).
@@ -89,7 +90,7 @@ func TestCheckLiveTLS(t *testing.T) {
 			extra = pool
 		}
 		for _, mode := range []string{"roots", "extra"} {
-			tt, opts := tt, LiveOptions{Options: Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: tt.roots}
+			tt, opts := tt, Options{Options: validate.Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: tt.roots}
 			if mode == "extra" {
 				opts.RootCAs, opts.ExtraRoots = x509.NewCertPool(), extra
 			}
@@ -98,12 +99,12 @@ func TestCheckLiveTLS(t *testing.T) {
 	}
 	// Extra roots that do not know the CA fall back to the roots that do.
 	t.Run("trusted/fallback", func(t *testing.T) {
-		opts := LiveOptions{Options: Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: pool, ExtraRoots: x509.NewCertPool()}
+		opts := Options{Options: validate.Options{AllowPrivate: true}, Timeout: testTimeout, RootCAs: pool, ExtraRoots: x509.NewCertPool()}
 		checkTLS(t, good, opts, nil)
 	})
 }
 
-func checkTLS(t *testing.T, cert tls.Certificate, opts LiveOptions, want []string) {
+func checkTLS(t *testing.T, cert tls.Certificate, opts Options, want []string) {
 	t.Parallel()
 	srv := &testServer{}
 	srv.Server = httptest.NewUnstartedServer(serveDoc("application/json", "max-age=60"))
@@ -112,22 +113,13 @@ func checkTLS(t *testing.T, cert tls.Certificate, opts LiveOptions, want []strin
 	srv.StartTLS()
 	defer srv.Close()
 
-	r := CheckLive(context.Background(), srv.docURL(), opts)
+	r := Check(context.Background(), srv.docURL(), opts)
 	if want == nil {
 		wantValid(t, r)
 		return
 	}
-	wantFinding(t, r, "http-fetch", Error, want...)
+	wantFinding(t, r, "http-fetch", validate.Error, want...)
 	if r.HTTP == nil || r.HTTP.Status != 0 {
-		t.Errorf("CheckLive(%s): HTTP = %+v; want status 0, no response", r.URL, r.HTTP)
+		t.Errorf("Check(%s): HTTP = %+v; want status 0, no response", r.URL, r.HTTP)
 	}
-}
-
-func mustParse(t *testing.T, raw string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }

@@ -1,4 +1,4 @@
-package validate
+package live
 
 import (
 	"bytes"
@@ -8,10 +8,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
-func failing(rule string) Result {
-	r := Result{Findings: []Finding{{Rule: rule, Severity: Error, Transient: true}, {Rule: "url-port", Severity: Warning}}}
+func failing(rule string) validate.Result {
+	r := validate.Result{Findings: []validate.Finding{{Rule: rule, Severity: validate.Error, Transient: true}, {Rule: "url-port", Severity: validate.Warning}}}
 	r.Judge(false)
 	return r
 }
@@ -19,7 +21,7 @@ func failing(rule string) Result {
 func TestPollOneAttempt(t *testing.T) {
 	var n int
 	var progress bytes.Buffer
-	Poll(context.Background(), 0, &progress, func(context.Context) Result { n++; return failing("http-status") })
+	Poll(context.Background(), 0, &progress, func(context.Context) validate.Result { n++; return failing("http-status") })
 	if n != 1 || progress.Len() != 0 {
 		t.Errorf("Poll(wait 0) made %d attempts, wrote %q; want 1 attempt, no progress", n, progress.String())
 	}
@@ -40,9 +42,9 @@ func TestPollRepublished(t *testing.T) {
 		w.Write(doc)
 	})
 	local := testDoc(srv.docURL())
-	attempt := func(ctx context.Context) Result {
-		r := CheckLive(ctx, srv.docURL(), srv.opts())
-		if f := Drift(r.Body, local); f != nil {
+	attempt := func(ctx context.Context) validate.Result {
+		r := Check(ctx, srv.docURL(), srv.opts())
+		if f := validate.Drift(r.Body, local); f != nil {
 			r.Findings = append(r.Findings, *f)
 		}
 		r.Judge(false)
@@ -74,7 +76,7 @@ func TestPollGivesUp(t *testing.T) {
 	var n int
 	var progress bytes.Buffer
 	start := time.Now()
-	r := poll(context.Background(), 100*time.Millisecond, &progress, func(context.Context) Result {
+	r := poll(context.Background(), 100*time.Millisecond, &progress, func(context.Context) validate.Result {
 		n++
 		return failing("http-status")
 	}, 10*time.Millisecond, 20*time.Millisecond)
@@ -98,7 +100,7 @@ func TestPollCanceled(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	var n int
 	start := time.Now()
-	r := Poll(ctx, time.Minute, nil, func(context.Context) Result { n++; return failing("http-status") })
+	r := Poll(ctx, time.Minute, nil, func(context.Context) validate.Result { n++; return failing("http-status") })
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("Poll returned %s after the cancel; want at once", d-100*time.Millisecond)
 	}

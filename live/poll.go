@@ -1,4 +1,4 @@
-package validate
+package live
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/cimd-dev/cimd/validate"
 )
 
 // The backoff between attempts: a CDN usually catches up within seconds, and
@@ -16,17 +18,17 @@ const (
 )
 
 // Poll calls attempt until its result has no error finding, has one that
-// waiting cannot fix (see [Finding.Transient]), wait has passed, or ctx is
+// waiting cannot fix (see [validate.Finding.Transient]), wait has passed, or ctx is
 // done, backing off from 1s doubling up to 15s between attempts and
 // writing one progress line per attempt to progress. With wait <= 0 it makes
 // exactly one attempt. It returns the last result.
-func Poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) Result) Result {
+func Poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) validate.Result) validate.Result {
 	return poll(ctx, wait, progress, attempt, pollFirstDelay, pollMaxDelay)
 }
 
 // poll is Poll with the backoff as parameters, so tests need not sleep for
 // seconds.
-func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) Result, first, maxDelay time.Duration) Result {
+func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt func(context.Context) validate.Result, first, maxDelay time.Duration) validate.Result {
 	if wait <= 0 {
 		return attempt(ctx)
 	}
@@ -73,12 +75,12 @@ func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt f
 // or nil when polling again may help. A drifting copy is stale: everything
 // wrong with it (its content type, its rules) may be the old copy's, so it
 // is retried as a whole. Otherwise every error must be Transient.
-func permanent(r Result) *Finding {
+func permanent(r validate.Result) *validate.Finding {
 	if r.Has("live-drift") {
 		return nil
 	}
 	for i, f := range r.Findings {
-		if f.Severity == Error && !f.Transient {
+		if f.Severity == validate.Error && !f.Transient {
 			return &r.Findings[i]
 		}
 	}
@@ -86,10 +88,10 @@ func permanent(r Result) *Finding {
 }
 
 // errorRules lists the rule codes of r's error findings, in order.
-func errorRules(r Result) []string {
+func errorRules(r validate.Result) []string {
 	var rules []string
 	for _, f := range r.Findings {
-		if f.Severity == Error {
+		if f.Severity == validate.Error {
 			rules = append(rules, f.Rule)
 		}
 	}

@@ -1,0 +1,213 @@
+// Package fetch is the hardened HTTP client that every network read of cimd
+// goes through: live validation of a client_id URL, and the
+// authorization-server side (discovery and the probe).
+//
+// One [Client.Get] resolves the host once, refuses special-use addresses
+// (the table of [validate.IsSpecialAddr]) unless allowed, dials only the
+// addresses it checked (a second lookup could answer differently: DNS
+// rebinding), follows no redirect, sends no cookie or credential, verifies
+// TLS against the system roots plus any extra ones (--cacert), caps the body
+// in decoded bytes, and bounds the whole exchange by one deadline, naming
+// the phase it was in when it ran out. It knows no rules: it says what
+// happened, and [Response.Describe] says it in words.
+//
+// Imports run one way: fetch uses validate for its address table only;
+// live (judging a live URL) and authserver sit on top of fetch; the commands
+// sit on top of those. validate imports neither fetch nor net/http.
+package fetch
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// DefaultTimeout bounds one Get when [Options.Timeout] is not set.
+const DefaultTimeout = 10 * time.Second
+
+// DefaultMaxBytes caps a body when [Options.MaxBytes] is not set: far more
+// than any metadata document, and never unbounded.
+const DefaultMaxBytes = 1 << 20
+
+// Options configures a [Client].
+type Options struct {
+	Timeout      time.Duration  // bounds one Get: DNS, connect, TLS, headers and body; 0 means DefaultTimeout
+	RootCAs      *x509.CertPool // nil: the system roots
+	AllowPrivate bool           // connect to special-use addresses too (local tests)
+	MaxBytes     int            // the body is read up to MaxBytes+1 decoded bytes; 0 means DefaultMaxBytes
+	Accept       string         // the Accept header; "" sends none
+	UserAgent    string         // "" means "cimd"
+
+	// ExtraRoots are trusted in addition to RootCAs (--cacert). A chain is
+	// verified against them first, so the system roots, which take longer
+	// to parse than the whole fetch, are only loaded when they are needed.
+	ExtraRoots *x509.CertPool
+}
+
+// Client makes GET requests with the guarantees of the package doc. Make
+// one per run with [New]; it is safe for concurrent use. Each Get dials
+// afresh today; the Client is where transports shared across a run (one
+// per host and checked address set, HTTP/2 multiplexed) will be kept.
+type Client struct {
+	opts Options
+}
+
+// New returns a Client for opts, with the defaults filled in.
+func New(opts Options) *Client {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "cimd"
+	}
+	return &Client{opts: opts}
+}
+
+// Response is what one Get saw. Status is 0 when no response came; Err then
+// says why (a [*DNSError], a [*RefusedError], or the exchange's error).
+// With a status, Err is non-nil when reading the body failed.
+type Response struct {
+	Status     int         // 0: no response
+	StatusLine string      // "404 Not Found", as received
+	Header     http.Header // the body is already closed
+	Body       []byte      // at most MaxBytes+1 decoded bytes
+	Complete   bool        // the body was read to its end within MaxBytes
+	Err        error
+
+	// ContentLength is the length the response announced, -1 if none;
+	// Uncompressed is set when the transport decoded gzip (Content-Length
+	// and Content-Encoding are then removed from Header).
+	ContentLength int64
+	Uncompressed  bool
+
+	host    string
+	phase   string // where Err happened, for Describe
+	timeout time.Duration
+}
+
+// DNSError is the Err of a Response whose host did not resolve.
+type DNSError struct {
+	Host     string
+	Err      error
+	TimedOut bool // the deadline (or the caller) ended the lookup
+}
+
+func (e *DNSError) Error() string { return "DNS lookup of " + e.Host + ": " + e.Err.Error() }
+func (e *DNSError) Unwrap() error { return e.Err }
+
+// RefusedError is the Err of a Response that was not fetched because the
+// host is, or resolves to, special-use addresses.
+type RefusedError struct {
+	Host    string
+	Literal bool     // Host is an IP address, not a name
+	Addrs   []string // the special-use addresses among those it resolved to
+}
+
+func (e *RefusedError) Error() string {
+	return "refused to fetch " + e.Host + ": special-use address"
+}
+
+// Get makes one GET of rawURL: the exact URL without userinfo or fragment,
+// no cookies, no credentials, no redirects, the body read up to
+// MaxBytes+1 bytes. The client's timeout bounds the whole of it, DNS and
+// body included; ctx can end it sooner.
+func (c *Client) Get(ctx context.Context, rawURL string) Response {
+	r := Response{timeout: c.opts.Timeout, ContentLength: -1}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		if err == nil {
+			err = errors.New("not an absolute http(s) URL with a host")
+		}
+		r.Err, r.phase = err, "parsing the URL"
+		return r
+	}
+	r.host = u.Hostname()
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+
+	addrs, err := resolve(ctx, r.host)
+	if err != nil {
+		r.Err = &DNSError{Host: r.host, Err: err, TimedOut: ctx.Err() != nil}
+		return r
+	}
+	if !c.opts.AllowPrivate {
+		if bad := specialAddrs(addrs); len(bad) > 0 {
+			_, literal := netip.ParseAddr(r.host)
+			r.Err = &RefusedError{Host: r.host, Literal: literal == nil, Addrs: bad}
+			return r
+		}
+	}
+	c.exchange(ctx, u, addrs, &r)
+	return r
+}
+
+// specialAddrs returns the addresses of addrs that servers must not fetch.
+func specialAddrs(addrs []netip.Addr) []string {
+	var bad []string
+	for _, a := range addrs {
+		if validate.IsSpecialAddr(a) {
+			bad = append(bad, a.String())
+		}
+	}
+	return bad
+}
+
+// exchange makes the request to addrs and reads the body into r.
+func (c *Client) exchange(ctx context.Context, u *url.URL, addrs []netip.Addr, r *Response) {
+	p := &progress{}
+	tr := newTransport(addrs, tlsConfig(r.host, c.opts.RootCAs, c.opts.ExtraRoots), p)
+	defer tr.CloseIdleConnections()
+	client := &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+
+	target := *u
+	target.User = nil // a userinfo part must not turn into Basic credentials
+	target.Fragment, target.RawFragment = "", ""
+	trace := &httptrace.ClientTrace{
+		TLSHandshakeStart: func() { p.set("in the TLS handshake") },
+		GotConn:           func(httptrace.GotConnInfo) { p.set("waiting for the response headers") },
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, target.String(), nil)
+	if err != nil {
+		r.Err, r.phase = err, "building the request"
+		return
+	}
+	if c.opts.Accept != "" {
+		req.Header.Set("Accept", c.opts.Accept)
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+
+	resp, err := client.Do(req)
+	if err != nil {
+		r.Err, r.phase = err, p.get()
+		return
+	}
+	defer resp.Body.Close()
+	r.Status, r.StatusLine, r.Header = resp.StatusCode, resp.Status, resp.Header
+	r.ContentLength, r.Uncompressed = resp.ContentLength, resp.Uncompressed
+	// Closing early drops the connection instead of draining it, so a
+	// gigabyte body costs one buffer and not a gigabyte of reading.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(c.opts.MaxBytes)+1))
+	r.Body = body
+	switch {
+	case err != nil:
+		r.Err, r.phase = err, "reading the body"
+	case len(body) <= c.opts.MaxBytes:
+		r.Complete = true
+	}
+}

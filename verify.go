@@ -1,0 +1,110 @@
+package main
+
+// This file is what 'cimd validate' (config mode) and 'cimd publish' share:
+// the options of a check of the deployed copy, and the check itself, which
+// package live does.
+
+import (
+	"context"
+	"crypto/x509"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/live"
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// defaultVerifyWait is how long publish waits for the live copy when
+// [validate] wait is not set: long enough for a CDN to pick up a change.
+const defaultVerifyWait = 2 * time.Minute
+
+// deployFlags are the settings of a check of the deployed copy that a
+// command line gave; each one given (non-nil) overrides the config's
+// [validate] table.
+type deployFlags struct {
+	profile      *string
+	allowPrivate *bool
+	timeout      *time.Duration
+	cacert       *string
+	wait         *time.Duration // nil: [validate] wait, else defaultVerifyWait
+	strict       bool
+}
+
+// given returns v when the flag name was set on the command line, else nil.
+func given[T any](fs *pflag.FlagSet, name string, v *T) *T {
+	if fs.Changed(name) {
+		return v
+	}
+	return nil
+}
+
+// deployedOptions fills the options of a check of c's deployed copy: a flag
+// given wins over c's [validate] table, which wins over the defaults.
+func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
+	v := c.Validate
+	opts := live.Options{
+		Options: validate.Options{Profile: validate.Profile(v.Profile), AllowPrivate: v.AllowPrivate},
+		Timeout: v.Timeout.Duration, UserAgent: userAgent(), Strict: df.strict, Wait: v.Wait.Duration,
+	}
+	cacert := c.Abs(v.CACert)
+	if df.profile != nil {
+		opts.Profile = validate.Profile(*df.profile)
+	}
+	if df.allowPrivate != nil {
+		opts.AllowPrivate = *df.allowPrivate
+	}
+	if df.timeout != nil {
+		opts.Timeout = *df.timeout
+	}
+	switch {
+	case df.wait != nil:
+		opts.Wait = *df.wait
+	case opts.Wait == 0:
+		opts.Wait = defaultVerifyWait
+	}
+	if df.cacert != nil {
+		cacert = *df.cacert
+	}
+	if cacert != "" {
+		roots, err := loadCACert(cacert)
+		if err != nil {
+			return opts, err
+		}
+		opts.ExtraRoots = roots
+	}
+	return opts, nil
+}
+
+// verifyDeployed checks c's live URL until it passes every rule and matches
+// doc, or opts.Wait runs out.
+func verifyDeployed(ctx context.Context, c *config.Config, doc []byte, opts live.Options, progress io.Writer) validate.Result {
+	r := live.New(opts).Deployed(ctx, c.ClientID(), doc, progress)
+	r.Target = configTarget(c)
+	return r
+}
+
+// configTarget names an environment of a config file as a result's target.
+func configTarget(c *config.Config) string {
+	if c.Env == "" {
+		return c.File
+	}
+	return c.File + " [env." + c.Env + "]"
+}
+
+// loadCACert returns the PEM certificates in file, which the fetch trusts
+// in addition to the system roots (live.Options.ExtraRoots).
+func loadCACert(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usagef("--cacert: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, usagef("--cacert %s: no PEM certificate found", file)
+	}
+	return pool, nil
+}
