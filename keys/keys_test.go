@@ -315,10 +315,24 @@ func TestCacheLifetime(t *testing.T) {
 
 func TestKidRefused(t *testing.T) {
 	s, _ := Open(filepath.Join(t.TempDir(), "k"), nil)
-	for _, kid := range []string{"../x", ".hidden", "a/b", "sp ace"} {
+	for _, kid := range []string{"../x", ".hidden", "a/b", "sp ace", ""} {
+		if err := checkKid(kid); err == nil {
+			t.Errorf("checkKid(%q) = nil; want a refusal", kid)
+		}
+	}
+	for _, kid := range []string{"../x", ".hidden"} {
 		if _, err := s.Generate(ES256, kid); err == nil {
 			t.Errorf("Generate with kid %q succeeded; want a refusal", kid)
 		}
+	}
+	// Any thumbprint is a valid kid: base64url, which may start with '-'.
+	for _, kid := range []string{"-D0S10hmTvBSkMp2ADXfhy3G9z4GELZ1t4A5dLAd_gY", "_x", "2026-12"} {
+		if err := checkKid(kid); err != nil {
+			t.Errorf("checkKid(%q) = %v; want nil", kid, err)
+		}
+	}
+	if _, err := s.Generate(ES256, "-leading-dash"); err != nil {
+		t.Errorf("Generate with kid -leading-dash: %v", err)
 	}
 }
 

@@ -396,16 +396,17 @@ func writePrivate(path string, data []byte, replace bool) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// checkKid refuses a kid that is not safe as a file name.
+// checkKid refuses a kid that is not safe as a file name. A leading '-'
+// is allowed: one thumbprint in 64 starts with it.
 func checkKid(kid string) error {
-	if kid == "" || len(kid) > 128 || kid[0] == '.' || kid[0] == '-' {
-		return fmt.Errorf("kid %q: use 1 to 128 letters, digits, '-', '_' or '.', not starting with '.' or '-'", kid)
+	if kid == "" || len(kid) > 128 || kid[0] == '.' {
+		return fmt.Errorf("kid %q: use 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'", kid)
 	}
 	for _, r := range kid {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
 		default:
-			return fmt.Errorf("kid %q: use 1 to 128 letters, digits, '-', '_' or '.', not starting with '.' or '-'", kid)
+			return fmt.Errorf("kid %q: use 1 to 128 letters, digits, '-', '_' or '.', not starting with '.'", kid)
 		}
 	}
 	return nil
