@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/cimd-dev/cimd/build"
@@ -122,7 +121,7 @@ func (b builder) env(c *config.Config) (*buildResult, error) {
 		}
 		return r, nil
 	}
-	if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
+	if !strings.HasSuffix(c.Path, ".json") && len(c.Build.Headers) == 0 && !of.quiet && !of.json {
 		fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
 	}
 	if r.files, err = build.Files(c, doc); err != nil {

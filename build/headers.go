@@ -1,6 +1,13 @@
 package build
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/templates"
+)
 
 // The lines that fence cimd's rules inside a _headers file, so that a build
 // can replace them without touching the rules the site already has.
@@ -53,4 +60,55 @@ func lineIndex(b, prefix []byte) int {
 		off += nl + 1
 	}
 	return -1
+}
+
+// HeaderFiles returns the names of the host header files that c's [build]
+// headers write at the root of the output directory, in the order given:
+// "_headers" for "netlify", [VercelFile] for "vercel", [FirebaseFile] for
+// "firebase".
+func HeaderFiles(c *config.Config) []string {
+	var names []string
+	for _, h := range c.Build.Headers {
+		switch h {
+		case "netlify":
+			names = append(names, "_headers")
+		case "vercel":
+			names = append(names, VercelFile)
+		case "firebase":
+			names = append(names, FirebaseFile)
+		}
+	}
+	return names
+}
+
+// addHeaderFiles adds to files the host header files of c's [build]
+// headers, as they are when no such file exists yet; [WriteSites] merges
+// them with the ones already there.
+func addHeaderFiles(files map[string][]byte, c *config.Config) error {
+	name := strings.TrimPrefix(c.Path, "/")
+	for _, h := range c.Build.Headers {
+		var (
+			file string
+			data []byte
+			err  error
+		)
+		switch h {
+		case "netlify":
+			file = "_headers"
+			data, err = templates.Render("_headers", templates.HeadersData{Path: c.Path, CacheControl: c.Publish.CacheControl})
+		case "vercel", "firebase":
+			file, data, err = HostJSON(h, c.Path, c.Publish.CacheControl)
+		default:
+			// Load refuses other kinds; a Config made in code has not.
+			err = fmt.Errorf("unknown header file kind %q", h)
+		}
+		if err != nil {
+			return err
+		}
+		if name == file {
+			return fmt.Errorf("path %q is the %s file itself", c.Path, file)
+		}
+		files[file] = data
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/cimd-dev/cimd/config"
@@ -16,10 +15,7 @@ import (
 func Collisions(cfgs []*config.Config, flagOut string) error {
 	seen := map[string]string{}
 	for _, c := range cfgs {
-		names := []string{strings.TrimPrefix(c.Path, "/")}
-		if slices.Contains(c.Build.Headers, "netlify") {
-			names = append(names, "_headers")
-		}
+		names := append([]string{strings.TrimPrefix(c.Path, "/")}, HeaderFiles(c)...)
 		if j := JWKSPath(c); j != "" {
 			names = append(names, strings.TrimPrefix(j, "/"))
 		}
@@ -40,8 +36,10 @@ func Collisions(cfgs []*config.Config, flagOut string) error {
 // WriteSites writes every tree's files at once, as [WriteTrees] does (all of
 // them or, when one fails, none), and returns per tree the paths written,
 // sorted. A _headers file is merged with the one already in the tree's root
-// ([MergeHeaders]), so the site's own rules stay; the old one is never read
-// through a link.
+// ([MergeHeaders]), and so are vercel.json and firebase.json
+// ([MergeHostJSON]), so the site's own rules and keys stay; the old one is
+// never read through a link. An existing host file that is not valid JSON
+// fails the write before anything is written.
 func WriteSites(trees []Tree) ([][]string, error) {
 	merged := make([]Tree, len(trees))
 	for i, tr := range trees {
@@ -53,6 +51,21 @@ func WriteSites(trees []Tree) ([][]string, error) {
 			}
 			if old != nil {
 				files["_headers"] = MergeHeaders(old, b)
+			}
+		}
+		for name := range hostJSON {
+			b, ok := files[name]
+			if !ok {
+				continue
+			}
+			old, err := ReadExisting(tr.Root, name)
+			if err != nil {
+				return nil, err
+			}
+			if old != nil {
+				if files[name], err = MergeHostJSON(name, old, b); err != nil {
+					return nil, fmt.Errorf("in %s: %w", tr.Root, err)
+				}
 			}
 		}
 		merged[i] = Tree{Root: tr.Root, Files: files}

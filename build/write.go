@@ -15,12 +15,12 @@ import (
 	"syscall"
 
 	"github.com/cimd-dev/cimd/config"
-	"github.com/cimd-dev/cimd/templates"
 )
 
 // Files returns the files `cimd build` writes for c, keyed by their
 // slash-separated path relative to the output directory: the document doc at
-// c.Path, _headers when c.Build.Headers asks for "netlify", and the JWK Set
+// c.Path, the host header files c.Build.Headers asks for (_headers,
+// vercel.json, firebase.json: see [HeaderFiles]), and the JWK Set
 // of [client.keys] beside the document unless it is inline.
 func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 	// Load has checked the path already; a Config made in code has not.
@@ -29,15 +29,8 @@ func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 	}
 	name := strings.TrimPrefix(c.Path, "/")
 	files := map[string][]byte{name: doc}
-	if slices.Contains(c.Build.Headers, "netlify") {
-		if name == "_headers" {
-			return nil, fmt.Errorf("path %q is the _headers file itself", c.Path)
-		}
-		h, err := templates.Render("_headers", templates.HeadersData{Path: c.Path, CacheControl: c.Publish.CacheControl})
-		if err != nil {
-			return nil, err
-		}
-		files["_headers"] = h
+	if err := addHeaderFiles(files, c); err != nil {
+		return nil, err
 	}
 	ks, err := Keys(c)
 	if err != nil {

@@ -40,8 +40,10 @@ func check(c *Config) []issue {
 	}
 
 	for _, h := range c.Build.Headers {
-		if h != "netlify" {
-			bad(fmt.Sprintf("unknown header file kind %q; the only one is \"netlify\" (_headers, also read by Cloudflare Pages)", h), "build", "headers")
+		switch h {
+		case "netlify", "vercel", "firebase":
+		default:
+			bad(fmt.Sprintf("unknown header file kind %q; want \"netlify\" (_headers, also read by Cloudflare Pages), \"vercel\" (vercel.json) or \"firebase\" (firebase.json)", h), "build", "headers")
 		}
 	}
 
@@ -57,6 +59,12 @@ func check(c *Config) []issue {
 		}
 	default:
 		bad(fmt.Sprintf("must be \"s3\" or \"dir\", not %q", c.Publish.Target), "publish", "target")
+	}
+
+	switch c.Publish.Dir.Site {
+	case "", "github-pages":
+	default:
+		bad(fmt.Sprintf("unknown site %q; the only one is \"github-pages\" (writes .nojekyll when the path is under a dot-directory); leave it out for any other host", c.Publish.Dir.Site), "publish", "dir", "site")
 	}
 
 	switch c.Validate.Profile {

@@ -124,7 +124,7 @@ type Keys struct {
 // Build is the [build] table.
 type Build struct {
 	Out     string   // default "public", relative to Dir
-	Headers []string // "netlify"
+	Headers []string // "netlify" (_headers), "vercel" (vercel.json), "firebase" (firebase.json)
 }
 
 // Publish is the [publish] table.
@@ -151,6 +151,9 @@ type S3 struct {
 // Dir is the [publish.dir] table.
 type Dir struct {
 	Root string // relative to Config.Dir
+	// Site is the static host that serves Root: "github-pages" makes a
+	// publish write .nojekyll when the path is under a dot-directory.
+	Site string
 }
 
 // Validate is the [validate] table.

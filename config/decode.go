@@ -185,7 +185,7 @@ func decodeS3(t map[string]any, at toml.Key, p *problems) S3 {
 
 func decodeDir(t map[string]any, at toml.Key, p *problems) Dir {
 	var d Dir
-	fields{"root": text(&d.Root)}.decode(t, at, p, "")
+	fields{"root": text(&d.Root), "site": text(&d.Site)}.decode(t, at, p, "")
 	return d
 }
 
