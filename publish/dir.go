@@ -55,6 +55,9 @@ func publishDir(c *config.Config, doc []byte, opts Options) (Plan, error) {
 	default:
 		plan.Reason = ReasonContentDiffers
 	}
+	if plan.NoJekyll, err = pagesSite(c, opts); err != nil {
+		return plan, err
+	}
 	if opts.DryRun {
 		return plan, nil
 	}

@@ -43,6 +43,10 @@ type Plan struct {
 	Written bool `json:"uploaded"`
 	// Invalidation is the CloudFront invalidation ID, if one was created.
 	Invalidation string `json:"invalidation,omitempty"`
+	// NoJekyll is the .nojekyll file a GitHub Pages dir target wrote (or
+	// would write) at its root, so that Pages serves a path under a
+	// dot-directory.
+	NoJekyll string `json:"nojekyll,omitempty"`
 }
 
 // Options tunes a publish.
