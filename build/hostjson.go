@@ -36,9 +36,10 @@ type header struct {
 }
 
 // HostJSON returns the file name (VercelFile or FirebaseFile) that kind
-// ("vercel" or "firebase") writes, and a new such file holding only cimd's
-// rule: the document at path is served as application/json with
-// cacheControl (when not empty).
+// ("vercel" or "firebase") writes, and a new such file holding cimd's rule:
+// the document at path is served as application/json with cacheControl
+// (when not empty). A new firebase.json also says "public": "." (it sits
+// at the root of what is deployed) and ignores itself.
 func HostJSON(kind, path, cacheControl string) (string, []byte, error) {
 	var name string
 	switch kind {
@@ -53,10 +54,19 @@ func HostJSON(kind, path, cacheControl string) (string, []byte, error) {
 	if cacheControl != "" {
 		rule.Headers = append(rule.Headers, header{"Cache-Control", cacheControl})
 	}
-	var v any = []headerRule{rule}
-	keys := hostJSON[name]
-	for i := len(keys) - 1; i >= 0; i-- {
-		v = map[string]any{keys[i]: v}
+	var v any = struct {
+		Headers []headerRule `json:"headers"`
+	}{[]headerRule{rule}}
+	if name == FirebaseFile {
+		// firebase deploy, run in the output directory, needs "public"; the
+		// file itself is config, not content.
+		v = struct {
+			Hosting any `json:"hosting"`
+		}{struct {
+			Public  string       `json:"public"`
+			Ignore  []string     `json:"ignore"`
+			Headers []headerRule `json:"headers"`
+		}{".", []string{"firebase.json"}, []headerRule{rule}}}
 	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {

@@ -36,7 +36,7 @@ func TestHostJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name != FirebaseFile || !strings.HasPrefix(string(got), "{\n  \"hosting\": {\n    \"headers\": [") || strings.Contains(string(got), "Cache-Control") {
+	if name != FirebaseFile || !strings.HasPrefix(string(got), "{\n  \"hosting\": {\n    \"public\": \".\",\n    \"ignore\": [\n      \"firebase.json\"\n    ],\n    \"headers\": [") || strings.Contains(string(got), "Cache-Control") {
 		t.Errorf("HostJSON(firebase, no cache-control) = %s, %s", name, got)
 	}
 	if _, _, err := HostJSON("netlify", "/c.json", ""); err == nil {
