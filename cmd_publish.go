@@ -19,9 +19,10 @@ type publishResult struct {
 	ClientID string             `json:"client_id"`
 	OK       bool               `json:"ok"`
 	Findings []validate.Finding `json:"findings"`
-	Plan     *publish.Plan      `json:"plan"`           // nil when nothing was attempted
-	JWKS     *publish.Plan      `json:"jwks,omitempty"` // the JWK Set beside the document ([client.keys])
-	Verify   *resultJSON        `json:"verify"`         // nil when not verified
+	Plan     *publish.Plan      `json:"plan"`             // nil when nothing was attempted
+	JWKS     *publish.Plan      `json:"jwks,omitempty"`   // the JWK Set beside the document ([client.keys])
+	Verify   *resultJSON        `json:"verify"`           // nil when not verified
+	Impact   *impactJSON        `json:"impact,omitempty"` // what replacing the live copy does to users
 	Error    string             `json:"error,omitempty"`
 }
 
@@ -31,6 +32,7 @@ type publishRun struct {
 	file     *config.File
 	opts     publish.Options
 	noVerify bool
+	retire   bool        // --retire: a publish may replace another client's document
 	verify   deployFlags // --wait and --timeout, when given, for the verify step
 	of       outputFlags
 	p        painter
@@ -39,7 +41,8 @@ type publishRun struct {
 
 const publishUsage = `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
-                    [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
+                    [--retire] [--no-verify] [--wait DUR] [--timeout DUR]
+                    [--json] [-q]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -59,6 +62,17 @@ CloudFront call (HeadObject, PutObject, CreateInvalidation, retries included)
 and each fetch of the verify. With --all-envs, a failing environment does not
 stop the others; the exit status is 1 if any failed.
 
+Before anything is written, publish reads the document it replaces: for s3
+the live copy at the client_id URL (one fetch; none with --no-verify), for dir
+the file in the root. --dry-run prints what the change does to users: a
+redirect URI removed (logins in flight using it fail; some servers delete
+grants) or added, the auth method or keys changed, the name or logo changed
+(users may be asked to consent again), and the worst-case time until servers
+see it, from the old copy's Cache-Control and the servers' cache bounds. A
+document whose client_id is another (the environment's host or path moved
+while its file or key did not) is another client: replacing it loses every
+grant made with it, so publish (and --dry-run) refuses without --retire.
+
 A dir target lays environments out as build does: the top level writes
 <root>/<path>; a named environment (--env NAME or --all-envs alike) writes
 <root>/<NAME>/<path> when it inherits the top level's [publish.dir] root, and
@@ -73,7 +87,8 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	ef.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print what would be uploaded and why; change nothing")
 	force := fs.Bool("force", false, "upload even when the stored copy is unchanged")
-	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL after an S3 publish")
+	noVerify := fs.Bool("no-verify", false, "skip fetching the live URL before and after an S3 publish")
+	retire := fs.Bool("retire", false, "allow replacing a published document whose client_id is another (a moved or renamed client)")
 	wait := fs.Duration("wait", 0, "verify for at most `DUR` (default: [validate] wait, else 2m)")
 	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
@@ -99,7 +114,7 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		log = io.Discard
 	}
 	pr := publishRun{
-		s: s, file: file, noVerify: *noVerify, of: of,
+		s: s, file: file, noVerify: *noVerify, retire: *retire, of: of,
 		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
 		opts:   publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
 		p:      newPainter(s, s.err), gh: newGitHub(s),
@@ -167,6 +182,19 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if n := countErrors(findings, false); n > 0 {
 		return fail(fmt.Errorf("%s: %s in %s; nothing published", envName(c), plural(n, "error"), c.ClientID()))
 	}
+	// What replacing the live copy does to users; a publish that would
+	// replace another client needs --retire, dry run or not.
+	im, err := pr.changeImpact(ctx, c, doc)
+	if err != nil {
+		return fail(err)
+	}
+	r.Impact = im
+	if im != nil && im.Retire && !pr.retire {
+		if pr.opts.DryRun && !of.json && !of.quiet {
+			printImpact(s.out, im, false)
+		}
+		return fail(retireError(c, im))
+	}
 	// The JWK Set goes first, with the same target, headers and
 	// skip-unchanged rule: the document must never name keys that are not
 	// served yet.
@@ -193,6 +221,9 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	r.Plan = &plan
 	if !of.json && !of.quiet {
 		printPlan(s.out, plan, pr.opts.DryRun)
+		if im != nil && pr.opts.DryRun {
+			printImpact(s.out, im, pr.retire)
+		}
 	}
 	if ks != nil && !pr.opts.DryRun {
 		// From now on servers may fetch the keys: 'cimd keys retire'

@@ -11,7 +11,8 @@ import (
 )
 
 // Drift compares the live document with the locally built one as JSON values
-// and returns a live-drift finding naming the keys that differ, or nil.
+// and returns a live-drift finding naming the keys that differ and what
+// publishing the local build does to users ([Impact]), or nil.
 //
 // Values, not bytes, are compared: a host or CDN may re-indent, reorder or
 // re-encode the file without changing what a server reads. Drift reports
@@ -62,8 +63,15 @@ func Drift(live, local []byte) *Finding {
 			parts = append(parts, p.what+": "+strings.Join(p.keys, ", "))
 		}
 	}
-	return driftFinding(fmt.Sprintf("the live document differs from the local build (%s); publish it, or wait for caches to expire (--wait)",
-		strings.Join(parts, "; ")))
+	impact := ""
+	if changes := Impact(lo, co); len(changes) > 0 {
+		impact = "; for users, publishing it means: " + Summary(changes)
+		if Breaking(changes) {
+			impact += " (run cimd publish --dry-run for what each does)"
+		}
+	}
+	return driftFinding(fmt.Sprintf("the live document differs from the local build (%s)%s; publish it, or wait for caches to expire (--wait)",
+		strings.Join(parts, "; "), impact))
 }
 
 // decodeNumbers decodes one JSON value, keeping numbers as written: a number
