@@ -22,7 +22,7 @@ type publishResult struct {
 	Plan     *publish.Plan      `json:"plan"`             // nil when nothing was attempted
 	JWKS     *publish.Plan      `json:"jwks,omitempty"`   // the JWK Set beside the document ([client.keys])
 	Verify   *resultJSON        `json:"verify"`           // nil when not verified
-	Impact   *impactJSON        `json:"impact,omitempty"` // what replacing the live copy does to users
+	Impact   *impactJSON        `json:"impact,omitempty"` // dry run, or refused for --retire: what replacing the live copy does to users
 	Error    string             `json:"error,omitempty"`
 }
 
@@ -188,8 +188,11 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if err != nil {
 		return fail(err)
 	}
-	r.Impact = im
+	if pr.opts.DryRun {
+		r.Impact = im
+	}
 	if im != nil && im.Retire && !pr.retire {
+		r.Impact = im
 		if pr.opts.DryRun && !of.json && !of.quiet {
 			printImpact(s.out, im, false)
 		}

@@ -84,6 +84,9 @@ func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []
 		root := c.DirRoot()
 		name := strings.TrimPrefix(c.Path, "/")
 		im.Live = filepath.Join(root, filepath.FromSlash(name))
+		if build.LinkUnder(root, name) != "" {
+			return nil, nil // the publish refuses it, saying so
+		}
 		b, err := build.ReadExisting(root, name)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || (err == nil && b == nil):
