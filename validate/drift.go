@@ -65,7 +65,7 @@ func Drift(live, local []byte) *Finding {
 	}
 	impact := ""
 	if changes := Impact(lo, co); len(changes) > 0 {
-		impact = "; for users, publishing it means: " + Summary(changes)
+		impact = "; for users: " + Summary(changes)
 		if Breaking(changes) {
 			impact += " (run cimd publish --dry-run for what each does)"
 		}

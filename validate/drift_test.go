@@ -64,7 +64,7 @@ func TestDriftImpact(t *testing.T) {
 	live := `{"client_name": "A", "redirect_uris": ["https://a/cb", "https://a/cb2"]}`
 	local := `{"client_name": "B", "redirect_uris": ["https://a/cb2"]}`
 	f := Drift([]byte(live), []byte(local))
-	want := "for users, publishing it means: redirect URI removed https://a/cb; name or logo changed (client_name) (run cimd publish --dry-run for what each does)"
+	want := "for users: redirect URI removed https://a/cb; name or logo changed (client_name) (run cimd publish --dry-run for what each does)"
 	if f == nil || !strings.Contains(f.Message, want) {
 		t.Errorf("Drift = %+v; want a message containing %q", f, want)
 	}
