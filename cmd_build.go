@@ -128,6 +128,13 @@ func (b builder) env(c *config.Config) (*buildResult, error) {
 		return nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
 	r.dir = c.OutDir(b.out)
+	if _, ok := r.files[build.FirebaseFile]; ok && !of.quiet && !of.json {
+		if old, err := build.ReadExisting(r.dir, build.FirebaseFile); err == nil && old != nil {
+			if pat := build.FirebaseDrops(old, c.Path); pat != "" {
+				fmt.Fprintf(s.err, "cimd: warning: %s: firebase.json's hosting.ignore has %q, which leaves %s out of the deploy; remove it from the list\n", envName(c), pat, printable(c.Path))
+			}
+		}
+	}
 	return r, nil
 }
 

@@ -347,3 +347,27 @@ func checked(b []byte) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// FirebaseDrops returns the pattern of firebase.json's hosting.ignore that
+// leaves the URL path p out of a deploy, or "": the "**/.*" that firebase
+// init writes skips every dot-directory, .well-known among them.
+func FirebaseDrops(file []byte, p string) string {
+	var f struct {
+		Hosting struct {
+			Ignore []string `json:"ignore"`
+		} `json:"hosting"`
+	}
+	if json.Unmarshal(file, &f) != nil {
+		return ""
+	}
+	dotted := false
+	for _, part := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		dotted = dotted || strings.HasPrefix(part, ".")
+	}
+	for _, pat := range f.Hosting.Ignore {
+		if dotted && (pat == "**/.*" || pat == ".*" || pat == "**/.*/**") {
+			return pat
+		}
+	}
+	return ""
+}

@@ -111,3 +111,17 @@ func TestMergeHostJSONRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestFirebaseDrops(t *testing.T) {
+	initDefault := `{"hosting": {"public": "public", "ignore": ["firebase.json", "**/.*", "**/node_modules/**"]}}`
+	for _, tt := range []struct{ file, path, want string }{
+		{initDefault, "/.well-known/oauth-client.json", "**/.*"},
+		{initDefault, "/oauth/client.json", ""},
+		{`{"hosting": {"ignore": ["firebase.json"]}}`, "/.well-known/c.json", ""},
+		{`not json`, "/.well-known/c.json", ""},
+	} {
+		if got := FirebaseDrops([]byte(tt.file), tt.path); got != tt.want {
+			t.Errorf("FirebaseDrops(%s, %s) = %q; want %q", tt.file, tt.path, got, tt.want)
+		}
+	}
+}
