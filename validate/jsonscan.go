@@ -270,9 +270,7 @@ func (p *parser) object(path string) (any, bool) {
 		reported map[string]bool // duplicates already reported
 	)
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
-		p.depth--
+	if p.closed('}') {
 		return m, true
 	}
 	for {
@@ -313,25 +311,44 @@ func (p *parser) object(path string) (any, bool) {
 			}
 		}
 		m[key] = v
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-			continue
-		case '}':
-			p.i++
-			p.depth--
+		if more, ok := p.more('}', "after object key:value pair"); !ok {
+			return nil, false
+		} else if !more {
 			if folded {
 				p.caseVariants(path, names)
 			}
 			return m, true
 		}
-		return nil, p.fail("after object key:value pair")
 	}
+}
+
+// closed consumes c, the byte that closes the object or array being
+// parsed, when it comes next.
+func (p *parser) closed(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		p.depth--
+		return true
+	}
+	return false
+}
+
+// more reads what follows a member or element of the object or array that
+// c closes: a ',' (more) or c (done). For anything else ok is false and
+// the failure is recorded, after saying what the byte came after.
+func (p *parser) more(c byte, after string) (more, ok bool) {
+	p.space()
+	switch {
+	case p.i >= len(p.b):
+		return false, p.fail("")
+	case p.b[p.i] == ',':
+		p.i++
+		p.space()
+		return true, true
+	case p.closed(c):
+		return false, true
+	}
+	return false, p.fail(after)
 }
 
 // mayFold reports whether key has a byte that case folding may change: an
@@ -368,9 +385,7 @@ func (p *parser) array(path string) (any, bool) {
 	p.i++ // '['
 	a := []any{}
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
-		p.depth--
+	if p.closed(']') {
 		return a, true
 	}
 	for {
@@ -379,21 +394,11 @@ func (p *parser) array(path string) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-			continue
-		case ']':
-			p.i++
-			p.depth--
+		if more, ok := p.more(']', "after array element"); !ok {
+			return nil, false
+		} else if !more {
 			return a, true
 		}
-		return nil, p.fail("after array element")
 	}
 }
 
