@@ -42,7 +42,7 @@ func decodeBody(body []byte) (fs findings, doc map[string]any, keys []string) {
 	}
 	doc, isObject := v.(map[string]any)
 	if !isObject {
-		fs.add("doc-not-object", Error, "", fmt.Sprintf("the document is a JSON %s, not an object; it must be one object {...} holding the client metadata", jsonKind(v)))
+		fs.add("doc-not-object", Error, "", fmt.Sprintf("the document is a JSON %s, not an object; it must be one object {...} holding the client metadata", JSONKind(v)))
 		return fs, nil, nil
 	}
 	return append(fs, p.fs...), doc, p.keys
@@ -82,8 +82,10 @@ func position(body []byte, off int) (line, col int) {
 	return line, 1 + utf8.RuneCount(before)
 }
 
-// jsonKind names the JSON type of a decoded value.
-func jsonKind(v any) string {
+// JSONKind names the JSON type of a value decoded by encoding/json (with
+// or without UseNumber): "null", "boolean", "number", "string", "array"
+// or "object".
+func JSONKind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
