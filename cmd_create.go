@@ -36,11 +36,8 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 	output := fs.StringP("output", "o", "", "write to `FILE` (parents created) instead of stdout")
 	pretty := fs.Bool("pretty", true, "indent the JSON; --pretty=false prints one line")
 	verbose := fs.BoolP("verbose", "v", false, "also show info findings")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("create takes no arguments (got %q)", fs.Args())
 	}
 	if *name == "" {
 		return usagef("create: --name is required")

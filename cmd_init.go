@@ -39,11 +39,8 @@ root, where GitHub looks for it, and its steps name the config with -c.
 	ci := flags.String("ci", "", "also write a CI workflow for `PROVIDER` (github)")
 	force := flags.Bool("force", false, "overwrite existing files")
 	path := flags.StringP("config", "c", "cimd.toml", "the config `FILE` to write")
-	if err := parse(flags, args); err != nil {
+	if err := parseNoArgs(flags, args); err != nil {
 		return err
-	}
-	if flags.NArg() > 0 {
-		return usagef("init takes no arguments (got %q)", flags.Args())
 	}
 	if *ci != "" && *ci != "github" {
 		return usagef("init: --ci %q: the only provider is github", *ci)
