@@ -2,10 +2,14 @@
 // throwaway certificate authority, nginx, versitygw (a real S3-compatible
 // server), a caching proxy standing in for a CDN, an HTTPS server for a
 // handler, and the real OAuth authorization servers. The stories of the real binary,
-// the package tests and bench/faults share it; nothing else imports it.
+// the package tests and the programs of bench/ share it; nothing else imports it.
+//
+// Its [CA] is the repository's one certificate generator: a test that needs
+// an expired, not yet valid or self-signed certificate asks for one with
+// [CertOptions], and a wrong-name one is a certificate for other hosts.
 //
 // The functions taking a testing.TB fail the test; the ones without one
-// return errors, for bench/faults, which is a program.
+// return errors, for bench/faults and bench/ca, which are programs.
 package testenv
 
 import (
