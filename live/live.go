@@ -135,7 +135,7 @@ func (c *Checker) checkJWKS(ctx context.Context, r *validate.Result, jwksURL str
 	resp := c.jwksClient.Get(ctx, jwksURL)
 	if resp.Status == 0 {
 		r.Findings = append(r.Findings, validate.Finding{Rule: "jwks-fetch", Severity: validate.Error, Field: validate.JWKSField,
-			Message: "the JWK Set at jwks_uri: " + resp.Describe(), Transient: resp.Transient()})
+			Message: "the served JWK Set: " + resp.Describe(), Transient: resp.Transient()})
 		return
 	}
 	served := validate.Served{
@@ -145,7 +145,7 @@ func (c *Checker) checkJWKS(ctx context.Context, r *validate.Result, jwksURL str
 	info.HTTPInfo = served.Info()
 	if resp.Status == 200 && resp.Err != nil && len(resp.Body) <= validate.JWKSMaxBytes {
 		r.Findings = append(r.Findings, validate.Finding{Rule: "jwks-fetch", Severity: validate.Error, Field: validate.JWKSField,
-			Message: "the JWK Set at jwks_uri: " + resp.Describe(), Transient: resp.Transient()})
+			Message: "the served JWK Set: " + resp.Describe(), Transient: resp.Transient()})
 		return
 	}
 	if kids := validate.JWKSKids(resp.Body); kids != nil {

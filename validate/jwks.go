@@ -43,10 +43,10 @@ func CheckJWKS(s Served, local []byte) []Finding {
 	}
 	switch {
 	case s.Status >= 300 && s.Status < 400:
-		add("jwks-status", Error, false, fmt.Sprintf("the JWK Set at jwks_uri: %s, a redirect to %q; servers do not follow it (Auth0 refuses it): serve jwks.json at exactly this URL", s.StatusLine, s.Header.Get("Location")))
+		add("jwks-status", Error, false, fmt.Sprintf("the served JWK Set: %s, a redirect to %q; servers do not follow it (Auth0 refuses it): serve jwks.json at exactly this URL", s.StatusLine, s.Header.Get("Location")))
 		return fs
 	case s.Status != statusOK:
-		msg := fmt.Sprintf("the JWK Set at jwks_uri: status %s; servers need 200 to read the keys, and refuse every assertion until then", s.StatusLine)
+		msg := fmt.Sprintf("the served JWK Set: status %s; servers need 200 to read the keys, and refuse every assertion until then", s.StatusLine)
 		if s.Status == statusNotFound {
 			msg += ": publish jwks.json beside the document"
 		}
@@ -58,24 +58,24 @@ func CheckJWKS(s Served, local []byte) []Finding {
 		if shown == "" {
 			shown = "no Content-Type"
 		}
-		add("jwks-content-type", Warning, false, fmt.Sprintf("the JWK Set at jwks_uri is served as %s; serve it as application/json (or application/jwk-set+json), as cimd publish uploads it", shown))
+		add("jwks-content-type", Warning, false, fmt.Sprintf("the served JWK Set is served as %s; serve it as application/json (or application/jwk-set+json), as cimd publish uploads it", shown))
 	}
 	if len(s.Body) > JWKSMaxBytes {
-		add("jwks-size", Error, false, fmt.Sprintf("the JWK Set at jwks_uri is more than %d bytes; Auth0 refuses a JWK Set over 12 KB: publish fewer keys (retire the old one), or smaller ones (ES256 or EdDSA instead of RS256)", JWKSMaxBytes))
+		add("jwks-size", Error, false, fmt.Sprintf("the served JWK Set is more than %d bytes; Auth0 refuses a JWK Set over 12 KB: publish fewer keys (retire the old one), or smaller ones (ES256 or EdDSA instead of RS256)", JWKSMaxBytes))
 		return fs
 	}
 	if !s.Complete {
-		add("jwks-status", Error, true, "the JWK Set at jwks_uri was not read to its end; servers cannot read it either")
+		add("jwks-status", Error, true, "the served JWK Set was not read to its end; servers cannot read it either")
 		return fs
 	}
 	var v any
 	if err := json.Unmarshal(s.Body, &v); err != nil {
-		add("doc-jwks-invalid", Error, false, "the JWK Set at jwks_uri is not JSON; it must be a JWK Set, {\"keys\": [ ... ]}")
+		add("doc-jwks-invalid", Error, false, "the served JWK Set is not JSON; it must be a JWK Set, {\"keys\": [ ... ]}")
 		return fs
 	}
 	set, ok := v.(map[string]any)
 	if !ok {
-		add("doc-jwks-invalid", Error, false, fmt.Sprintf("the JWK Set at jwks_uri is a JSON %s; it must be an object, {\"keys\": [ ... ]}", jsonKind(v)))
+		add("doc-jwks-invalid", Error, false, fmt.Sprintf("the served JWK Set is a JSON %s; it must be an object, {\"keys\": [ ... ]}", jsonKind(v)))
 		return fs
 	}
 	keys, _ := set["keys"].([]any)
@@ -84,7 +84,7 @@ func CheckJWKS(s Served, local []byte) []Finding {
 		if !strings.HasPrefix(msg, f.Field) {
 			msg = f.Field + ": " + msg
 		}
-		f.Message = "the JWK Set at jwks_uri: " + msg
+		f.Message = "the served JWK Set: " + msg
 		f.Field = JWKSField
 		fs = append(fs, f)
 	}
@@ -174,7 +174,7 @@ func jwksDrift(live map[string]any, local []byte) *Finding {
 			parts = append(parts, p.what+": "+strings.Join(quoted, ", "))
 		}
 	}
-	msg := "the JWK Set at jwks_uri is not the locally built jwks.json; keys " + strings.Join(parts, "; ")
+	msg := "the served JWK Set is not the locally built jwks.json; keys " + strings.Join(parts, "; ")
 	if len(missing) > 0 {
 		msg += "; servers refuse assertions signed with a missing key"
 	}
