@@ -48,6 +48,7 @@ func commands() []command {
 		{"build", "render the document from cimd.toml and check it", runBuild},
 		{"publish", "build, upload to S3 or a directory, then verify the live URL", runPublish},
 		{"validate", "check a live URL, a file, or the deployed copy of cimd.toml", runValidate},
+		{"check-server", "will an authorization server accept the client, and MCP clients use CIMD?", runCheckServer},
 		{"version", "print the version", runVersion},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}
@@ -67,6 +68,9 @@ var examples = map[string]string{
   cimd validate public/oauth/client.json --strict
   curl -s https://app.example.com/oauth/client.json | cimd validate - --url https://app.example.com/oauth/client.json
   cimd validate --all-envs --wait 2m   # the deployed copy of every environment`,
+	"check-server": `  cimd check-server https://mcp.example.com/mcp        # the client of cimd.toml
+  cimd check-server --all-envs                          # every [check] servers entry
+  cimd check-server https://auth.example.com --client-id https://app.example.com/oauth/client.json`,
 	"version": `  cimd version
   cimd --version`,
 	"completion": `  source <(cimd completion bash)
@@ -199,12 +203,12 @@ loop:
 		return nil, usagef("-c %s: no command given (e.g. cimd -c %s build)", file, file)
 	}
 	switch cmd := args[i]; cmd {
-	case "build", "publish", "validate", "init":
+	case "build", "publish", "validate", "init", "check-server":
 		return append([]string{cmd, "-c", file}, args[i+1:]...), nil
 	case "-h", "--help", "help":
 		return args[i:], nil
 	default:
-		return nil, usagef("-c FILE goes with init, build, publish and validate, not %q", printable(cmd))
+		return nil, usagef("-c FILE goes with init, build, publish, validate and check-server, not %q", printable(cmd))
 	}
 }
 
@@ -254,7 +258,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'cimd <command> -h' for a command's flags, 'cimd --version' for the version.

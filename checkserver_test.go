@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"crypto/tls"
+
+	"github.com/cimd-dev/cimd/authserver"
+	"github.com/cimd-dev/cimd/internal/testenv"
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// The tests of this file run check-server against the real authorization
+// servers of internal/testenv (oidc-provider and better-auth under Node),
+// which fetch the client documents from a real nginx.
+
+// loopbackRedirect is the redirect URI the test documents list. Nothing
+// listens there: the probe never follows a redirect.
+const loopbackRedirect = "http://127.0.0.1:47863/callback"
+
+// asEnv is nginx serving documents (one as application/json, one serving
+// everything as text/plain), a CA for the servers' own certificates, and
+// one PEM bundle of every CA, which both cimd (--cacert) and the servers
+// (NODE_EXTRA_CA_CERTS) trust.
+type asEnv struct {
+	docs, text         *testenv.Nginx
+	docsRoot, textRoot string
+	ca                 *testenv.CA
+	bundle             string
+}
+
+func newASEnv(t *testing.T) *asEnv {
+	t.Helper()
+	t.Setenv("GITHUB_ACTIONS", "") // the in-process runs must not annotate the real CI run
+	dir := t.TempDir()
+	e := &asEnv{docsRoot: filepath.Join(dir, "docs"), textRoot: filepath.Join(dir, "text"), ca: testenv.NewCA(t)}
+	var err error
+	for _, d := range []string{e.docsRoot, e.textRoot} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e.docs, err = testenv.StartNginx(filepath.Join(dir, "nginx-docs"), e.docsRoot, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.docs.Close)
+	if e.text, err = testenv.StartNginx(filepath.Join(dir, "nginx-text"), e.textRoot, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.text.Close)
+	var bundle []byte
+	for _, f := range []string{e.docs.CAFile, e.text.CAFile, e.ca.CertFile} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle = append(bundle, b...)
+	}
+	e.bundle = filepath.Join(dir, "bundle.pem")
+	if err := os.WriteFile(e.bundle, bundle, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// start starts the named server trusting the bundle.
+func (e *asEnv) start(t *testing.T, server string, opts testenv.AuthServerOptions) *testenv.AuthServer {
+	t.Helper()
+	opts.CACert = e.bundle
+	opts.Cert, opts.Key = e.ca.Issue(t, "127.0.0.1")
+	if server == "better-auth" {
+		return testenv.StartBetterAuth(t, opts)
+	}
+	return testenv.StartOIDCProvider(t, opts)
+}
+
+// doc writes a client document at path under nginx n's root, whose
+// client_id is its own URL unless clientID is set, and returns its URL.
+func (e *asEnv) doc(t *testing.T, n *testenv.Nginx, path, clientID string) string {
+	t.Helper()
+	root := e.docsRoot
+	if n == e.text {
+		root = e.textRoot
+	}
+	u := n.URL + path
+	if clientID == "" {
+		clientID = u
+	}
+	b, _ := json.Marshal(map[string]any{
+		"client_id":                  clientID,
+		"client_name":                "cimd test client",
+		"redirect_uris":              []string{loopbackRedirect},
+		"grant_types":                []string{"authorization_code"},
+		"response_types":             []string{"code"},
+		"token_endpoint_auth_method": "none",
+	})
+	p := filepath.Join(root, filepath.FromSlash(path))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// checkOutput is check-server's --json output.
+type checkOutput struct {
+	OK      bool `json:"ok"`
+	Ready   bool `json:"ready"`
+	Results []struct {
+		authserver.Result
+		Env string `json:"env"`
+	} `json:"results"`
+}
+
+// cimd runs the command in process and returns its exit code and streams.
+func cimd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// checkJSON runs check-server --json and decodes its one result.
+func checkJSON(t *testing.T, wantCode int, args ...string) checkOutput {
+	t.Helper()
+	code, out, errs := cimd(t, append([]string{"check-server", "--json"}, args...)...)
+	var o checkOutput
+	if err := json.Unmarshal([]byte(out), &o); err != nil {
+		t.Fatalf("check-server %v: exit %d, output not JSON (%v):\n%s\n%s", args, code, err, out, errs)
+	}
+	if code != wantCode || len(o.Results) != 1 {
+		t.Fatalf("check-server %v: exit %d with %d results; want exit %d and 1 result:\n%s\n%s", args, code, len(o.Results), wantCode, out, errs)
+	}
+	return o
+}
+
+func hasRule(r authserver.Result, rule string) bool {
+	return slices.ContainsFunc(r.Findings, func(f validate.Finding) bool { return f.Rule == rule })
+}
+
+// serverCase is what distinguishes the two real servers' answers.
+type serverCase struct {
+	name             string
+	acceptsTextPlain bool
+	// errors is the OAuth error each server answers a case with, and a
+	// piece of its own error_description.
+	errors map[string][2]string
+}
+
+var realServers = []serverCase{
+	{name: "oidc-provider", acceptsTextPlain: true, errors: map[string][2]string{
+		"mismatch": {"invalid_client_metadata", "client_id does not match"},
+		"unlisted": {"invalid_redirect_uri", "redirect_uri did not match"},
+		"redirect": {"invalid_client", "fetch failed"},
+	}},
+	{name: "better-auth", errors: map[string][2]string{
+		"mismatch": {"invalid_client", "does not match the metadata document URL"},
+		"unlisted": {"invalid_redirect", "invalid redirect uri"},
+		"redirect": {"invalid_client", "returned HTTP 301"},
+		"text":     {"invalid_client", "must be JSON"},
+	}},
+}
+
+// TestCheckServerRealServers checks documents served by nginx against each
+// real server: a good one is accepted (and nginx's log shows the server
+// fetched it), a client_id mismatch, an unlisted redirect_uri and a
+// redirecting URL are rejected with the server's own reason, a text/plain
+// document divides them, and an MCP resource naming the server is
+// discovered end to end.
+func TestCheckServerRealServers(t *testing.T) {
+	e := newASEnv(t)
+	for _, sc := range realServers {
+		t.Run(sc.name, func(t *testing.T) {
+			// The MCP server stand-in first: the server must know it as a
+			// resource (RFC 8707), or it refuses the probe with invalid_target.
+			var issuer string
+			mcp := mcpResource(t, e.ca, &issuer)
+			as := e.start(t, sc.name, testenv.AuthServerOptions{Resources: []string{mcp + "/mcp"}})
+			issuer = as.URL
+			base := []string{"--allow-private", "--cacert", e.bundle}
+			dir := "/" + sc.name
+
+			t.Run("good-config-mode", func(t *testing.T) {
+				// The document cimd.toml renders, built into nginx's root
+				// by cimd build, checked in config mode.
+				cfg := filepath.Join(t.TempDir(), "cimd.toml")
+				toml := fmt.Sprintf(`host = %q
+path = "%s/good.json"
+[client]
+client_name = "cimd test client"
+redirect_uris = [%q]
+application_type = "native"
+[validate]
+allow_private = true
+cacert = %q
+[check]
+servers = [%q]
+`, e.docs.Host, dir, loopbackRedirect, e.bundle, as.URL)
+				if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if code, out, errs := cimd(t, "build", "-c", cfg, "--out", e.docsRoot); code != 0 {
+					t.Fatalf("build: exit %d\n%s%s", code, out, errs)
+				}
+				o := checkJSON(t, 0, "-c", cfg)
+				r := o.Results[0].Result
+				if !o.Ready || r.Probe.Outcome != authserver.ProbeAccepted || r.Issuer != as.URL || r.ClientID != e.docs.URL+dir+"/good.json" {
+					t.Errorf("ready %v, probe %+v, issuer %s, client %s; want ready, accepted, %s", o.Ready, r.Probe, r.Issuer, r.ClientID, as.URL)
+				}
+				if n := e.docs.Fetches(dir+"/good.json", "cimd/"); n != 1 {
+					t.Errorf("nginx logged %d fetches of the document by the server; want 1", n)
+				}
+				for _, c := range r.Clients {
+					if c.Name == "claude" && !c.UsesCIMD {
+						t.Errorf("claude: %+v; want it to use CIMD", c)
+					}
+				}
+			})
+
+			rejected := func(t *testing.T, o checkOutput, which string) {
+				t.Helper()
+				r := o.Results[0].Result
+				want := sc.errors[which]
+				if o.Ready || r.Probe.Outcome != authserver.ProbeRejected || r.Probe.Error != want[0] ||
+					!strings.Contains(r.Probe.ErrorDescription, want[1]) || !hasRule(r, "as-probe-rejected") {
+					t.Errorf("probe %+v; want rejected with %s and a description containing %q", r.Probe, want[0], want[1])
+				}
+			}
+			t.Run("client-id-mismatch", func(t *testing.T) {
+				u := e.doc(t, e.docs, dir+"/mismatch.json", e.docs.URL+dir+"/elsewhere.json")
+				o := checkJSON(t, 1, append(base, as.URL, "--client-id", u)...)
+				rejected(t, o, "mismatch")
+			})
+			t.Run("unlisted-redirect-uri", func(t *testing.T) {
+				u := e.doc(t, e.docs, dir+"/unlisted.json", "")
+				o := checkJSON(t, 1, append(base, as.URL, "--client-id", u, "--redirect-uri", "http://127.0.0.1:47863/elsewhere")...)
+				rejected(t, o, "unlisted")
+			})
+			t.Run("redirecting-url", func(t *testing.T) {
+				// nginx answers a directory's URL without its slash with a
+				// 301 to the URL with it.
+				if err := os.MkdirAll(filepath.Join(e.docsRoot, sc.name, "moved"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				o := checkJSON(t, 1, append(base, as.URL, "--client-id", e.docs.URL+dir+"/moved", "--redirect-uri", loopbackRedirect)...)
+				rejected(t, o, "redirect")
+				if !hasRule(o.Results[0].Result, "http-redirect") {
+					t.Errorf("findings %+v; want cimd's own http-redirect for the client's URL", o.Results[0].Findings)
+				}
+			})
+			t.Run("text-plain", func(t *testing.T) {
+				u := e.doc(t, e.text, dir+"/text.json", "")
+				o := checkJSON(t, 1, append(base, as.URL, "--client-id", u)...)
+				r := o.Results[0].Result
+				if !hasRule(r, "http-content-type") {
+					t.Errorf("findings %+v; want http-content-type", r.Findings)
+				}
+				if sc.acceptsTextPlain {
+					if r.Probe.Outcome != authserver.ProbeAccepted {
+						t.Errorf("probe %+v; want %s to accept a text/plain document", r.Probe, sc.name)
+					}
+				} else {
+					rejected(t, o, "text")
+				}
+			})
+			t.Run("mcp-resource", func(t *testing.T) {
+				u := e.doc(t, e.docs, dir+"/mcp.json", "")
+				o := checkJSON(t, 0, append(base, mcp+"/mcp", "--client-id", u)...)
+				r := o.Results[0].Result
+				var tried []string
+				for _, x := range r.Tried {
+					tried = append(tried, fmt.Sprintf("%s %d", x.URL, x.Status))
+				}
+				want := []string{mcp + "/mcp 401", mcp + "/.well-known/oauth-protected-resource/mcp 200",
+					as.URL + "/.well-known/oauth-authorization-server 200"}
+				if !slices.Equal(tried, want) || r.Issuer != as.URL || r.Probe.Outcome != authserver.ProbeAccepted {
+					t.Errorf("tried %q, issuer %s, probe %+v; want %q, %s, accepted", tried, r.Issuer, r.Probe, want, as.URL)
+				}
+			})
+		})
+	}
+}
+
+// mcpResource starts an MCP server stand-in: /mcp answers 401 with a
+// WWW-Authenticate naming its RFC 9728 metadata, which names *issuer (set
+// once the server is started).
+func mcpResource(t *testing.T, ca *testenv.CA, issuer *string) string {
+	var srv *httptest.Server
+	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/mcp":
+			w.Header().Set("WWW-Authenticate", `Bearer resource_metadata="`+srv.URL+`/.well-known/oauth-protected-resource/mcp"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		case "/.well-known/oauth-protected-resource/mcp":
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"resource": srv.URL + "/mcp", "authorization_servers": []string{*issuer}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.TLSCertificate(t, "127.0.0.1")}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
