@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -314,4 +315,153 @@ func mcpResource(t *testing.T, ca *testenv.CA, issuer *string) string {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestCheckServerSwitches starts each server without the CIMD flag, without
+// "none" and without S256, and checks that check-server names the matching
+// as-* error.
+func TestCheckServerSwitches(t *testing.T) {
+	e := newASEnv(t)
+	cases := []struct {
+		name string
+		opts testenv.AuthServerOptions
+		rule string
+	}{
+		{"no-cimd", testenv.AuthServerOptions{NoCIMD: true}, "as-cimd-unsupported"},
+		{"no-none", testenv.AuthServerOptions{NoNone: true}, "as-auth-method"},
+		{"no-s256", testenv.AuthServerOptions{NoS256: true}, "as-pkce"},
+	}
+	for _, sc := range realServers {
+		for _, c := range cases {
+			t.Run(sc.name+"/"+c.name, func(t *testing.T) {
+				as := e.start(t, sc.name, c.opts)
+				u := e.doc(t, e.docs, "/"+sc.name+"-"+c.name+"/client.json", "")
+				o := checkJSON(t, 1, "--allow-private", "--cacert", e.bundle, as.URL, "--client-id", u)
+				r := o.Results[0].Result
+				found := slices.ContainsFunc(r.Findings, func(f validate.Finding) bool {
+					return f.Rule == c.rule && f.Severity == validate.Error
+				})
+				if !found || o.Ready {
+					t.Errorf("ready %v, findings %+v; want not ready with error %s", o.Ready, r.Findings, c.rule)
+				}
+				if c.name == "no-none" {
+					for _, cl := range r.Clients {
+						if cl.Name == "claude" && cl.UsesCIMD {
+							t.Errorf("claude: %+v; want it not to use CIMD without none", cl)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCheckServerRequests counts what the server receives for one check:
+// exactly the discovery GETs check-server lists as tried, then one probe of
+// the authorization endpoint, and nothing else.
+func TestCheckServerRequests(t *testing.T) {
+	e := newASEnv(t)
+	as := e.start(t, "oidc-provider", testenv.AuthServerOptions{Proxy: true})
+	u := e.doc(t, e.docs, "/count/client.json", "")
+	o := checkJSON(t, 0, "--allow-private", "--cacert", e.bundle, as.URL, "--client-id", u)
+	r := o.Results[0].Result
+	var want []string
+	for _, x := range r.Tried {
+		p := strings.TrimPrefix(x.URL, as.URL)
+		if p == "" {
+			p = "/"
+		}
+		want = append(want, "GET "+p)
+	}
+	got := as.Requests()
+	t.Logf("requests per check: %d: %q", len(got), got)
+	if len(got) != len(want)+1 || !slices.Equal(got[:len(want)], want) || !strings.HasPrefix(got[len(want)], "GET /auth?") {
+		t.Fatalf("the server received %q; want the tried %q and one GET of /auth", got, want)
+	}
+	if !strings.Contains(got[len(want)], "client_id="+url.QueryEscape(u)) || !strings.Contains(got[len(want)], "code_challenge_method=S256") {
+		t.Errorf("probe %q lacks the client_id or the S256 challenge", got[len(want)])
+	}
+}
+
+// TestCheckServerHostile runs check-server against servers that answer
+// discovery with what no authorization server should: each is a bounded,
+// named error in the output and exit 1, never a hang or a crash.
+func TestCheckServerHostile(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	ca := testenv.NewCA(t)
+	caFile := ca.CertFile
+	doc := func(srvURL string) map[string]any {
+		return map[string]any{"issuer": srvURL, "authorization_endpoint": srvURL + "/authorize", "token_endpoint": srvURL + "/token",
+			"response_types_supported": []string{"code"}, "code_challenge_methods_supported": []string{"S256"},
+			"token_endpoint_auth_methods_supported": []string{"none"}, "client_id_metadata_document_supported": true}
+	}
+	cases := []struct {
+		name    string
+		handler func(srvURL string) http.HandlerFunc
+		want    string // in the text output
+	}{
+		{"huge", func(string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"issuer": "`))
+				w.Write(bytes.Repeat([]byte("a"), 2<<20))
+			}
+		}, "over 262144 bytes"},
+		{"redirecting", func(string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "https://elsewhere.example/.well-known/oauth-authorization-server", http.StatusFound)
+			}
+		}, "302 · text/html; charset=utf-8 · → https://elsewhere.example/.well-known/oauth-authorization-server"},
+		{"not-json", func(string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte("<html>\x1b[2J not json</html>"))
+			}
+		}, "as-metadata-invalid"},
+		{"wrong-issuer", func(srvURL string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				md := doc(srvURL)
+				md["issuer"] = "https://evil.example"
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(md)
+			}
+		}, "as-issuer-mismatch"},
+		{"private-endpoint", func(srvURL string) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				md := doc(srvURL)
+				md["authorization_endpoint"] = "http://169.254.169.254/authorize"
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(md)
+			}
+		}, "as-endpoint-not-https"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/.well-known/oauth-authorization-server" && c.name != "redirecting" {
+					http.NotFound(w, r)
+					return
+				}
+				c.handler(srv.URL)(w, r)
+			}))
+			srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.TLSCertificate(t, "127.0.0.1")}}
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			cfg := filepath.Join(t.TempDir(), "cimd.toml")
+			os.WriteFile(cfg, []byte("host = \"app.example.com\"\npath = \"/oauth/client.json\"\n[client]\nclient_name = \"x\"\nredirect_uris = [\"http://127.0.0.1:8765/callback\"]\napplication_type = \"native\"\n"), 0o644)
+			code, out, errs := cimd(t, "check-server", "-c", cfg, "--allow-private", "--cacert", caFile, "--timeout", "5s", srv.URL)
+			if code != 1 || !strings.Contains(out, c.want) || strings.Contains(out, "\x1b") {
+				t.Errorf("exit %d; want 1 and %q in the output, no raw ESC:\n%s%s", code, c.want, out, errs)
+			}
+		})
+	}
+
+	// Without --allow-private, a loopback server is not fetched at all.
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	code, out, _ := cimd(t, "check-server", "--client-id", "https://app.example.com/oauth/client.json", "--no-probe", "--timeout", "2s", srv.URL)
+	if code != 1 || !strings.Contains(out, "special-use address") {
+		t.Errorf("loopback without --allow-private: exit %d:\n%s; want 1 and a refusal naming the special-use address", code, out)
+	}
 }
