@@ -89,6 +89,7 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		}
 		version, pinned := pinVersion(buildVersion())
 		wf.Version = version
+		wf.CheckServers = keepConfig && listsServers(*path)
 		if !pinned {
 			fmt.Fprintf(s.err, "cimd: this cimd is a development build (%s): the workflow installs @latest; pin a release there\n", buildVersion())
 		}
@@ -238,4 +239,15 @@ func buildVersion() string {
 type templateJob struct {
 	name string
 	data any
+}
+
+// listsServers reports whether the top level of the config at cfgPath has
+// [check] servers, for the workflow's check-server steps.
+func listsServers(cfgPath string) bool {
+	f, err := config.Load(cfgPath)
+	if err != nil {
+		return false
+	}
+	cs, err := f.Select("", false)
+	return err == nil && len(cs[0].Check.Servers) > 0
 }
