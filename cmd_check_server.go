@@ -394,7 +394,11 @@ func writeServerText(w io.Writer, results []checkResult, verbose bool, p painter
 		fmt.Fprintf(w, "  client:    %s\n", printable(r.ClientID))
 		fmt.Fprintf(w, "  tried:\n")
 		for _, t := range r.Tried {
-			fmt.Fprintf(w, "    %s  %s\n", printable(t.URL), printable(answered(t)))
+			used := ""
+			if t.Error == "" && t.Status == 200 && (t.URL == r.MetadataURL || (r.Discovery != nil && t.URL == r.Discovery.ResourceMetadataURL)) {
+				used = " · used"
+			}
+			fmt.Fprintf(w, "    %s  %s%s\n", printable(t.URL), printable(answered(t)), used)
 		}
 		var shown []validate.Finding
 		for _, f := range r.Findings {
@@ -485,7 +489,7 @@ func probeLine(pr authserver.Probe, p painter) string {
 	} else if pr.Text != "" {
 		parts = append(parts, `page "`+pr.Text+`"`)
 	}
-	if pr.Reason != "" {
+	if pr.Reason != "" && pr.Reason != fmt.Sprintf("status %d", pr.Status) {
 		parts = append(parts, pr.Reason)
 	}
 	if len(parts) == 0 {
