@@ -465,3 +465,76 @@ func TestCheckServerHostile(t *testing.T) {
 		t.Errorf("loopback without --allow-private: exit %d:\n%s; want 1 and a refusal naming the special-use address", code, out)
 	}
 }
+
+// TestCheckServerTextAndGitHub reads the text output, -q and the GitHub
+// reports of one check against oidc-provider without "none": the
+// headline, the URLs tried, the as-auth-method error, the probe (which the
+// provider then refuses too) and the client lines; an annotation naming the server; and the server x client
+// table in the step summary.
+func TestCheckServerTextAndGitHub(t *testing.T) {
+	e := newASEnv(t)
+	as := e.start(t, "oidc-provider", testenv.AuthServerOptions{NoNone: true})
+	u := e.doc(t, e.docs, "/text/client.json", "")
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	code, out, errs := cimd(t, "check-server", "--allow-private", "--cacert", e.bundle, as.URL, "--client-id", u)
+	for _, want := range []string{
+		"✗ not ready  " + as.URL + "\n",
+		"  metadata:  " + as.URL + "/.well-known/oauth-authorization-server\n",
+		"    " + as.URL + "/.well-known/oauth-authorization-server  200 · application/json; charset=utf-8 · used\n",
+		"  error   as-auth-method the document's token_endpoint_auth_method \"none\"",
+		// The provider then also refuses a client that authenticates with none.
+		"  probe:     rejected · HTTP 400 · invalid_client_metadata: token_endpoint_auth_method must be ",
+		"    ✗ claude         fails: it uses CIMD only where token_endpoint_auth_methods_supported lists none",
+		"    ✓ typescript-sdk uses CIMD: the server advertises CIMD\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 || !strings.Contains(errs, "cimd: checking "+as.URL+"\n") {
+		t.Errorf("exit %d, stderr:\n%s; want 1 and a progress line", code, errs)
+	}
+	if want := "::error title=cimd as-auth-method::" + as.URL + ": the document's"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks the annotation %q:\n%s", want, errs)
+	}
+	b, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"### cimd check-server\n",
+		"| server | verdict | probe | claude | codex | opencode | vscode | csharp-sdk | python-sdk | typescript-sdk | go-sdk | chatgpt |\n",
+		"| " + as.URL + " | ✗ not ready | rejected | ✗ fails | ✗ fails | ✗ fails | ✓ CIMD |",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("step summary lacks %q:\n%s", want, b)
+		}
+	}
+
+	// -q: only the error, on stderr, named by the server; nothing on stdout.
+	t.Setenv("GITHUB_ACTIONS", "")
+	code, out, errs = cimd(t, "check-server", "-q", "--allow-private", "--cacert", e.bundle, as.URL, "--client-id", u)
+	if code != 1 || out != "" || !strings.Contains(errs, as.URL+": error   as-auth-method") || strings.Contains(errs, "warning") {
+		t.Errorf("-q: exit %d, stdout %q, stderr:\n%s; want 1, nothing, and only the error", code, out, errs)
+	}
+}
+
+// TestCheckServerExitCodes: usage and configuration errors are exit 2.
+func TestCheckServerExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cimd.toml")
+	os.WriteFile(cfg, []byte("host = \"app.example.com\"\npath = \"/c.json\"\n[check]\nservers = [\"ftp://x\"]\n"), 0o644)
+	for _, args := range [][]string{
+		{"check-server", "-c", cfg},
+		{"check-server", "-c", filepath.Join(dir, "missing.toml")},
+		{"check-server", "--client-id", "https://app.example.com/c.json"},
+		{"check-server", "not-a-url", "--client-id", "https://app.example.com/c.json"},
+		{"check-server", "--frobnicate"},
+	} {
+		if code, _, errs := cimd(t, args...); code != 2 || !strings.HasPrefix(errs, "cimd: ") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a cimd: line", args, code, errs)
+		}
+	}
+}
