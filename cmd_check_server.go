@@ -128,28 +128,13 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 
 	var checks []serverCheck
 	var fopts fetch.Options
+	var err error
 	if cf.clientID != "" {
-		if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
-			return usagef("check-server: -c, --env and --all-envs choose the client from cimd.toml; --client-id names it instead")
-		}
-		if fs.NArg() == 0 {
-			return usagef("check-server: --client-id needs the servers to check as URL arguments")
-		}
-		var err error
-		if fopts, err = cf.fetchOptions(nil, fs); err != nil {
+		if checks, fopts, err = hostedChecks(ctx, fs, cf, progress); err != nil {
 			return err
 		}
-		fmt.Fprintf(progress, "cimd: fetching the client's document %s\n", printable(cf.clientID))
-		client, findings := hostedClient(ctx, cf, fopts)
-		for _, u := range fs.Args() {
-			checks = append(checks, serverCheck{target: u, client: client, clientFindings: findings})
-		}
-	} else {
-		var err error
-		checks, fopts, err = configChecks(fs, &ef, &cf)
-		if err != nil {
-			return configFailed(s, of, "check-server", err)
-		}
+	} else if checks, fopts, err = configChecks(fs, &ef, &cf); err != nil {
+		return configFailed(s, of, "check-server", err)
 	}
 
 	// One client for every request of the run: discovery and the probe.
@@ -202,6 +187,28 @@ func (cf checkServerFlags) fetchOptions(c *config.Config, fs *pflag.FlagSet) (fe
 		opts.ExtraRoots = roots
 	}
 	return opts, nil
+}
+
+// hostedChecks is check-server with --client-id: one check per URL
+// argument, all of the document fetched from that URL.
+func hostedChecks(ctx context.Context, fs *pflag.FlagSet, cf checkServerFlags, progress io.Writer) ([]serverCheck, fetch.Options, error) {
+	if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
+		return nil, fetch.Options{}, usagef("check-server: -c, --env and --all-envs choose the client from cimd.toml; --client-id names it instead")
+	}
+	if fs.NArg() == 0 {
+		return nil, fetch.Options{}, usagef("check-server: --client-id needs the servers to check as URL arguments")
+	}
+	fopts, err := cf.fetchOptions(nil, fs)
+	if err != nil {
+		return nil, fopts, err
+	}
+	fmt.Fprintf(progress, "cimd: fetching the client's document %s\n", printable(cf.clientID))
+	client, findings := hostedClient(ctx, cf, fopts)
+	var checks []serverCheck
+	for _, u := range fs.Args() {
+		checks = append(checks, serverCheck{target: u, client: client, clientFindings: findings})
+	}
+	return checks, fopts, nil
 }
 
 // hostedClient fetches the document at --client-id the way 'cimd validate
