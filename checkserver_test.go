@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"crypto/tls"
@@ -536,5 +537,67 @@ func TestCheckServerExitCodes(t *testing.T) {
 		if code, _, errs := cimd(t, args...); code != 2 || !strings.HasPrefix(errs, "cimd: ") {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a cimd: line", args, code, errs)
 		}
+	}
+}
+
+// TestCheckServerAllEnvs: --all-envs checks each environment's own client
+// against its [check] servers (inherited or its own), names the environment
+// in --json, and skips an environment that lists none.
+func TestCheckServerAllEnvs(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	ca := testenv.NewCA(t)
+	var srv *httptest.Server
+	var mu sync.Mutex
+	var probed []string
+	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/oauth-authorization-server":
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
+				"token_endpoint": srv.URL + "/token", "response_types_supported": []string{"code"},
+				"code_challenge_methods_supported": []string{"S256"}, "token_endpoint_auth_methods_supported": []string{"none"},
+				"client_id_metadata_document_supported": true, "authorization_response_iss_parameter_supported": true})
+		case "/authorize":
+			mu.Lock()
+			probed = append(probed, r.URL.Query().Get("client_id"))
+			mu.Unlock()
+			http.Redirect(w, r, "/login?x=1", http.StatusFound)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.TLSCertificate(t, "127.0.0.1")}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	cfg := filepath.Join(t.TempDir(), "cimd.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`host = "app.example.com"
+path = "/oauth/client.json"
+[client]
+client_name = "x"
+redirect_uris = ["http://127.0.0.1:8765/callback"]
+application_type = "native"
+[check]
+servers = [%q]
+[env.staging]
+host = "staging.example.com"
+[env.dev]
+host = "dev.example.com"
+[env.dev.check]
+servers = []
+`, srv.URL)), 0o644)
+	code, out, errs := cimd(t, "check-server", "-c", cfg, "--all-envs", "--allow-private", "--cacert", ca.CertFile, "--json")
+	var o checkOutput
+	if err := json.Unmarshal([]byte(out), &o); err != nil || code != 0 || len(o.Results) != 2 {
+		t.Fatalf("exit %d, %d results (%v):\n%s%s; want 0 and 2", code, len(o.Results), err, out, errs)
+	}
+	want := []string{"https://app.example.com/oauth/client.json", "https://staging.example.com/oauth/client.json"}
+	for i, r := range o.Results {
+		if r.ClientID != want[i] || r.Env != []string{"", "staging"}[i] || r.Probe.Outcome != authserver.ProbeAccepted {
+			t.Errorf("result %d: client %s, env %q, probe %s; want %s, accepted", i, r.ClientID, r.Env, r.Probe.Outcome, want[i])
+		}
+	}
+	slices.Sort(probed)
+	if !slices.Equal(probed, want) {
+		t.Errorf("the server was probed with %q; want %q", probed, want)
 	}
 }

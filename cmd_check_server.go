@@ -83,15 +83,12 @@ type serverCheck struct {
 	// clientFindings are what is wrong with the client itself (its rendered
 	// or fetched document), reported with every server's result.
 	clientFindings []validate.Finding
-	origin         origin
 }
 
 // checkResult is one server's verdict as check-server prints it.
 type checkResult struct {
 	authserver.Result
 	Env string `json:"env,omitempty"`
-
-	origin origin
 }
 
 // name is how the result is named in text output.
@@ -153,7 +150,7 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 		}
 		res.Findings = append(append([]validate.Finding{}, c.clientFindings...), res.Findings...)
 		res.Judge(cf.strict)
-		return checkResult{Result: res, Env: c.env, origin: c.origin}
+		return checkResult{Result: res, Env: c.env}
 	})
 	if ctx.Err() != nil {
 		return fmt.Errorf("check-server: interrupted")
@@ -268,8 +265,7 @@ func configChecks(fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags) ([]serv
 		}
 		client := authserver.Client{ClientID: c.ClientID(), Document: decoded}
 		for _, u := range servers {
-			checks = append(checks, serverCheck{target: u, env: c.Env, client: client, clientFindings: prefixed(c, shown),
-				origin: origin{file, c.Env}})
+			checks = append(checks, serverCheck{target: u, env: c.Env, client: client, clientFindings: prefixed(c, shown)})
 		}
 	}
 	if len(checks) == 0 {
