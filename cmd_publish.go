@@ -93,11 +93,8 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
 	of.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("publish takes no arguments (got %q)", fs.Args())
 	}
 	if fs.Changed("timeout") && *timeout <= 0 {
 		return usagef("publish: --timeout %s: want a positive duration, e.g. 10s", *timeout)
@@ -264,6 +261,9 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	}
 	r.OK = true
 	if !of.json && !of.quiet {
+		if v.JWKS != nil {
+			fmt.Fprintf(s.out, "verified %s\n", printable(v.JWKS.URL))
+		}
 		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r

@@ -116,7 +116,10 @@ func configKey(f validate.Finding) []string {
 			return []string{"path"}
 		}
 		return []string{"host"}
-	case strings.HasPrefix(f.Rule, "http-") || f.Rule == "live-drift":
+	case strings.HasPrefix(f.Rule, "http-") || strings.HasPrefix(f.Rule, "jwks-") || f.Rule == "live-drift":
+		return nil
+	case f.Field == "jwks_uri" && (f.Rule == "doc-jwks-invalid" || f.Rule == "doc-private-key"):
+		// the JWK Set served at jwks_uri, not a key of the config
 		return nil
 	}
 	field := f.Field
@@ -172,4 +175,34 @@ func (g github) annotateConfigError(err error) {
 		}
 		fmt.Fprintf(g.w, "::error %stitle=cimd config::%s\n", props, escapeData(p.Message))
 	}
+}
+
+// writeTable appends a Markdown table to $GITHUB_STEP_SUMMARY under the
+// heading "cimd TITLE": rows[0] is the header, every cell is escaped.
+func (g github) writeTable(title string, rows [][]string) error {
+	if !g.on || g.summary == "" || len(rows) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### cimd %s\n\n", title)
+	for i, row := range rows {
+		cells := make([]string, len(row))
+		for j, c := range row {
+			cells[j] = cell(c)
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+		if i == 0 {
+			fmt.Fprintf(&b, "|%s\n", strings.Repeat("---|", len(row)))
+		}
+	}
+	b.WriteString("\n")
+	f, err := os.OpenFile(g.summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return f.Close()
 }
