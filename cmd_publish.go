@@ -23,7 +23,9 @@ type publishResult struct {
 	JWKS     *publish.Plan      `json:"jwks,omitempty"`   // the JWK Set beside the document ([client.keys])
 	Verify   *resultJSON        `json:"verify"`           // nil when not verified
 	Impact   *impactJSON        `json:"impact,omitempty"` // dry run, or refused for --retire: what replacing the live copy does to users
-	Error    string             `json:"error,omitempty"`
+	// JWKSImpact is, for a dry run, what replacing the live JWK Set does.
+	JWKSImpact *impactJSON `json:"jwks_impact,omitempty"`
+	Error      string      `json:"error,omitempty"`
 }
 
 // publishRun is the settings shared by every environment of one publish.
@@ -181,7 +183,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	}
 	// What replacing the live copy does to users; a publish that would
 	// replace another client needs --retire, dry run or not.
-	im, err := pr.changeImpact(ctx, c, doc)
+	im, err := pr.changeImpact(ctx, c, doc, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -210,8 +212,18 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 			return fail(fmt.Errorf("%s: the JWK Set: %w", envName(c), err))
 		}
 		r.JWKS = &jplan
+		var jim *impactJSON
+		if pr.opts.DryRun {
+			if jim, err = pr.changeImpact(ctx, &jc, ks.Data, true); err != nil {
+				return fail(fmt.Errorf("%s: the JWK Set: %w", envName(c), err))
+			}
+			r.JWKSImpact = jim
+		}
 		if !of.json && !of.quiet {
 			printPlan(s.out, jplan, pr.opts.DryRun)
+			if jim != nil {
+				printImpact(s.out, jim, pr.retire)
+			}
 		}
 	}
 	plan, err := publish.Publish(ctx, c, doc, pr.opts)

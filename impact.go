@@ -52,7 +52,10 @@ type impactJSON struct {
 // the client_id URL, fetched once as validate does (skipped with
 // --no-verify: nil); for a dir target the file in the publish root, which
 // is what gets deployed (nothing is fetched for dir).
-func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []byte) (*impactJSON, error) {
+//
+// With jwks, doc is the JWK Set served beside the document, and the change
+// is one of keys.
+func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []byte, jwks bool) (*impactJSON, error) {
 	var (
 		old []byte
 		im  = &impactJSON{Changes: []validate.Change{}}
@@ -107,6 +110,9 @@ func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []
 		return nil, nil
 	}
 	changes, ok := validate.ImpactBytes(old, doc)
+	if jwks {
+		changes, ok = validate.ImpactJWKS(old, doc)
+	}
 	switch {
 	case !ok:
 		im.State, im.Reason = impactUnknown, "the live copy is not a JSON object"

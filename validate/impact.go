@@ -127,6 +127,25 @@ func ImpactBytes(live, next []byte) (changes []Change, ok bool) {
 	return Impact(lo, no), true
 }
 
+// ImpactJWKS compares the live JWK Set with the next one: a change of
+// their keys ([ChangeKeys], naming the key ids added and dropped), or none
+// when they are the same JSON value; ok is false when either is not a JSON
+// object.
+func ImpactJWKS(live, next []byte) (changes []Change, ok bool) {
+	lv, err1 := decodeNumbers(live)
+	nv, err2 := decodeNumbers(next)
+	lo, ok1 := lv.(map[string]any)
+	no, ok2 := nv.(map[string]any)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+		return nil, false
+	}
+	if sameJSON(lo, no) {
+		return nil, true
+	}
+	return []Change{{Kind: ChangeKeys, Field: "jwks_uri", Value: changedKeys(lo, no, true, true), Breaking: true,
+		Effect: "assertions signed with a key no longer listed fail once servers see the change, and ones signed with a new key fail until they do: publish a key before signing with it, drop it only after"}}, true
+}
+
 // Breaking reports whether any of changes makes logins or token requests
 // fail, or loses grants.
 func Breaking(changes []Change) bool {
