@@ -20,6 +20,10 @@ type Finding struct {
 	Severity Severity `json:"severity"` // as the profile sets it
 	Message  string   `json:"message"`  // what is wrong and how to fix it
 	Field    string   `json:"field"`    // JSON path ("redirect_uris[1]") or ""
+
+	// Server names the server profile (SERVERS.md) whose constraint this
+	// is; "" for every rule of RULES.md.
+	Server string `json:"server,omitempty"`
 }
 
 // Profile selects which requirements apply.
