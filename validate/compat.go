@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,6 +33,8 @@ type Constraint struct {
 	Live     bool   // needs a fetched response; skipped for a FILE target
 	Inferred bool   // no source states it outright: never more than Degrades
 
+	cite string // the sources for a message, made by prepare
+
 	// check returns the places where the subject breaks the row, or nil.
 	// A nil check marks a row that cannot be decided from the URL, the
 	// document and the response (it needs a setting of the server, or a
@@ -52,10 +55,27 @@ type Server struct {
 	Match     MatchMode
 	Cache     CacheBounds
 	Rows      []Constraint
+
+	admission string // the server-admission message, made by prepare
 }
 
-// cite names the sources a row's src column lists, for the end of a message.
-func (sv *Server) cite(src string) string {
+// prepare makes the messages that do not depend on the document once, so
+// that evaluating every profile on every document stays cheap.
+func prepare(list [24]Server) [24]Server {
+	for i := range list {
+		sv := &list[i]
+		if sv.Admission != "" {
+			sv.admission = sv.Name + " admits a client only when " + sv.Admission
+		}
+		for j := range sv.Rows {
+			sv.Rows[j].cite = sv.citeOf(sv.Rows[j].Source)
+		}
+	}
+	return list
+}
+
+// citeOf names the sources a row's src column lists, for the end of a message.
+func (sv *Server) citeOf(src string) string {
 	var out []string
 	for _, part := range strings.Split(src, ",") {
 		part = strings.TrimSpace(part)
@@ -105,19 +125,24 @@ type CompatOptions struct {
 // every server is said not to accept the body.
 func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
 	s := newSubject(rawURL, doc, opts.HTTP)
-	out := make([]ServerResult, 0, len(servers))
+	out := make([]ServerResult, len(servers))
+	// One array holds every server's findings, so there are a few
+	// allocations per document rather than a few per server.
+	all := make([]Finding, 0, 2*len(servers))
 	for i := range servers {
-		out = append(out, evaluate(&servers[i], s, opts))
+		start := len(all)
+		out[i], all = evaluate(&servers[i], s, opts, all)
+		out[i].Findings = all[start:len(all):len(all)]
 	}
 	return out
 }
 
-func evaluate(sv *Server, s *subject, opts CompatOptions) ServerResult {
-	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil, Findings: []Finding{}}
+// evaluate appends sv's findings on s to all.
+func evaluate(sv *Server, s *subject, opts CompatOptions, all []Finding) (ServerResult, []Finding) {
+	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
 	listed := slices.Contains(opts.Servers, sv.Name)
-	if sv.Admission != "" {
-		r.Findings = append(r.Findings, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name,
-			Message: sv.Name + " admits a client only when " + sv.Admission})
+	if sv.admission != "" {
+		all = append(all, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name, Message: sv.admission})
 	}
 	for i := range sv.Rows {
 		row := &sv.Rows[i]
@@ -127,22 +152,24 @@ func evaluate(sv *Server, s *subject, opts CompatOptions) ServerResult {
 		if s.doc == nil && !strings.HasPrefix(row.Code, "server-url-") && !row.Live {
 			continue
 		}
-		for _, h := range row.check(s) {
-			r.Findings = append(r.Findings, sv.finding(row, h, listed))
-			if row.Kind == Refuses && !row.Inferred {
-				r.refuse(row.Code)
-			}
+		hits := row.check(s)
+		if len(hits) == 0 {
+			continue
+		}
+		all = append(all, sv.finding(row, merge(hits), listed))
+		if row.Kind == Refuses && !row.Inferred {
+			r.refuse(row.Code)
 		}
 	}
 	for _, rt := range opts.RedirectURIs {
 		if f, refused := sv.runtime(s, rt, listed); f != nil {
-			r.Findings = append(r.Findings, *f)
+			all = append(all, *f)
 			if refused {
 				r.refuse(f.Rule)
 			}
 		}
 	}
-	return r
+	return r, all
 }
 
 func (r *ServerResult) refuse(code string) {
@@ -150,6 +177,27 @@ func (r *ServerResult) refuse(code string) {
 		r.RefusedBy = code
 	}
 	r.Accepts = false
+}
+
+// merge makes one hit of a row's hits: a server's constraint is one finding,
+// however many entries break it (the RULES.md findings name each entry).
+// The field is the first entry's; the detail names up to three.
+func merge(hits []hit) hit {
+	if len(hits) == 1 {
+		return hits[0]
+	}
+	h := hits[0]
+	var details []string
+	for _, x := range hits[:min(len(hits), 3)] {
+		if d := cmp.Or(x.detail, x.field); d != "" {
+			details = append(details, d)
+		}
+	}
+	h.detail = strings.Join(details, ", ")
+	if len(hits) > 3 {
+		h.detail += fmt.Sprintf(" and %d more", len(hits)-3)
+	}
+	return h
 }
 
 // severity is a row's finding severity: refusals are errors only for a
@@ -182,14 +230,14 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 		case row.Live && row.Code != "server-jwks":
 			what = "response"
 		}
-		msg = fmt.Sprintf("%s refuses this %s: %s", sv.Name, what, reason)
+		msg = sv.Name + " refuses this " + what + ": " + reason
 	case Degrades:
-		msg = fmt.Sprintf("%s may fail the login: %s", sv.Name, reason)
+		msg = sv.Name + " may fail the login: " + reason
 	default:
 		msg = sv.Name + ": " + reason
 	}
-	if c := sv.cite(row.Source); c != "" {
-		msg += " (" + c + ")"
+	if row.cite != "" {
+		msg += " (" + row.cite + ")"
 	}
 	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
 }

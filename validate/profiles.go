@@ -14,7 +14,7 @@ import (
 // one Constraint per row of its tables, each with the row's source. The
 // sources are the letters of each profile's "Sources" line; pv:ID names a
 // case of the server's own test suite.
-var servers = [...]Server{
+var servers = prepare([...]Server{
 	{
 		Name: "auth0", Title: "Auth0",
 		Sources: map[string]string{
@@ -373,7 +373,7 @@ var servers = [...]Server{
 	{Name: "workos", Title: "WorkOS", Admission: "WorkOS support enables CIMD on WorkOS Connect (\"contact us\")", Match: MatchUnknown},
 	{Name: "scalekit", Title: "Scalekit", Admission: "CIMD is enabled for the environment (it offers DCR and CIMD)", Match: MatchUnknown},
 	{Name: "descope", Title: "Descope", Admission: "CIMD is turned on (it is off by default) and its domain is approved", Match: MatchUnknown},
-}
+})
 
 // The checks. Each returns a hit per breach; most rows need one.
 
@@ -812,11 +812,28 @@ func goURLHTTP(s *subject) []hit {
 	for _, r := range s.redirects {
 		if r.scheme != "http" && r.scheme != "https" {
 			out = append(out, hit{r.field(), quote(r.raw) + " is not http or https"})
-		} else if _, err := url.Parse(r.raw); err != nil {
+		} else if !plainURI(r.raw) {
+			if _, err := url.Parse(r.raw); err == nil {
+				continue
+			}
 			out = append(out, hit{r.field(), quote(r.raw) + " does not parse"})
 		}
 	}
 	return out
+}
+
+// plainURI reports whether raw is an http(s) URI of bytes that Go's
+// net/url takes anywhere, with a numeric port and no userinfo: such a URI
+// parses, so the common case needs no parse.
+func plainURI(raw string) bool {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/?=&:", c) >= 0) {
+			return false
+		}
+	}
+	p := splitURI(raw)
+	return p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
 }
 
 func logtoWildcard(s *subject) []hit {
@@ -843,7 +860,7 @@ func privateURIs(keys ...string) func(*subject) []hit {
 				continue
 			}
 			p := splitURI(v)
-			if h := strings.Trim(p.host, "[]"); p.hasAuthority && privateHost(h) != "" {
+			if h := strings.Trim(p.host, "[]"); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
 				out = append(out, hit{k, "the host of " + k + " is " + privateHost(h)})
 			}
 		}
@@ -868,11 +885,24 @@ func betterAuthURIs(s *subject) []hit {
 			out = append(out, hit{k, k + " uses javascript:"})
 		case p.hasUserinfo:
 			out = append(out, hit{k, k + " has a userinfo"})
-		case p.hasAuthority && (privateHost(h) != "" || slices.Contains(metadataNames, h)):
+		case p.hasAuthority && (maybePrivate(h) && privateHost(h) != "" || slices.Contains(metadataNames, h)):
 			out = append(out, hit{k, "the host of " + k + " is private, loopback or cloud metadata"})
 		}
 	}
 	return out
+}
+
+// maybePrivate is a cheap test before privateHost, which parses: only a
+// name ending in "localhost" or an address (which starts with a digit or,
+// for IPv6, a hex digit or colon and holds a colon) can be private without
+// DNS.
+func maybePrivate(host string) bool {
+	if host == "" {
+		return false
+	}
+	c := host[0]
+	return '0' <= c && c <= '9' || strings.Contains(host, ":") ||
+		strings.HasSuffix(lowerASCII(strings.TrimSuffix(host, ".")), "localhost")
 }
 
 func notHTTPS(keys ...string) func(*subject) []hit {
@@ -933,22 +963,18 @@ func membersNamed(names ...string) func(*subject) []hit {
 }
 
 func unknownKeys(s *subject) []hit {
-	var out []hit
-	for _, k := range sortedKeys(s.doc) {
+	var keys []string
+	for k := range s.doc {
 		if !registeredFields[k] && k != "token_endpoint_auth_methods_supported" {
-			out = append(out, hit{k, "the member " + quote(k)})
+			keys = append(keys, k)
 		}
 	}
-	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
 	slices.Sort(keys)
-	return keys
+	out := make([]hit, len(keys))
+	for i, k := range keys {
+		out[i] = hit{k, "the member " + quote(k)}
+	}
+	return out
 }
 
 // keycloakSameDomain compares the last two labels of each https redirect
@@ -965,31 +991,43 @@ func keycloakSameDomain(s *subject) []hit {
 	return out
 }
 
+// lastLabels is the last two labels of host, lower-cased only when
+// needed.
 func lastLabels(host string) string {
-	labels := strings.Split(strings.ToLower(strings.TrimSuffix(host, ".")), ".")
-	if len(labels) > 2 {
-		labels = labels[len(labels)-2:]
+	host = strings.TrimSuffix(host, ".")
+	if i := strings.LastIndexByte(host, '.'); i >= 0 {
+		if j := strings.LastIndexByte(host[:i], '.'); j >= 0 {
+			host = host[j+1:]
+		}
 	}
-	return strings.Join(labels, ".")
+	return lowerASCII(host)
+}
+
+// lowerASCII lower-cases s without allocating when it has no upper case.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 func betterAuthOrigin(s *subject) []hit {
-	origin := clientOrigin(s.url)
-	if origin == "" {
+	origin, ok := webOrigin(s.p)
+	if !ok {
 		return nil
 	}
 	var out []hit
 	other := func(field, raw string) {
-		u, err := url.Parse(raw)
-		if err != nil || u.Hostname() == "" || isLoopbackHost(u.Hostname()) {
-			return
-		}
-		if o := originOf(u); o != origin {
+		p := splitURI(raw)
+		o, ok := webOrigin(p)
+		if ok && !isLoopbackHost(strings.Trim(p.host, "[]")) && o != origin {
 			out = append(out, hit{field, quote(raw) + " is on " + o + ", not " + origin})
 		}
 	}
 	for _, r := range s.redirects {
-		if !r.loopback && (r.scheme == "http" || r.scheme == "https") {
+		if !r.loopback {
 			other(r.field(), r.raw)
 		}
 	}
@@ -1002,6 +1040,21 @@ func betterAuthOrigin(s *subject) []hit {
 		other("client_uri", v)
 	}
 	return out
+}
+
+// webOrigin is the origin of an http(s) URI split into p, as originOf
+// makes it (host lower-cased, default port dropped), without parsing it.
+func webOrigin(p uriParts) (string, bool) {
+	scheme := lowerASCII(p.scheme)
+	if (scheme != "http" && scheme != "https") || !p.hasAuthority || p.host == "" {
+		return "", false
+	}
+	host := lowerASCII(p.host)
+	switch {
+	case !p.hasPort, p.port == "", scheme == "https" && p.port == "443", scheme == "http" && p.port == "80":
+		return scheme + "://" + host, true
+	}
+	return scheme + "://" + host + ":" + p.port, true
 }
 
 // betterAuthJWKS checks the JWK Set shapes better-auth refuses.

@@ -16,6 +16,14 @@ type subject struct {
 	http *HTTPInfo
 
 	redirects []redirect // the string entries of redirect_uris
+	grantList []string   // grant_types, defaulted
+	respList  []string   // response_types, defaulted
+
+	// portless memoises portlessLoopback, which several rows ask.
+	portless [2]struct {
+		done bool
+		hits []hit
+	}
 }
 
 // redirect is one string entry of redirect_uris.
@@ -40,10 +48,24 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 		}
 		p := splitURI(raw)
 		r := redirect{index: i, raw: raw, p: p, scheme: strings.ToLower(p.scheme), host: strings.Trim(p.host, "[]")}
-		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && isLoopbackHost(r.host)
+		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
 		s.redirects = append(s.redirects, r)
 	}
+	var ok bool
+	if s.grantList, ok = s.strings("grant_types"); !ok {
+		s.grantList = []string{"authorization_code"}
+	}
+	if s.respList, ok = s.strings("response_types"); !ok {
+		s.respList = []string{"code"}
+	}
 	return s
+}
+
+// maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
+// "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
+// a colon. Most hosts are names, and parsing them as addresses allocates.
+func maybeLoopback(host string) bool {
+	return host != "" && ('0' <= host[0] && host[0] <= '9' || host[0] == 'l' || host[0] == 'L' || host[0] == ':')
 }
 
 func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
@@ -76,20 +98,10 @@ func (s *subject) strings(key string) ([]string, bool) {
 }
 
 // grants is grant_types with the RFC 7591 default for an absent one.
-func (s *subject) grants() []string {
-	if g, ok := s.strings("grant_types"); ok {
-		return g
-	}
-	return []string{"authorization_code"}
-}
+func (s *subject) grants() []string { return s.grantList }
 
 // responses is response_types with the RFC 7591 default.
-func (s *subject) responses() []string {
-	if r, ok := s.strings("response_types"); ok {
-		return r
-	}
-	return []string{"code"}
-}
+func (s *subject) responses() []string { return s.respList }
 
 // method is the declared token_endpoint_auth_method, "" when absent or not
 // a string.
@@ -120,6 +132,17 @@ func (s *subject) redirectStrings() []string {
 // With localhostOnly, only entries to localhost count (a server that relaxes the
 // port for IP literals only).
 func (s *subject) portlessLoopback(localhostOnly bool) []hit {
+	m := &s.portless[0]
+	if localhostOnly {
+		m = &s.portless[1]
+	}
+	if !m.done {
+		m.done, m.hits = true, s.findPortless(localhostOnly)
+	}
+	return m.hits
+}
+
+func (s *subject) findPortless(localhostOnly bool) []hit {
 	var out []hit
 	for _, r := range s.redirects {
 		if !r.loopback || r.p.port != "" || (localhostOnly && !equalFoldASCII(r.host, "localhost")) {
