@@ -217,9 +217,6 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 	if h.detail != "" {
 		reason = h.detail + ": " + reason
 	}
-	if row.Inferred {
-		reason += " (inferred)"
-	}
 	var msg string
 	switch row.Kind {
 	case Refuses:
@@ -236,7 +233,12 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 	default:
 		msg = sv.Name + ": " + reason
 	}
-	if row.cite != "" {
+	switch {
+	case row.Inferred && row.cite != "":
+		msg += " (inferred; " + row.cite + ")"
+	case row.Inferred:
+		msg += " (inferred)"
+	case row.cite != "":
 		msg += " (" + row.cite + ")"
 	}
 	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
