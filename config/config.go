@@ -47,6 +47,7 @@ type Client struct {
 	SoftwareVersion         string         `toml:"software_version"`
 	JwksFile                string         `toml:"jwks_file"`
 	Extra                   map[string]any `toml:"extra"`
+	Loopback                *Loopback      `toml:"loopback"` // nil without [client.loopback]
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any `toml:"-"`
@@ -90,6 +91,9 @@ type Validate struct {
 	Wait         Duration `toml:"wait"`    // default 0 for validate; publish verify uses 2m when unset
 	AllowPrivate bool     `toml:"allow_private"`
 	CACert       string   `toml:"cacert"` // relative to Config.Dir
+	// Servers are the SERVERS.md profiles the client must work with; the
+	// names are checked by the command, which knows the profiles.
+	Servers []string `toml:"servers"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("10s", "2m").

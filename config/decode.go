@@ -93,11 +93,13 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 					misplaced(p, key(kp, name), name)
 				}
 			}
+		case "loopback":
+			c.Loopback = decodeLoopback(table(p, kp, v), kp, p)
 		case "client_id", "client_secret", "client_secret_expires_at", "jwks":
 			misplaced(p, kp, k)
 		default:
 			known := append(slices.Collect(maps.Keys(texts)), slices.Collect(maps.Keys(lists))...)
-			hint := suggest(k, append(known, "extra"))
+			hint := suggest(k, append(known, "extra", "loopback"))
 			if hint == "" {
 				hint = " (other metadata goes in [client.extra])"
 			}
@@ -201,8 +203,10 @@ func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 			val.AllowPrivate = boolean(p, kp, v)
 		case "cacert":
 			val.CACert = str(p, kp, v)
+		case "servers":
+			val.Servers = strs(p, kp, v)
 		default:
-			unknown(p, kp, "profile", "timeout", "wait", "allow_private", "cacert")
+			unknown(p, kp, "profile", "timeout", "wait", "allow_private", "cacert", "servers")
 		}
 	}
 	return val
