@@ -129,18 +129,23 @@ func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []Serv
 	// One array holds every server's findings, so there are a few
 	// allocations per document rather than a few per server.
 	all := make([]Finding, 0, 2*len(servers))
+	var listed [len(servers)]bool
+	for _, name := range opts.Servers {
+		if i, ok := serverIndex[name]; ok {
+			listed[i] = true
+		}
+	}
 	for i := range servers {
 		start := len(all)
-		out[i], all = evaluate(&servers[i], s, opts, all)
+		out[i], all = evaluate(&servers[i], s, listed[i], opts.RedirectURIs, all)
 		out[i].Findings = all[start:len(all):len(all)]
 	}
 	return out
 }
 
 // evaluate appends sv's findings on s to all.
-func evaluate(sv *Server, s *subject, opts CompatOptions, all []Finding) (ServerResult, []Finding) {
+func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Finding) (ServerResult, []Finding) {
 	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
-	listed := slices.Contains(opts.Servers, sv.Name)
 	if sv.admission != "" {
 		all = append(all, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name, Message: sv.admission})
 	}
@@ -161,7 +166,7 @@ func evaluate(sv *Server, s *subject, opts CompatOptions, all []Finding) (Server
 			r.refuse(row.Code)
 		}
 	}
-	for _, rt := range opts.RedirectURIs {
+	for _, rt := range runtime {
 		if f, refused := sv.runtime(s, rt, listed); f != nil {
 			all = append(all, *f)
 			if refused {
@@ -303,12 +308,19 @@ func ServerNames() []string {
 // copy; the rows are shared and must not be changed.
 func Servers() []Server { return slices.Clone(servers[:]) }
 
+// serverIndex maps a profile name to its index in servers.
+var serverIndex = func() map[string]int {
+	m := make(map[string]int, len(servers))
+	for i := range servers {
+		m[servers[i].Name] = i
+	}
+	return m
+}()
+
 // ServerProfile returns the profile called name, or false.
 func ServerProfile(name string) (Server, bool) {
-	for i := range servers {
-		if servers[i].Name == name {
-			return servers[i], true
-		}
+	if i, ok := serverIndex[name]; ok {
+		return servers[i], true
 	}
 	return Server{}, false
 }

@@ -379,7 +379,10 @@ var servers = prepare([...]Server{
 
 func one(field, detail string) []hit { return []hit{{field, detail}} }
 
-func always(*subject) []hit { return one("", "") }
+// alwaysHit is shared: a hit is never changed once made.
+var alwaysHit = []hit{{}}
+
+func always(*subject) []hit { return alwaysHit }
 
 func urlQuery(nonEmpty bool) func(*subject) []hit {
 	return func(s *subject) []hit {
@@ -582,9 +585,12 @@ func methodIs(m string) func(*subject) []hit {
 	}
 }
 
+// methodHit is shared: a hit is never changed once made.
+var methodHit = []hit{{field: "token_endpoint_auth_method"}}
+
 func methodDeclared(s *subject) []hit {
-	if m, ok := s.str("token_endpoint_auth_method"); ok {
-		return one("token_endpoint_auth_method", "the method is "+quote(m))
+	if _, ok := s.str("token_endpoint_auth_method"); ok {
+		return methodHit
 	}
 	return nil
 }
@@ -855,11 +861,10 @@ func privateURIs(keys ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		var out []hit
 		for _, k := range keys {
-			v, ok := s.str(k)
+			p, ok := s.uriField(k)
 			if !ok {
 				continue
 			}
-			p := splitURI(v)
 			if h := strings.Trim(p.host, "[]"); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
 				out = append(out, hit{k, "the host of " + k + " is " + privateHost(h)})
 			}
@@ -874,12 +879,11 @@ var metadataNames = []string{"metadata.google.internal", "metadata.goog", "metad
 func betterAuthURIs(s *subject) []hit {
 	var out []hit
 	for _, k := range []string{"client_uri", "logo_uri", "tos_uri", "policy_uri"} {
-		v, ok := s.str(k)
+		p, ok := s.uriField(k)
 		if !ok {
 			continue
 		}
-		p := splitURI(v)
-		h := strings.ToLower(strings.TrimSuffix(strings.Trim(p.host, "[]"), "."))
+		h := lowerASCII(strings.TrimSuffix(strings.Trim(p.host, "[]"), "."))
 		switch {
 		case strings.EqualFold(p.scheme, "javascript"):
 			out = append(out, hit{k, k + " uses javascript:"})
@@ -909,7 +913,7 @@ func notHTTPS(keys ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		var out []hit
 		for _, k := range keys {
-			if v, ok := s.str(k); ok && !strings.EqualFold(splitURI(v).scheme, "https") {
+			if v, ok := s.str(k); ok && !(len(v) >= 6 && strings.EqualFold(v[:6], "https:")) {
 				out = append(out, hit{k, k + " is not https:"})
 			}
 		}
@@ -1014,32 +1018,50 @@ func lowerASCII(s string) string {
 }
 
 func betterAuthOrigin(s *subject) []hit {
-	origin, ok := webOrigin(s.p)
-	if !ok {
+	if !isWeb(s.p) {
 		return nil
 	}
 	var out []hit
-	other := func(field, raw string) {
-		p := splitURI(raw)
-		o, ok := webOrigin(p)
-		if ok && !isLoopbackHost(strings.Trim(p.host, "[]")) && o != origin {
+	other := func(field, raw string, p uriParts) {
+		if host := strings.Trim(p.host, "[]"); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
+			o, _ := webOrigin(p)
+			origin, _ := webOrigin(s.p)
 			out = append(out, hit{field, quote(raw) + " is on " + o + ", not " + origin})
 		}
 	}
 	for _, r := range s.redirects {
 		if !r.loopback {
-			other(r.field(), r.raw)
+			other(r.field(), r.raw, r.p)
 		}
 	}
 	if l, ok := s.strings("post_logout_redirect_uris"); ok {
 		for i, v := range l {
-			other(fmt.Sprintf("post_logout_redirect_uris[%d]", i), v)
+			other(fmt.Sprintf("post_logout_redirect_uris[%d]", i), v, splitURI(v))
 		}
 	}
-	if v, ok := s.str("client_uri"); ok {
-		other("client_uri", v)
+	if p, ok := s.uriField("client_uri"); ok {
+		v, _ := s.str("client_uri")
+		other("client_uri", v, p)
 	}
 	return out
+}
+
+// sameOrigin reports whether two http(s) URIs have one origin, as webOrigin
+// says, without building the strings.
+func sameOrigin(a, b uriParts) bool {
+	port := func(p uriParts) string {
+		switch {
+		case !p.hasPort, p.port == "", equalFoldASCII(p.scheme, "https") && p.port == "443", equalFoldASCII(p.scheme, "http") && p.port == "80":
+			return ""
+		}
+		return p.port
+	}
+	return equalFoldASCII(a.scheme, b.scheme) && equalFoldASCII(a.host, b.host) && port(a) == port(b)
+}
+
+// isWeb reports whether p is an http(s) URI with a host.
+func isWeb(p uriParts) bool {
+	return (equalFoldASCII(p.scheme, "http") || equalFoldASCII(p.scheme, "https")) && p.hasAuthority && p.host != ""
 }
 
 // webOrigin is the origin of an http(s) URI split into p, as originOf

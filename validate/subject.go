@@ -19,6 +19,12 @@ type subject struct {
 	grantList []string   // grant_types, defaulted
 	respList  []string   // response_types, defaulted
 
+	// uris memoises uriField for the URL-valued members.
+	uris [len(uriMembers)]struct {
+		done, ok bool
+		p        uriParts
+	}
+
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
 		done bool
@@ -69,6 +75,27 @@ func maybeLoopback(host string) bool {
 }
 
 func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
+
+// uriMembers are the URL-valued members that rows split, each once.
+var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
+
+// uriField returns doc[key] split into its parts, when it is a string.
+func (s *subject) uriField(key string) (uriParts, bool) {
+	i := slices.Index(uriMembers[:], key)
+	if i < 0 {
+		v, ok := s.str(key)
+		return splitURI(v), ok
+	}
+	m := &s.uris[i]
+	if !m.done {
+		v, ok := s.str(key)
+		m.done, m.ok = true, ok
+		if ok {
+			m.p = splitURI(v)
+		}
+	}
+	return m.p, m.ok
+}
 
 // str returns doc[key] when it is a string.
 func (s *subject) str(key string) (string, bool) {
