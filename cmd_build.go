@@ -83,6 +83,10 @@ to <out>/<env>/<path>, so that environments never overwrite each other.
 		if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
 			fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), c.Path)
 		}
+		if lb := c.Client.Loopback; lb != nil && !of.quiet && !of.json {
+			added := len(build.RedirectURIs(c.Client)) - len(c.Client.RedirectURIs)
+			fmt.Fprintf(s.err, "cimd: %s: [client.loopback] adds %s; the document is %d bytes, %d left of the %d-byte budget\n", envName(c), plural(added, "redirect URI"), len(doc), build.BytesLeft(doc), build.Budget)
+		}
 		if r.files, err = build.Files(c, doc); err != nil {
 			return fmt.Errorf("%s: %w", envName(c), err)
 		}

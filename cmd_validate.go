@@ -30,13 +30,16 @@ type validateFlags struct {
 	wait         time.Duration
 	cacert       string
 	allowPrivate bool
+	servers      []string // --servers, parsed; nil when not given
+	redirectURIs []string // --redirect-uri
 }
 
 func runValidate(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "validate", `
 Usage: cimd validate [TARGET ...] [-c FILE] [--env NAME | --all-envs] [--url URL]
-                     [--profile mcp|cimd] [--strict] [--json] [--timeout DUR]
-                     [--wait DUR] [--cacert FILE] [--allow-private]
+                     [--profile mcp|cimd] [--servers NAME,...] [--redirect-uri URI ...]
+                     [--strict] [--json] [--timeout DUR] [--wait DUR]
+                     [--cacert FILE] [--allow-private]
 
 Checks Client ID Metadata Documents the way a strict authorization server does,
 and reports every problem by rule code.
@@ -51,6 +54,12 @@ and reports every problem by rule code.
                                     its live URL, run every rule and compare
                                     the live copy with the local one
                                     (live-drift).
+
+Every target is also judged by each authorization server profile of
+SERVERS.md: a "servers:" line in the text output, "compatibility" in --json.
+--servers (or [validate] servers) names the servers the client must work with
+("all" for every one): their refusals are errors. --redirect-uri checks a
+redirect the client really sends against each server's matching rule.
 
 Several targets are checked concurrently and printed in the order given.
 In config mode, [validate] in cimd.toml sets the defaults of --profile,
@@ -68,6 +77,8 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")
+	servers := fs.StringArray("servers", nil, "the authorization servers (`NAME,...` of SERVERS.md, or all) whose refusal is an error")
+	fs.StringArrayVar(&vf.redirectURIs, "redirect-uri", nil, "a redirect `URI` the client sends at run time, checked per server; repeatable")
 	var of outputFlags
 	of.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -81,6 +92,13 @@ Exit status: 0 no errors (warnings allowed unless --strict), 1 errors found,
 	}
 	if vf.wait < 0 {
 		return usagef("validate: --wait %s: want a duration of 0 or more", vf.wait)
+	}
+	if fs.Changed("servers") {
+		var err error
+		if vf.servers, err = validate.ParseServers(*servers); err != nil {
+			return usagef("validate: --servers: %v", err)
+		}
+		vf.servers = nonNilNames(vf.servers)
 	}
 	targets := fs.Args()
 	var results []validate.Result
@@ -170,8 +188,14 @@ func configJobs(ef *envFlags, vf validateFlags, of outputFlags, fs *pflag.FlagSe
 		if of.json || of.quiet {
 			progress = io.Discard
 		}
+		servers := vf.servers
+		if servers == nil {
+			servers, _ = validate.ParseServers(c.Validate.Servers) // checked at load
+		}
 		jobs[i] = func(ctx context.Context) validate.Result {
-			return pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
+			r := pollDeployed(ctx, c, doc, lo, wait, vf.strict, progress)
+			addCompatibility(&r, servers, vf.redirectURIs, vf.strict)
+			return r
 		}
 		origins[i] = origin{file, c.Env}
 	}
@@ -206,6 +230,7 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 					return r
 				})
 				r.Target = t
+				addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
 				return r
 			}
 			continue
@@ -214,7 +239,11 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 		if err != nil {
 			return nil, usagef("validate: %v", err)
 		}
-		jobs[i] = func(context.Context) validate.Result { return checkFile(t, body, vf.url, opts, vf.strict) }
+		jobs[i] = func(context.Context) validate.Result {
+			r := checkFile(t, body, vf.url, opts, vf.strict)
+			addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
+			return r
+		}
 	}
 	return jobs, nil
 }
@@ -343,4 +372,13 @@ func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.
 	}
 	wg.Wait()
 	return results
+}
+
+// nonNilNames keeps an explicit empty --servers "" apart from no --servers
+// at all, which config mode reads as "use [validate] servers".
+func nonNilNames(names []string) []string {
+	if names == nil {
+		return []string{}
+	}
+	return names
 }

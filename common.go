@@ -48,6 +48,9 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
+	if err := checkServerNames(f, cfgs); err != nil {
+		return nil, nil, err
+	}
 	return f, cfgs, nil
 }
 
@@ -101,11 +104,15 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
-	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
+	findings, decoded := validate.Check(c.ClientID(), doc, offlineOptions(c))
 	if f := validate.CheckSize(len(doc)); f != nil {
 		findings = append(findings, *f)
 	}
-	return doc, findings, nil
+	// A server the client must work with ([validate] servers) refusing
+	// the document stops it here, before it is written or published.
+	servers, _ := validate.ParseServers(c.Validate.Servers) // checked at load
+	_, listed := serverFindings(c.ClientID(), decoded, nil, servers, nil)
+	return doc, append(findings, listed...), nil
 }
 
 func offlineOptions(c *config.Config) validate.Options {

@@ -18,6 +18,10 @@ type Result struct {
 	HTTP     *HTTPInfo      `json:"http"`
 	Document map[string]any `json:"document"`
 
+	// Compatibility is every server profile's verdict (SERVERS.md), in
+	// its order; absent when the target could not be read.
+	Compatibility []ServerResult `json:"compatibility,omitempty"`
+
 	// Body is the document as read (at most MaxBytes+1 bytes), for drift checks.
 	Body []byte `json:"-"`
 }
