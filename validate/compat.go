@@ -33,7 +33,12 @@ type Constraint struct {
 	Live     bool   // needs a fetched response; skipped for a FILE target
 	Inferred bool   // no source states it outright: never more than Degrades
 
+	// always: a note that holds whatever the document says; it has no
+	// check and is reported on every document.
+	always bool
+
 	cite string // the sources for a message, made by prepare
+	msg  string // the message of a hit without detail, made by prepare
 
 	// check returns the places where the subject breaks the row, or nil.
 	// A nil check marks a row that cannot be decided from the URL, the
@@ -43,8 +48,24 @@ type Constraint struct {
 }
 
 // hit is one breach of a constraint: the JSON path it is about, and what in
-// the subject breaks it ("" when the reason says it all).
-type hit struct{ field, detail string }
+// the subject breaks it ("" when the reason says it all). A hit on a
+// redirect_uris entry names it by r and says the rest in detail, so that
+// the path and the quoted entry are made only for the hits a message shows.
+type hit struct {
+	field, detail string
+	r             *redirect
+}
+
+// rhit is a hit on entry r; detail follows the quoted entry.
+func rhit(r *redirect, detail string) hit { return hit{detail: detail, r: r} }
+
+// resolve fills in the field and detail of a hit on an entry.
+func (h hit) resolve() hit {
+	if h.r != nil {
+		return hit{field: h.r.field(), detail: quote(h.r.raw) + h.detail}
+	}
+	return h
+}
 
 // Server is the profile of one authorization server (SERVERS.md "Profiles").
 type Server struct {
@@ -57,6 +78,11 @@ type Server struct {
 	Rows      []Constraint
 
 	admission string // the server-admission message, made by prepare
+
+	// notes are the findings that do not depend on the document (the
+	// admission note and the always rows), in row order, made by prepare:
+	// a server with no other finding reports this shared array.
+	notes []Finding
 }
 
 // prepare makes the messages that do not depend on the document once, so
@@ -67,9 +93,18 @@ func prepare(list [24]Server) [24]Server {
 		if sv.Admission != "" {
 			sv.admission = sv.Name + " admits a client only when " + sv.Admission
 		}
-		for j := range sv.Rows {
-			sv.Rows[j].cite = sv.citeOf(sv.Rows[j].Source)
+		if sv.admission != "" {
+			sv.notes = append(sv.notes, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name, Message: sv.admission})
 		}
+		for j := range sv.Rows {
+			row := &sv.Rows[j]
+			row.cite = sv.citeOf(row.Source)
+			row.msg = sv.message(row, "")
+			if row.always {
+				sv.notes = append(sv.notes, sv.finding(row, hit{}, false))
+			}
+		}
+		sv.notes = slices.Clip(sv.notes)
 	}
 	return list
 }
@@ -90,8 +125,10 @@ func (sv *Server) citeOf(src string) string {
 
 // ServerResult is the verdict of one server profile on a document.
 type ServerResult struct {
-	Server   string    `json:"server"`
-	Accepts  bool      `json:"accepts"`
+	Server  string `json:"server"`
+	Accepts bool   `json:"accepts"`
+	// Findings may share its array with other results (and other calls):
+	// read it, or copy it before changing an element.
 	Findings []Finding `json:"findings"`
 
 	// RefusedBy is the code of the first finding that made Accepts false,
@@ -126,29 +163,33 @@ type CompatOptions struct {
 func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
 	s := newSubject(rawURL, doc, opts.HTTP)
 	out := make([]ServerResult, len(servers))
-	// One array holds every server's findings, so there are a few
-	// allocations per document rather than a few per server.
-	all := make([]Finding, 0, 2*len(servers))
 	var listed [len(servers)]bool
 	for _, name := range opts.Servers {
 		if i, ok := serverIndex[name]; ok {
 			listed[i] = true
 		}
 	}
+	// One array holds the findings of every server that has more than its
+	// notes, so there are a few allocations per document, not per server.
+	var all []Finding
 	for i := range servers {
-		start := len(all)
 		out[i], all = evaluate(&servers[i], s, listed[i], opts.RedirectURIs, all)
-		out[i].Findings = all[start:len(all):len(all)]
 	}
 	return out
 }
 
-// evaluate appends sv's findings on s to all.
+// fired is a row that broke, with its merged hit.
+type fired struct {
+	row *Constraint
+	h   hit
+}
+
+// evaluate judges s by sv. Its findings are sv.notes when nothing else
+// fires, or else appended to all (and the grown all is returned).
 func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Finding) (ServerResult, []Finding) {
 	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
-	if sv.admission != "" {
-		all = append(all, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name, Message: sv.admission})
-	}
+	var buf [2]fired
+	hits := buf[:0]
 	for i := range sv.Rows {
 		row := &sv.Rows[i]
 		if row.check == nil || (row.Live && s.http == nil) {
@@ -157,23 +198,46 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 		if s.doc == nil && !strings.HasPrefix(row.Code, "server-url-") && !row.Live {
 			continue
 		}
-		hits := row.check(s)
-		if len(hits) == 0 {
-			continue
-		}
-		all = append(all, sv.finding(row, merge(hits), listed))
-		if row.Kind == Refuses && !row.Inferred {
-			r.refuse(row.Code)
+		if h := row.check(s); len(h) > 0 {
+			hits = append(hits, fired{row, merge(h)})
+			if row.Kind == Refuses && !row.Inferred {
+				r.refuse(row.Code)
+			}
 		}
 	}
+	var mismatches []Finding
 	for _, rt := range runtime {
 		if f, refused := sv.runtime(s, rt, listed); f != nil {
-			all = append(all, *f)
+			mismatches = append(mismatches, *f)
 			if refused {
 				r.refuse(f.Rule)
 			}
 		}
 	}
+	if len(hits) == 0 && len(mismatches) == 0 {
+		r.Findings = sv.notes
+		return r, all
+	}
+	if all == nil {
+		all = make([]Finding, 0, 8)
+	}
+	start := len(all)
+	if sv.admission != "" {
+		all = append(all, sv.notes[0])
+	}
+	for i := range sv.Rows {
+		row := &sv.Rows[i]
+		if row.always {
+			all = append(all, sv.finding(row, hit{}, listed))
+		}
+		for _, f := range hits {
+			if f.row == row {
+				all = append(all, sv.finding(row, f.h, listed))
+			}
+		}
+	}
+	all = append(all, mismatches...)
+	r.Findings = all[start:len(all):len(all)]
 	return r, all
 }
 
@@ -189,11 +253,12 @@ func (r *ServerResult) refuse(code string) {
 // The field is the first entry's; the detail names up to three.
 func merge(hits []hit) hit {
 	if len(hits) == 1 {
-		return hits[0]
+		return hits[0].resolve()
 	}
-	h := hits[0]
+	h := hits[0].resolve()
 	var details []string
 	for _, x := range hits[:min(len(hits), 3)] {
+		x = x.resolve()
 		if d := cmp.Or(x.detail, x.field); d != "" {
 			details = append(details, d)
 		}
@@ -218,9 +283,19 @@ func (row *Constraint) severity(listed bool) Severity {
 }
 
 func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
-	reason := row.Reason
+	msg := row.msg
 	if h.detail != "" {
-		reason = h.detail + ": " + reason
+		msg = sv.message(row, h.detail)
+	}
+	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
+}
+
+// message says that sv breaks row, with what breaks it first when detail
+// is not "".
+func (sv *Server) message(row *Constraint, detail string) string {
+	reason := row.Reason
+	if detail != "" {
+		reason = detail + ": " + reason
 	}
 	var msg string
 	switch row.Kind {
@@ -246,7 +321,7 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 	case row.cite != "":
 		msg += " (" + row.cite + ")"
 	}
-	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
+	return msg
 }
 
 // runtime checks one --redirect-uri against the document's redirect_uris
@@ -259,7 +334,7 @@ func (sv *Server) runtime(s *subject, uri string, listed bool) (*Finding, bool) 
 	if mode == MatchNativeLoopback {
 		inferred = true
 		mode = MatchExact
-		if at, _ := s.doc["application_type"].(string); at == "native" {
+		if s.appType == "native" {
 			mode = MatchLoopbackIPOnly
 		}
 	}

@@ -96,7 +96,7 @@ var servers = prepare([...]Server{
 			{Code: "server-same-origin", Kind: Degrades, Base: "redirect-cross-origin", Source: "a",
 				Reason: "with the optional restrictSameDomain, the client_id and every redirect host must be under one trusted domain", check: keycloakSameDomain},
 			{Code: "server-required-field", Kind: Note, Source: "a",
-				Reason: "a policy may also require fields of its choice (requiredProperties)", check: always},
+				Reason: "a policy may also require fields of its choice (requiredProperties)", always: true},
 		},
 	},
 	{
@@ -153,7 +153,7 @@ var servers = prepare([...]Server{
 			{Code: "server-field-value", Kind: Refuses, Base: "url-private-address", Source: "pv:…-112…125",
 				Reason: "client_uri, logo_uri, tos_uri and policy_uri must have no userinfo, no javascript: scheme, and no private, loopback or cloud-metadata host", check: betterAuthURIs},
 			{Code: "server-forbidden-field", Kind: Refuses, Base: "doc-unknown-field", Source: "pv:…-068…074, -126, -127",
-				Reason: "server-control members (such as skip_consent, disabled, require_pkce, clientSecret, user_id, client_id_issued_at) and backchannel logout members are refused", check: membersNamed(betterAuthForbidden...)},
+				Reason: "server-control members (such as skip_consent, disabled, require_pkce, clientSecret, user_id, client_id_issued_at) and backchannel logout members are refused", check: forbiddenMembers},
 			{Code: "server-required-field", Kind: Degrades, Base: "doc-client-name-missing", Source: "pv:…-050…052, c",
 				Reason: "a non-blank client_name is required when the server sets metadataProfile \"mcp-2026-07-28\"", check: clientNameMissing},
 			{Code: "server-same-origin", Kind: Degrades, Base: "redirect-cross-origin", Source: "b, pv:…-111",
@@ -328,7 +328,7 @@ var servers = prepare([...]Server{
 			{Code: "server-url-query", Kind: Refuses, Base: "url-query", Source: "a",
 				Reason: "a client_id must not have a query", check: urlQuery(false)},
 			{Code: "server-cache", Kind: Note, Source: "a",
-				Reason: "re-checks every 5 minutes (each client at most every 15): a changed redirect set deletes grants, a 404 retires the client after 60 minutes, an unreadable document forces re-consent after 7 days", check: always},
+				Reason: "re-checks every 5 minutes (each client at most every 15): a changed redirect set deletes grants, a 404 retires the client after 60 minutes, an unreadable document forces re-consent after 7 days", always: true},
 		},
 	},
 	{
@@ -349,7 +349,7 @@ var servers = prepare([...]Server{
 		Cache:     CacheBounds{Known: true, Fixed: 86400 * time.Second, Note: "a TTL of 3600 s in the docs (a reviewer says 86400 s)"},
 		Rows: []Constraint{
 			{Code: "server-cache", Kind: Note, Source: "a",
-				Reason: "keeps the document for a TTL of 3600 s by its docs (86400 s by a reviewer), whatever Cache-Control says", check: always},
+				Reason: "keeps the document for a TTL of 3600 s by its docs (86400 s by a reviewer), whatever Cache-Control says", always: true},
 		},
 	},
 	{
@@ -377,12 +377,7 @@ var servers = prepare([...]Server{
 
 // The checks. Each returns a hit per breach; most rows need one.
 
-func one(field, detail string) []hit { return []hit{{field, detail}} }
-
-// alwaysHit is shared: a hit is never changed once made.
-var alwaysHit = []hit{{}}
-
-func always(*subject) []hit { return alwaysHit }
+func one(field, detail string) []hit { return []hit{{field: field, detail: detail}} }
 
 func urlQuery(nonEmpty bool) func(*subject) []hit {
 	return func(s *subject) []hit {
@@ -501,7 +496,7 @@ func portless(s *subject) []hit          { return s.portlessLoopback(false) }
 func portlessLocalhost(s *subject) []hit { return s.portlessLoopback(true) }
 
 func portlessUnlessNative(s *subject) []hit {
-	if at, _ := s.str("application_type"); at == "native" {
+	if at := s.appType; at == "native" {
 		return nil
 	}
 	return s.portlessLoopback(false)
@@ -509,9 +504,10 @@ func portlessUnlessNative(s *subject) []hit {
 
 func wildcardPort(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if strings.Contains(r.p.port, "*") {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -519,9 +515,10 @@ func wildcardPort(s *subject) []hit {
 
 func wildcardAnywhere(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if strings.Contains(r.raw, "*") {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -529,9 +526,10 @@ func wildcardAnywhere(s *subject) []hit {
 
 func anyLoopback(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.loopback {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -542,14 +540,14 @@ func hasLoopback(s *subject) bool {
 }
 
 func loopbackNotNative(s *subject) []hit {
-	if at, _ := s.str("application_type"); hasLoopback(s) && at != "native" {
+	if at := s.appType; hasLoopback(s) && at != "native" {
 		return one("application_type", "")
 	}
 	return nil
 }
 
 func webWithLoopback(s *subject) []hit {
-	if at, _ := s.str("application_type"); at == "web" && hasLoopback(s) {
+	if at := s.appType; at == "web" && hasLoopback(s) {
 		return one("application_type", "")
 	}
 	return nil
@@ -559,7 +557,7 @@ func webWithLoopback(s *subject) []hit {
 // token_endpoint_auth_methods_supported that holds want lets it pass.
 func methodNot(want string, rescue bool) func(*subject) []hit {
 	return func(s *subject) []hit {
-		m, ok := s.str("token_endpoint_auth_method")
+		m, ok := s.methodStr, s.methodOK
 		if !ok || m == want || (rescue && s.listsNone()) {
 			return nil
 		}
@@ -569,7 +567,7 @@ func methodNot(want string, rescue bool) func(*subject) []hit {
 
 func methodIn(allowed ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
-		if m, ok := s.str("token_endpoint_auth_method"); ok && !slices.Contains(allowed, m) {
+		if m, ok := s.methodStr, s.methodOK; ok && !slices.Contains(allowed, m) {
 			return one("token_endpoint_auth_method", "the method is "+quote(m))
 		}
 		return nil
@@ -589,7 +587,7 @@ func methodIs(m string) func(*subject) []hit {
 var methodHit = []hit{{field: "token_endpoint_auth_method"}}
 
 func methodDeclared(s *subject) []hit {
-	if _, ok := s.str("token_endpoint_auth_method"); ok {
+	if s.methodOK {
 		return methodHit
 	}
 	return nil
@@ -598,13 +596,13 @@ func methodDeclared(s *subject) []hit {
 func ownListsAgree(s *subject) []hit {
 	var out []hit
 	if list, ok := s.strings("token_endpoint_auth_methods_supported"); ok {
-		if m, ok := s.str("token_endpoint_auth_method"); ok && !slices.Contains(list, m) {
-			out = append(out, hit{"token_endpoint_auth_method", quote(m) + " is not in token_endpoint_auth_methods_supported"})
+		if m, ok := s.methodStr, s.methodOK; ok && !slices.Contains(list, m) {
+			out = append(out, hit{field: "token_endpoint_auth_method", detail: quote(m) + " is not in token_endpoint_auth_methods_supported"})
 		}
 	}
 	if list, ok := s.strings("token_endpoint_auth_signing_alg_values_supported"); ok {
 		if a, ok := s.str("token_endpoint_auth_signing_alg"); ok && !slices.Contains(list, a) {
-			out = append(out, hit{"token_endpoint_auth_signing_alg", quote(a) + " is not in token_endpoint_auth_signing_alg_values_supported"})
+			out = append(out, hit{field: "token_endpoint_auth_signing_alg", detail: quote(a) + " is not in token_endpoint_auth_signing_alg_values_supported"})
 		}
 	}
 	return out
@@ -739,7 +737,7 @@ func redirectsMissing(grantsExempt bool) func(*subject) []hit {
 func clerkRequired(s *subject) []hit {
 	out := clientNameMissing(s)
 	if len(s.redirects) == 0 {
-		out = append(out, hit{"redirect_uris", "there is no redirect URI"})
+		out = append(out, hit{field: "redirect_uris", detail: "there is no redirect URI"})
 	}
 	return out
 }
@@ -749,13 +747,14 @@ func fastmcpRedirects(s *subject) []hit {
 		return h
 	}
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.scheme == "urn" {
 			continue
 		}
 		if strings.TrimSpace(r.raw) == "" || r.p.scheme == "" || (r.p.hasAuthority && r.p.host == "") ||
 			(!r.p.hasAuthority && (r.scheme == "http" || r.scheme == "https")) {
-			out = append(out, hit{r.field(), quote(r.raw) + " lacks a scheme or a host"})
+			out = append(out, rhit(r, " lacks a scheme or a host"))
 		}
 	}
 	return out
@@ -763,9 +762,10 @@ func fastmcpRedirects(s *subject) []hit {
 
 func fastmcpNoHost(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.scheme != "" && r.scheme != "http" && r.scheme != "https" && r.scheme != "urn" && (!r.p.hasAuthority || r.p.host == "") {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -773,12 +773,13 @@ func fastmcpNoHost(s *subject) []hit {
 
 func cloudflareScheme(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		switch {
-		case unsafeSchemes[r.scheme] || r.scheme == "mailto" || r.scheme == "blob":
-			out = append(out, hit{r.field(), "the scheme " + r.scheme + ":"})
-		case strings.IndexFunc(r.raw, func(c rune) bool { return c < ' ' || c == 0x7f }) >= 0:
-			out = append(out, hit{r.field(), quote(r.raw) + " has a control character"})
+		case cloudflareUnsafe(r.scheme):
+			out = append(out, rhit(r, " uses the scheme "+r.scheme+":"))
+		case hasControl(r.raw):
+			out = append(out, rhit(r, " has a control character"))
 		}
 	}
 	return out
@@ -786,13 +787,14 @@ func cloudflareScheme(s *subject) []hit {
 
 func betterAuthScheme(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.scheme == "http" || r.scheme == "https" {
 			continue
 		}
 		rest := r.raw[min(len(r.raw), len(r.p.scheme)+1):]
 		if !reverseDomain(r.p.scheme) || !strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "//") {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -813,45 +815,73 @@ func reverseDomain(scheme string) bool {
 	return true
 }
 
+// cloudflareUnsafe: unsafeSchemes, and mailto: and blob:.
+func cloudflareUnsafe(scheme string) bool {
+	switch scheme {
+	case "javascript", "data", "file", "vbscript", "mailto", "blob":
+		return true
+	}
+	return false
+}
+
+// hasControl reports whether s has an ASCII control character; in UTF-8
+// those bytes are never part of another character.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
 func goURLHTTP(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.scheme != "http" && r.scheme != "https" {
-			out = append(out, hit{r.field(), quote(r.raw) + " is not http or https"})
-		} else if !plainURI(r.raw) {
+			out = append(out, rhit(r, " is not http or https"))
+		} else if !plainURI(r.raw, r.p) {
 			if _, err := url.Parse(r.raw); err == nil {
 				continue
 			}
-			out = append(out, hit{r.field(), quote(r.raw) + " does not parse"})
+			out = append(out, rhit(r, " does not parse"))
 		}
 	}
 	return out
 }
 
+// plainByte marks the bytes plainURI allows.
+var plainByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/?=&:", byte(c)) >= 0
+	}
+	return t
+}()
+
 // plainURI reports whether raw is an http(s) URI of bytes that Go's
 // net/url takes anywhere, with a numeric port and no userinfo: such a URI
 // parses, so the common case needs no parse.
-func plainURI(raw string) bool {
+func plainURI(raw string, p uriParts) bool {
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/?=&:", c) >= 0) {
+		if !plainByte[raw[i]] {
 			return false
 		}
 	}
-	p := splitURI(raw)
 	return p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
 }
 
 func logtoWildcard(s *subject) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if !strings.Contains(r.raw, "*") {
 			continue
 		}
 		if (r.scheme != "http" && r.scheme != "https") || strings.Contains(r.p.scheme, "*") ||
 			strings.Contains(r.p.port, "*") || r.p.hasUserinfo || r.p.hasQuery && strings.Contains(r.p.query, "*") ||
 			r.p.hasFragment {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
@@ -860,13 +890,15 @@ func logtoWildcard(s *subject) []hit {
 func privateURIs(keys ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		var out []hit
-		for _, k := range keys {
-			p, ok := s.uriField(k)
-			if !ok {
+		for i := range s.uris {
+			m := &s.uris[i]
+			k := uriMembers[i]
+			if !m.ok || !slices.Contains(keys, k) {
 				continue
 			}
+			p := m.p
 			if h := strings.Trim(p.host, "[]"); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
-				out = append(out, hit{k, "the host of " + k + " is " + privateHost(h)})
+				out = append(out, hit{field: k, detail: "the host of " + k + " is " + privateHost(h)})
 			}
 		}
 		return out
@@ -878,19 +910,21 @@ var metadataNames = []string{"metadata.google.internal", "metadata.goog", "metad
 
 func betterAuthURIs(s *subject) []hit {
 	var out []hit
-	for _, k := range []string{"client_uri", "logo_uri", "tos_uri", "policy_uri"} {
-		p, ok := s.uriField(k)
-		if !ok {
+	for i := range s.uris {
+		m := &s.uris[i]
+		k := uriMembers[i]
+		if !m.ok || k == "jwks_uri" {
 			continue
 		}
+		p := m.p
 		h := lowerASCII(strings.TrimSuffix(strings.Trim(p.host, "[]"), "."))
 		switch {
 		case strings.EqualFold(p.scheme, "javascript"):
-			out = append(out, hit{k, k + " uses javascript:"})
+			out = append(out, hit{field: k, detail: k + " uses javascript:"})
 		case p.hasUserinfo:
-			out = append(out, hit{k, k + " has a userinfo"})
+			out = append(out, hit{field: k, detail: k + " has a userinfo"})
 		case p.hasAuthority && (maybePrivate(h) && privateHost(h) != "" || slices.Contains(metadataNames, h)):
-			out = append(out, hit{k, "the host of " + k + " is private, loopback or cloud metadata"})
+			out = append(out, hit{field: k, detail: "the host of " + k + " is private, loopback or cloud metadata"})
 		}
 	}
 	return out
@@ -914,7 +948,7 @@ func notHTTPS(keys ...string) func(*subject) []hit {
 		var out []hit
 		for _, k := range keys {
 			if v, ok := s.str(k); ok && !(len(v) >= 6 && strings.EqualFold(v[:6], "https:")) {
-				out = append(out, hit{k, k + " is not https:"})
+				out = append(out, hit{field: k, detail: k + " is not https:"})
 			}
 		}
 		return out
@@ -925,58 +959,42 @@ func betterAuthTypes(s *subject) []hit {
 	var out []hit
 	if v, ok := s.doc["application_type"]; ok {
 		if at, _ := v.(string); at != "web" && at != "native" {
-			out = append(out, hit{"application_type", "application_type is " + jsonValue(v)})
+			out = append(out, hit{field: "application_type", detail: "application_type is " + jsonValue(v)})
 		}
 	}
 	if v, ok := s.doc["contacts"]; ok {
 		if _, isList := v.([]any); !isList {
-			out = append(out, hit{"contacts", "contacts is a JSON " + jsonKind(v)})
+			out = append(out, hit{field: "contacts", detail: "contacts is a JSON " + jsonKind(v)})
 		}
 	}
 	if v, ok := s.doc["scope"]; ok {
 		if _, isStr := v.(string); !isStr {
-			out = append(out, hit{"scope", "scope is a JSON " + jsonKind(v)})
+			out = append(out, hit{field: "scope", detail: "scope is a JSON " + jsonKind(v)})
 		}
 	}
 	if v, ok := s.doc["dpop_bound_access_tokens"]; ok {
 		if _, isBool := v.(bool); !isBool {
-			out = append(out, hit{"dpop_bound_access_tokens", "dpop_bound_access_tokens is a JSON " + jsonKind(v)})
+			out = append(out, hit{field: "dpop_bound_access_tokens", detail: "dpop_bound_access_tokens is a JSON " + jsonKind(v)})
 		}
 	}
 	return out
 }
 
-// betterAuthForbidden are the server-control members better-auth refuses
-// that its tests name (it has 33; the rest were not read), and the
-// backchannel logout members.
-var betterAuthForbidden = []string{
-	"skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
-	"backchannel_logout_uri", "backchannel_logout_session_required",
-}
-
-func membersNamed(names ...string) func(*subject) []hit {
-	return func(s *subject) []hit {
-		var out []hit
-		for _, n := range names {
-			if s.has(n) {
-				out = append(out, hit{n, ""})
-			}
-		}
-		return out
+// forbiddenMembers: the server-control members better-auth refuses that its
+// tests name (it has 33; the rest were not read), and the backchannel
+// logout members. newSubject collects them.
+func forbiddenMembers(s *subject) []hit {
+	out := make([]hit, len(s.forbidden))
+	for i, k := range s.forbidden {
+		out[i] = hit{field: k, detail: "the member " + quote(k)}
 	}
+	return out
 }
 
 func unknownKeys(s *subject) []hit {
-	var keys []string
-	for k := range s.doc {
-		if !registeredFields[k] && k != "token_endpoint_auth_methods_supported" {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	out := make([]hit, len(keys))
-	for i, k := range keys {
-		out[i] = hit{k, "the member " + quote(k)}
+	out := make([]hit, len(s.unknown))
+	for i, k := range s.unknown {
+		out[i] = hit{field: k, detail: "the member " + quote(k)}
 	}
 	return out
 }
@@ -987,9 +1005,10 @@ func unknownKeys(s *subject) []hit {
 func keycloakSameDomain(s *subject) []hit {
 	base := lastLabels(s.host)
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if r.scheme == "https" && !r.loopback && lastLabels(r.host) != base {
-			out = append(out, hit{r.field(), quote(r.raw) + " is not under " + base})
+			out = append(out, rhit(r, " is not under "+base))
 		}
 	}
 	return out
@@ -1026,10 +1045,11 @@ func betterAuthOrigin(s *subject) []hit {
 		if host := strings.Trim(p.host, "[]"); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
 			o, _ := webOrigin(p)
 			origin, _ := webOrigin(s.p)
-			out = append(out, hit{field, quote(raw) + " is on " + o + ", not " + origin})
+			out = append(out, hit{field: field, detail: quote(raw) + " is on " + o + ", not " + origin})
 		}
 	}
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if !r.loopback {
 			other(r.field(), r.raw, r.p)
 		}
@@ -1084,7 +1104,7 @@ func betterAuthJWKS(s *subject) []hit {
 	var out []hit
 	if v, ok := s.str("jwks_uri"); ok {
 		if p := splitURI(v); p.hasUserinfo || p.hasFragment {
-			out = append(out, hit{"jwks_uri", "jwks_uri has a userinfo or a fragment"})
+			out = append(out, hit{field: "jwks_uri", detail: "jwks_uri has a userinfo or a fragment"})
 		}
 	}
 	v, ok := s.doc["jwks"]
@@ -1095,15 +1115,15 @@ func betterAuthJWKS(s *subject) []hit {
 	keys, isList := set["keys"].([]any)
 	switch {
 	case set == nil || !isList:
-		return append(out, hit{"jwks", "jwks is not a JWK Set"})
+		return append(out, hit{field: "jwks", detail: "jwks is not a JWK Set"})
 	case len(keys) == 0:
-		return append(out, hit{"jwks.keys", "jwks.keys is empty"})
+		return append(out, hit{field: "jwks.keys", detail: "jwks.keys is empty"})
 	}
 	for i, k := range keys {
 		field := fmt.Sprintf("jwks.keys[%d]", i)
 		key, _ := k.(map[string]any)
 		if why := jwkProblem(key); why != "" {
-			out = append(out, hit{field, why})
+			out = append(out, hit{field: field, detail: why})
 		}
 	}
 	return out

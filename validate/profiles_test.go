@@ -219,9 +219,6 @@ var rowCases = map[string]rowCase{
 		fires: []in{redirects("https://other.org/cb")},
 		quiet: []in{redirects("https://login.example.com/cb", loopFixed)},
 	},
-	"keycloak/server-required-field/info (a)": {
-		fires: []in{{}},
-	},
 
 	// cloudflare
 	"cloudflare/server-required-field/refuses (a, pv:…-012, -013)": {
@@ -447,15 +444,9 @@ var rowCases = map[string]rowCase{
 		fires: []in{u(testURL + "?x")},
 		quiet: []in{u(testURL)},
 	},
-	"tolgee/server-cache/info (a)": {
-		fires: []in{{}},
-	},
 	"django-oauth-toolkit/server-auth-method/refuses (a)": {
 		fires: []in{p("token_endpoint_auth_method", "private_key_jwt", "token_endpoint_auth_methods_supported", list("none", "private_key_jwt"))},
 		quiet: []in{p()},
-	},
-	"gravitee/server-cache/info (a)": {
-		fires: []in{{}},
 	},
 	"qlik/server-grant-types/refuses (a)": {
 		fires: []in{p("grant_types", list("client_credentials"))},
@@ -493,6 +484,12 @@ func TestProfileRows(t *testing.T) {
 			}
 			seen[name] = true
 			c, ok := rowCases[name]
+			if row.always {
+				if row.check != nil || row.Kind != Note || !slices.ContainsFunc(sv.notes, func(f Finding) bool { return f.Rule == row.Code }) {
+					t.Errorf("%s is always reported, so it must be a note without a check, among the server's notes", name)
+				}
+				continue
+			}
 			if row.check == nil {
 				if !slices.Contains(undecidable, name) {
 					t.Errorf("%s has no check and is not listed as undecidable", name)
@@ -573,5 +570,16 @@ func TestProfileData(t *testing.T) {
 				t.Errorf("%s: base rule %q is not in RULES.md", rowName(sv, &row), row.Base)
 			}
 		}
+	}
+}
+
+func TestMemberIndex(t *testing.T) {
+	for i, m := range keptMembers {
+		if got := memberIndex(m); got != i {
+			t.Errorf("memberIndex(%q) = %d; want %d", m, got, i)
+		}
+	}
+	if memberIndex("client_nam") != -1 || memberIndex("") != -1 {
+		t.Error("memberIndex finds a member that is not kept")
 	}
 }

@@ -16,13 +16,25 @@ type subject struct {
 	http *HTTPInfo
 
 	redirects []redirect // the string entries of redirect_uris
-	grantList []string   // grant_types, defaulted
-	respList  []string   // response_types, defaulted
 
-	// uris memoises uriField for the URL-valued members.
+	// vals and present hold the members the rows read, found in one pass
+	// over the document rather than a map lookup per row.
+	vals      [len(keptMembers)]any
+	present   [len(keptMembers)]bool
+	grantList []string // grant_types, defaulted
+	respList  []string // response_types, defaulted
+
+	// Read in one pass over the document, since every profile asks.
+	methodStr string   // token_endpoint_auth_method when it is a string
+	methodOK  bool     // ... and it is one
+	appType   string   // application_type when it is a string
+	unknown   []string // members that are not registered client metadata, sorted
+	forbidden []string // betterAuthForbidden members present, sorted
+
+	// uris holds the URL-valued members, split once.
 	uris [len(uriMembers)]struct {
-		done, ok bool
-		p        uriParts
+		ok bool
+		p  uriParts
 	}
 
 	// portless memoises portlessLoopback, which several rows ask.
@@ -57,6 +69,40 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
 		s.redirects = append(s.redirects, r)
 	}
+	for k, v := range doc {
+		if i := memberIndex(k); i >= 0 {
+			s.vals[i], s.present[i] = v, true
+		}
+		switch k {
+		case "token_endpoint_auth_method":
+			s.methodStr, s.methodOK = v.(string)
+		case "application_type":
+			s.appType, _ = v.(string)
+		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+			i := slices.Index(uriMembers[:], k)
+			m := &s.uris[i]
+			if str, ok := v.(string); ok {
+				m.ok, m.p = true, splitURI(str)
+			}
+		case "token_endpoint_auth_methods_supported":
+			// Client metadata (RULES.md doc-auth-methods), not registered
+			// with IANA yet.
+		case "client_name", "redirect_uris", "grant_types", "response_types", "client_id", "scope",
+			"contacts", "jwks", "software_id", "software_version":
+			// Registered, and the commonest: no lookup needed.
+		default:
+			if !registeredFields[k] {
+				s.unknown = append(s.unknown, k)
+			}
+		}
+		switch k {
+		case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
+			"backchannel_logout_uri", "backchannel_logout_session_required":
+			s.forbidden = append(s.forbidden, k)
+		}
+	}
+	slices.Sort(s.unknown)
+	slices.Sort(s.forbidden)
 	var ok bool
 	if s.grantList, ok = s.strings("grant_types"); !ok {
 		s.grantList = []string{"authorization_code"}
@@ -87,31 +133,92 @@ func (s *subject) uriField(key string) (uriParts, bool) {
 		return splitURI(v), ok
 	}
 	m := &s.uris[i]
-	if !m.done {
-		v, ok := s.str(key)
-		m.done, m.ok = true, ok
-		if ok {
-			m.p = splitURI(v)
-		}
-	}
 	return m.p, m.ok
+}
+
+// keptMembers are the members newSubject keeps in vals.
+var keptMembers = [...]string{
+	"client_name", "redirect_uris", "grant_types", "response_types", "jwks", "jwks_uri",
+	"token_endpoint_auth_methods_supported", "token_endpoint_auth_signing_alg",
+	"token_endpoint_auth_signing_alg_values_supported", "scope", "contacts",
+	"dpop_bound_access_tokens", "post_logout_redirect_uris", "application_type",
+	"client_uri", "logo_uri", "tos_uri", "policy_uri", "initiate_login_uri", "sector_identifier_uri",
+}
+
+// memberIndex is key's index in keptMembers, or -1. A switch, which the
+// compiler turns into a search on length and bytes: cheaper than hashing.
+func memberIndex(key string) int {
+	switch key {
+	case "client_name":
+		return 0
+	case "redirect_uris":
+		return 1
+	case "grant_types":
+		return 2
+	case "response_types":
+		return 3
+	case "jwks":
+		return 4
+	case "jwks_uri":
+		return 5
+	case "token_endpoint_auth_methods_supported":
+		return 6
+	case "token_endpoint_auth_signing_alg":
+		return 7
+	case "token_endpoint_auth_signing_alg_values_supported":
+		return 8
+	case "scope":
+		return 9
+	case "contacts":
+		return 10
+	case "dpop_bound_access_tokens":
+		return 11
+	case "post_logout_redirect_uris":
+		return 12
+	case "application_type":
+		return 13
+	case "client_uri":
+		return 14
+	case "logo_uri":
+		return 15
+	case "tos_uri":
+		return 16
+	case "policy_uri":
+		return 17
+	case "initiate_login_uri":
+		return 18
+	case "sector_identifier_uri":
+		return 19
+	}
+	return -1
+}
+
+// get returns doc[key], from vals when newSubject kept it.
+func (s *subject) get(key string) (any, bool) {
+	if i := memberIndex(key); i >= 0 {
+		return s.vals[i], s.present[i]
+	}
+	v, ok := s.doc[key]
+	return v, ok
 }
 
 // str returns doc[key] when it is a string.
 func (s *subject) str(key string) (string, bool) {
-	v, ok := s.doc[key].(string)
-	return v, ok
+	v, _ := s.get(key)
+	str, ok := v.(string)
+	return str, ok
 }
 
 func (s *subject) has(key string) bool {
-	_, ok := s.doc[key]
+	_, ok := s.get(key)
 	return ok
 }
 
 // strings returns the string entries of doc[key], and whether it is an
 // array.
 func (s *subject) strings(key string) ([]string, bool) {
-	a, ok := s.doc[key].([]any)
+	v, _ := s.get(key)
+	a, ok := v.([]any)
 	if !ok {
 		return nil, false
 	}
@@ -132,10 +239,7 @@ func (s *subject) responses() []string { return s.respList }
 
 // method is the declared token_endpoint_auth_method, "" when absent or not
 // a string.
-func (s *subject) method() string {
-	m, _ := s.str("token_endpoint_auth_method")
-	return m
-}
+func (s *subject) method() string { return s.methodStr }
 
 // listsNone reports whether token_endpoint_auth_methods_supported lists
 // "none": servers that accept only public clients read it to let a client
@@ -171,7 +275,8 @@ func (s *subject) portlessLoopback(localhostOnly bool) []hit {
 
 func (s *subject) findPortless(localhostOnly bool) []hit {
 	var out []hit
-	for _, r := range s.redirects {
+	for i := range s.redirects {
+		r := &s.redirects[i]
 		if !r.loopback || r.p.port != "" || (localhostOnly && !equalFoldASCII(r.host, "localhost")) {
 			continue
 		}
@@ -179,7 +284,7 @@ func (s *subject) findPortless(localhostOnly bool) []hit {
 			return o.loopback && o.p.port != "" && o.scheme == r.scheme && equalFoldASCII(o.host, r.host) && o.p.path == r.p.path
 		})
 		if !twin {
-			out = append(out, hit{r.field(), quote(r.raw)})
+			out = append(out, rhit(r, ""))
 		}
 	}
 	return out
