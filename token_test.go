@@ -1,12 +1,18 @@
 package main
 
 import (
+	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cimd-dev/cimd/authserver"
@@ -210,5 +216,97 @@ func TestCheckServerToken(t *testing.T) {
 		if m := jwtShape.FindString(o); m != "" {
 			t.Errorf("a JWT-shaped string %.20s... in the output of %s", m, strings.SplitN(o, "\n", 2)[0])
 		}
+	}
+}
+
+// TestCheckServerTokenNotes: a server whose metadata lists neither
+// client_credentials nor private_key_jwt is told so on the token line
+// before its answer, which is shown escaped; the token request is one POST
+// of the form to the token endpoint. Usage errors are exit 2 before any
+// request.
+func TestCheckServerTokenNotes(t *testing.T) {
+	t.Setenv("GITHUB_ACTIONS", "")
+	t.Setenv(keys.EnvVar, "")
+	ca := testenv.NewCA(t)
+	var srv *httptest.Server
+	var mu sync.Mutex
+	var posts []url.Values
+	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/.well-known/oauth-authorization-server":
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize",
+				"token_endpoint": srv.URL + "/token", "response_types_supported": []string{"code"},
+				"code_challenge_methods_supported": []string{"S256"}, "grant_types_supported": []string{"authorization_code"},
+				"client_id_metadata_document_supported": true})
+		case "/token":
+			r.ParseForm()
+			mu.Lock()
+			posts = append(posts, r.PostForm)
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"unauthorized_client","error_description":"no \u001b[31mclient_credentials\u001b[0m here"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.TLSCertificate(t, "127.0.0.1")}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cimd.toml")
+	os.WriteFile(cfg, []byte(`host = "svc.example.com"
+path = "/oauth/client.json"
+[client]
+client_name = "Service"
+redirect_uris = ["http://127.0.0.1:8765/callback"]
+application_type = "native"
+token_endpoint_auth_method = "private_key_jwt"
+[client.keys]
+`), 0o644)
+	if code, out, errs := cimd(t, "keys", "generate", "-c", cfg); code != 0 {
+		t.Fatalf("keys generate: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := cimd(t, "check-server", "-c", cfg, "--allow-private", "--cacert", ca.CertFile, "--no-probe", "--token", "client_credentials", srv.URL)
+	want := `  token:     refused · client_credentials · HTTP 400 · unauthorized_client: no \x1b[31mclient_credentials\x1b[0m here · ` +
+		`the server's grant_types_supported ["authorization_code"] lacks client_credentials · ` +
+		`the server's token_endpoint_auth_methods_supported (absent, so "client_secret_basic") lacks private_key_jwt` + "\n"
+	if code != 1 || !strings.Contains(out, want) || strings.Contains(out, "\x1b") {
+		t.Errorf("exit %d; want 1 and %q, no raw ESC:\n%s%s", code, want, out, errs)
+	}
+	if len(posts) != 1 || posts[0].Get("grant_type") != "client_credentials" || posts[0].Get("client_id") != "https://svc.example.com/oauth/client.json" ||
+		posts[0].Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || posts[0].Get("client_assertion") == "" {
+		t.Errorf("the token endpoint got %v; want one client_credentials request with a client assertion", posts)
+	}
+	// The assertion is for the issuer.
+	if len(posts) == 1 {
+		parts := strings.Split(posts[0].Get("client_assertion"), ".")
+		claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		var c struct{ Aud, Iss string }
+		json.Unmarshal(claims, &c)
+		if c.Aud != srv.URL || c.Iss != "https://svc.example.com/oauth/client.json" {
+			t.Errorf("assertion claims %s; want aud %s and iss the client_id", claims, srv.URL)
+		}
+	}
+
+	noKeys := filepath.Join(dir, "nokeys.toml")
+	os.WriteFile(noKeys, []byte("host = \"svc.example.com\"\npath = \"/oauth/client.json\"\n[client]\nclient_name = \"x\"\nredirect_uris = [\"http://127.0.0.1:8765/callback\"]\napplication_type = \"native\"\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"-c", cfg, "--token", "password"}, "the one grant it requests is client_credentials"},
+		{[]string{"--token", "client_credentials", "--client-id", "https://svc.example.com/oauth/client.json"}, "CIMD_SIGNING_KEY, which is empty"},
+		{[]string{"-c", noKeys, "--token", "client_credentials"}, "[client.keys] is not set and CIMD_SIGNING_KEY is empty"},
+	} {
+		args := append(append([]string{"check-server"}, c.args...), srv.URL)
+		if code, _, errs := cimd(t, args...); code != 2 || !strings.Contains(errs, c.says) {
+			t.Errorf("%q: exit %d, %s; want 2 and %q", args, code, errs, c.says)
+		}
+	}
+	if len(posts) != 1 {
+		t.Errorf("%d token requests after the usage errors; want none more", len(posts)-1)
 	}
 }
