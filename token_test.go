@@ -269,7 +269,18 @@ token_endpoint_auth_method = "private_key_jwt"
 	if code, out, errs := cimd(t, "keys", "generate", "-c", cfg); code != 0 {
 		t.Fatalf("keys generate: exit %d\n%s%s", code, out, errs)
 	}
+	summary := filepath.Join(dir, "summary.md")
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	code, out, errs := cimd(t, "check-server", "-c", cfg, "--allow-private", "--cacert", ca.CertFile, "--no-probe", "--token", "client_credentials", srv.URL)
+	t.Setenv("GITHUB_ACTIONS", "")
+	b, _ := os.ReadFile(summary)
+	if !strings.Contains(string(b), "| server | verdict | probe | token | claude |") || !strings.Contains(string(b), "| ✗ not ready | skipped | refused |") {
+		t.Errorf("step summary lacks the token column:\n%s", b)
+	}
+	if want := "::error title=cimd as-token-refused::" + srv.URL + ": the token endpoint refused"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks the annotation %q:\n%s", want, errs)
+	}
 	want := `  token:     refused · client_credentials · HTTP 400 · unauthorized_client: no \x1b[31mclient_credentials\x1b[0m here · ` +
 		`the server's grant_types_supported ["authorization_code"] lacks client_credentials · ` +
 		`the server's token_endpoint_auth_methods_supported (absent, so "client_secret_basic") lacks private_key_jwt` + "\n"
