@@ -123,7 +123,7 @@ func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []
 	}
 	im.State, im.Changes = impactChanged, changes
 	_, im.Retire = validate.ClientIDChange(changes)
-	im.Propagation = propagation(im.CacheControl)
+	im.Propagation = propagation(im.CacheControl, c.Validate.Servers)
 	return im, nil
 }
 

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/cimd-dev/cimd/validate"
+
 // propagationJSON is the worst-case time until authorization servers see
 // a change of the document, as publish --json prints it.
 type propagationJSON struct {
@@ -10,7 +12,9 @@ type propagationJSON struct {
 }
 
 // propagation returns the worst case for a document last served with
-// cacheControl, or nil when nothing is known.
-func propagation(cacheControl string) *propagationJSON {
-	return nil // wired once the server cache bounds are in validate
+// cacheControl, over the [validate] servers when the config lists some,
+// else over every server profile (SERVERS.md "Cache bounds").
+func propagation(cacheControl string, servers []string) *propagationJSON {
+	p := validate.PropagationOf(cacheControl, servers)
+	return &propagationJSON{Seconds: int64(p.Worst.Seconds()), Server: p.Server, Manual: p.Manual, Text: p.String()}
 }

@@ -46,6 +46,7 @@ func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
 	opts := live.Options{
 		Options: validate.Options{Profile: validate.Profile(v.Profile), AllowPrivate: v.AllowPrivate},
 		Timeout: v.Timeout.Duration, UserAgent: userAgent(), Strict: df.strict, Wait: v.Wait.Duration,
+		Servers: v.Servers,
 	}
 	cacert := c.Abs(v.CACert)
 	if df.profile != nil {

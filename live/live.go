@@ -33,6 +33,9 @@ type Options struct {
 	UserAgent        string         // "cimd/<version>"
 	Strict           bool           // warnings also make a result invalid
 	Wait             time.Duration  // poll for up to this long; 0 makes one attempt
+	// Servers are the profiles ([validate] servers) whose cache bounds time
+	// a drift's propagation; empty: every profile.
+	Servers []string
 }
 
 // Checker checks live URLs with one fetch client. Make one per run (or per
@@ -114,6 +117,11 @@ func (c *Checker) DeployedKeys(ctx context.Context, rawURL string, doc []byte, j
 		r := c.check(ctx, rawURL)
 		if r.Document != nil {
 			if f := validate.Drift(r.Body, doc); f != nil {
+				if r.HTTP != nil {
+					// How long servers may keep what they read: the
+					// worst case for the change to reach logins.
+					f.Message += "; servers see a change " + validate.PropagationOf(r.HTTP.CacheControl, c.opts.Servers).String()
+				}
 				r.Findings = append(r.Findings, *f)
 			}
 			if jwksURL != "" {

@@ -71,3 +71,29 @@ func Duration(d time.Duration) string {
 	}
 	return strings.Join(parts, "")
 }
+
+// PropagationOf works out the [Propagation] for a document whose old copy
+// was served with cacheControl, over every server profile, or only over
+// the profiles named in only ([validate] servers: the ones the client must
+// work with) when it is not empty; unknown names are skipped.
+func PropagationOf(cacheControl string, only []string) Propagation {
+	p := Propagation{CacheControl: cacheControl}
+	p.MaxAge, p.HasMaxAge = MaxAge(cacheControl)
+	if len(only) == 0 {
+		p.Worst, p.Server, p.Manual = WorstCasePropagation(p.MaxAge, p.HasMaxAge)
+		return p
+	}
+	for _, name := range only {
+		sv, ok := ServerProfile(name)
+		if !ok {
+			continue
+		}
+		if sv.Cache.Never {
+			p.Manual = append(p.Manual, sv.Name)
+		}
+		if d, ok := sv.Cache.Lifetime(p.MaxAge, p.HasMaxAge); ok && d > p.Worst {
+			p.Worst, p.Server = d, sv.Name
+		}
+	}
+	return p
+}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -34,6 +35,31 @@ func TestPropagationString(t *testing.T) {
 	} {
 		if got := tt.p.String(); got != tt.want {
 			t.Errorf("%+v.String() =\n%s\nwant\n%s", tt.p, got, tt.want)
+		}
+	}
+}
+
+// TestPropagationOf takes the lifetimes from the profiles' cache bounds:
+// Cognito ignores a max-age under a day, Keycloak floors it at 300 s and
+// caps it at 3 days, Auth0's imported clients wait for an admin.
+func TestPropagationOf(t *testing.T) {
+	for _, tt := range []struct {
+		cc         string
+		only       []string
+		worst      time.Duration
+		server     string
+		manualAuth bool
+	}{
+		{"public, max-age=3600", nil, 86400 * time.Second, "cognito", true},
+		{"public, max-age=60", []string{"keycloak"}, 300 * time.Second, "keycloak", false},
+		{"max-age=31536000", []string{"keycloak", "better-auth"}, 259200 * time.Second, "keycloak", false},
+		{"public, s-maxage=600, max-age=60", []string{"better-auth", "auth0"}, 600 * time.Second, "better-auth", true},
+		{"no-store", []string{"giantswarm"}, 0, "", false},
+	} {
+		p := PropagationOf(tt.cc, tt.only)
+		if p.Worst != tt.worst || p.Server != tt.server || slices.Contains(p.Manual, "auth0") != tt.manualAuth {
+			t.Errorf("PropagationOf(%q, %v) = %s by %q, manual %v; want %s by %q (auth0 manual: %v)",
+				tt.cc, tt.only, p.Worst, p.Server, p.Manual, tt.worst, tt.server, tt.manualAuth)
 		}
 	}
 }
