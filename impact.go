@@ -73,7 +73,12 @@ func (pr *publishRun) changeImpact(ctx context.Context, c *config.Config, doc []
 		r := live.New(opts).Check(ctx, c.ClientID())
 		switch {
 		case r.HTTP == nil || r.HTTP.Status == 0:
-			im.State, im.Reason = impactUnknown, "not fetched: "+ruleList(r.Findings, false)
+			im.State, im.Reason = impactUnknown, "not fetched"
+			for _, f := range r.Findings {
+				if f.Severity == validate.Error {
+					im.Reason = "not fetched: " + f.Rule + ": " + f.Message
+				}
+			}
 			return im, nil
 		case r.HTTP.Status == 404 || r.HTTP.Status == 410:
 			im.State, im.Reason = impactNotLive, fmt.Sprintf("HTTP %d", r.HTTP.Status)
