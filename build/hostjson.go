@@ -156,7 +156,7 @@ func MergeHostJSON(name string, existing, ours []byte) ([]byte, error) {
 		}
 		return mergeRule(existing, m.start, rule, mine.Source, where)
 	}
-	panic("unreachable")
+	return nil, fmt.Errorf("%s: no keys to merge into", name) // hostJSON has none empty
 }
 
 // span is the bytes [start, end) of one JSON value in a file.
@@ -302,8 +302,7 @@ func insertMember(b []byte, at, closeAt int, empty bool, key string, v any) ([]b
 }
 
 // elementIndent returns the indentation of the first element of an array
-// spread over lines, or "" for one written on a single line. An empty
-// array gets the array's own indentation plus two spaces, if it has one.
+// spread over lines, or "" for one written on a single line or empty.
 func elementIndent(b []byte, at int, elems []span) string {
 	if len(elems) == 0 {
 		return ""
