@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/publish"
@@ -16,9 +17,11 @@ type publishResult struct {
 	ClientID string             `json:"client_id"`
 	OK       bool               `json:"ok"`
 	Findings []validate.Finding `json:"findings"`
-	Plan     *publish.Plan      `json:"plan"`   // nil when nothing was attempted
-	Verify   *resultJSON        `json:"verify"` // nil when not verified
-	Error    string             `json:"error,omitempty"`
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
+	Plan       *publish.Plan       `json:"plan"`   // nil when nothing was attempted
+	Verify     *resultJSON         `json:"verify"` // nil when not verified
+	Error      string              `json:"error,omitempty"`
 }
 
 // publishRun is the settings shared by every environment of one publish.
@@ -31,11 +34,13 @@ type publishRun struct {
 	of       outputFlags
 	p        painter
 	gh       github
+	sup      *suppressor
 }
 
 const publishUsage = `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
                     [--no-verify] [--wait DUR] [--timeout DUR] [--json] [-q]
+                    [--sarif FILE]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -98,7 +103,7 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		s: s, file: file, noVerify: *noVerify, of: of,
 		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
 		opts:   publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
-		p:      newPainter(s, s.err), gh: newGitHub(s),
+		p:      newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now()),
 	}
 	results := make([]*publishResult, 0, len(cfgs))
 	failed := 0
@@ -133,10 +138,36 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		}
 		fmt.Fprintf(s.err, "cimd: %s %d of %d environments\n", verb, len(cfgs)-failed, len(cfgs))
 	}
+	if err := pr.sarif(results); err != nil {
+		return err
+	}
 	if failed > 0 {
 		return errFailed
 	}
 	return nil
+}
+
+// sarif says how many findings were suppressed and writes --sarif: per
+// environment, the build's findings and the verify's.
+func (pr *publishRun) sarif(results []*publishResult) error {
+	targets := make([]sarifTarget, len(results))
+	n := 0
+	for i, r := range results {
+		t := sarifTarget{Origin: origin{pr.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
+		if v := r.Verify; v != nil {
+			t.Findings = append(append([]validate.Finding{}, t.Findings...), v.Findings...)
+			t.Suppressed = append(append([]suppressedFinding{}, t.Suppressed...), v.Suppressed...)
+		}
+		targets[i] = t
+		n += len(t.Suppressed)
+	}
+	if !pr.of.json && !pr.of.quiet {
+		noteSuppressed(pr.s.err, n, pr.file.Path)
+	}
+	if pr.of.sarif == "" {
+		return nil
+	}
+	return writeSARIF(pr.s, pr.of.sarif, targets...)
 }
 
 // env builds, publishes and verifies one environment, printing as it goes
@@ -155,6 +186,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if err != nil {
 		return fail(err)
 	}
+	findings, r.Suppressed = pr.sup.apply(findings)
 	r.Findings = nonNil(findings)
 	pr.gh.annotate(findings, origin{pr.file, c.Env})
 	if !of.json {
@@ -186,7 +218,10 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), opts.Wait)
 	}
 	v := verifyDeployed(ctx, c, doc, opts, progress)
-	r.Verify = &resultJSON{OK: v.Valid, Result: v}
+	var hidden []suppressedFinding
+	v.Findings, hidden = pr.sup.apply(v.Findings)
+	v.Judge(false)
+	r.Verify = &resultJSON{OK: v.Valid, Result: v, Suppressed: hidden}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
 	if !v.Valid {
 		if !of.json {

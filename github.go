@@ -118,6 +118,10 @@ func configKey(f validate.Finding) []string {
 		return []string{"host"}
 	case strings.HasPrefix(f.Rule, "http-") || f.Rule == "live-drift":
 		return nil
+	case f.Rule == "suppress-expired":
+		// Its field is the entry, suppress[i]: the index finds the i-th header.
+		name, i, _ := strings.Cut(f.Field, "[")
+		return []string{name, "[" + i}
 	}
 	field := f.Field
 	if i := strings.IndexAny(field, ".["); i >= 0 {

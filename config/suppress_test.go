@@ -54,7 +54,7 @@ func TestSuppressErrors(t *testing.T) {
 		{"quoted date", "[[suppress]]\nrule = \"url-length\"\nreason = \"r\"\nexpires = \"2099-01-01\"\n", `:10:1: suppress[0].expires: must be a TOML date without quotes`},
 		{"datetime", "[[suppress]]\nrule = \"url-length\"\nreason = \"r\"\nexpires = 2099-01-01T00:00:00Z\n", `:10:1: suppress[0].expires: must be a date such as 2027-06-30, not a date and time`},
 		{"unknown key, second entry", "[[suppress]]\nrule = \"url-length\"\nreason = \"r\"\nexpires = 2099-01-01\n[[suppress]]\nrule = \"url-port\"\nreason = \"r\"\nexpires = 2099-01-01\nfeild = \"x\"\n", `:15:1: suppress[1].feild: unknown key`},
-		
+
 		{"in an environment", "[[env.staging.suppress]]\nrule = \"url-length\"\nreason = \"r\"\nexpires = 2099-01-01\n", `:7:1: env.staging.suppress: [[suppress]] goes at the top level`},
 	}
 	tests = append(tests, struct{ name, toml, want string }{"not tables", "", `:1:1: suppress: must be [[suppress]] tables, not an integer`})
