@@ -1,11 +1,23 @@
 package main
 
 import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/pem"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -60,8 +72,10 @@ func TestActionScripts(t *testing.T) {
 	if got, ghp, err := install("CIMD_VERSION=", "GITHUB_ACTION_PATH="+actionPath); err != nil || got != actionPath+": install ." || ghp != "/gopath/bin" {
 		t.Errorf("install from the action's checkout ran go %q (%v) and added %q to GITHUB_PATH; want %q and /gopath/bin", got, err, ghp, actionPath+": install .")
 	}
-	if got, _, err := install("CIMD_VERSION=v0.9.0", "GITHUB_ACTION_PATH="+actionPath); err != nil || !strings.HasSuffix(got, ": install github.com/cimd-dev/cimd@v0.9.0") {
-		t.Errorf("install with a version ran go %q (%v); want install ...@v0.9.0", got, err)
+	// A commit is no release: go install, without a download (the release
+	// archives are TestActionInstallRelease's).
+	if got, _, err := install("CIMD_VERSION=0123abcd", "GITHUB_ACTION_PATH="+actionPath, "CIMD_RELEASE_BASE_URL=http://127.0.0.1:1"); err != nil || !strings.HasSuffix(got, ": install github.com/cimd-dev/cimd@0123abcd") {
+		t.Errorf("install with a commit ran go %q (%v); want install ...@0123abcd", got, err)
 	}
 	// Neither: a clear failure, never a silent @latest.
 	if out, _, err := install("CIMD_VERSION=", "GITHUB_ACTION_PATH="); err == nil || !strings.Contains(out, "set the version input") {
@@ -118,4 +132,239 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestActionInstallRelease runs action/install.sh for pinned release
+// versions against a local HTTPS server standing in for GitHub's release
+// downloads: a release built here from this module (the real cimd binary in
+// an archive named as .goreleaser.yaml names it, and its checksums.txt), a
+// release whose checksum does not match, and releases that lack the archive.
+func TestActionInstallRelease(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Fatal("bash is needed to run the action's scripts")
+	}
+	for _, tool := range []string{"curl", "tar", "unzip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed (GitHub's runners have it)", tool)
+		}
+	}
+	tmp := t.TempDir()
+	cimd := filepath.Join(tmp, "cimd")
+	// Built as TestActionScripts builds it, so that the build cache serves
+	// both (the release adds -trimpath and CGO_ENABLED=0; the archive
+	// handling does not depend on them).
+	build := exec.Command("go", "build", "-o", cimd, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	bin, err := os.ReadFile(cimd)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The releases, one directory per tag as under .../releases/download/.
+	root := filepath.Join(tmp, "releases")
+	here := runtime.GOOS + "_" + runtime.GOARCH
+	release := func(tag string, assets map[string][]byte, sums map[string]string) {
+		dir := filepath.Join(root, tag)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var list strings.Builder
+		for name, b := range assets {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			if s, ok := sums[name]; ok {
+				if s == "" {
+					continue
+				}
+				fmt.Fprintf(&list, "%s  %s\n", s, name)
+				continue
+			}
+			fmt.Fprintf(&list, "%x  %s\n", sum, name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "checksums.txt"), []byte(list.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := tarGz(t, map[string][]byte{"cimd": bin, "LICENSE": []byte("license\n"), "README.md": []byte("readme\n")})
+	release("v1.2.3", map[string][]byte{"cimd_1.2.3_" + here + ".tar.gz": good}, nil)
+	release("v1.2.3-rc.1", map[string][]byte{"cimd_1.2.3-rc.1_windows_arm64.zip": zipOf(t, map[string][]byte{"cimd.exe": bin})}, nil)
+	// The archive served is not the one checksums.txt was written for.
+	release("v1.2.4", map[string][]byte{"cimd_1.2.4_" + here + ".tar.gz": good}, map[string]string{"cimd_1.2.4_" + here + ".tar.gz": strings.Repeat("ab", 32)})
+	// checksums.txt does not list the archive.
+	release("v1.2.5", map[string][]byte{"cimd_1.2.5_" + here + ".tar.gz": good}, map[string]string{"cimd_1.2.5_" + here + ".tar.gz": ""})
+	// An archive without the binary.
+	release("v1.2.6", map[string][]byte{"cimd_1.2.6_" + here + ".tar.gz": tarGz(t, map[string][]byte{"README.md": []byte("readme\n")})}, nil)
+	// Archives for other platforms only.
+	release("v1.3.0", map[string][]byte{"cimd_1.3.0_plan9_amd64.tar.gz": good}, nil)
+	// No release at all (v0.9.0) is a 404 for checksums.txt.
+
+	var mu sync.Mutex
+	var served []string
+	files := http.FileServer(http.Dir(root))
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served = append(served, r.URL.Path)
+		mu.Unlock()
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ca := filepath.Join(tmp, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A stand-in go that records what it is asked to install.
+	fakeBin := filepath.Join(tmp, "fakebin")
+	goLog := filepath.Join(tmp, "go.log")
+	fakeGo := "#!/bin/sh\ncase \"$1 $2\" in \"env GOBIN\") echo; exit 0;; \"env GOPATH\") echo /gopath; exit 0;; esac\necho \"$@\" >>" + goLog + "\n"
+	if err := os.MkdirAll(fakeBin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fakeBin, "go"), []byte(fakeGo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	type result struct {
+		out, goRan, path string
+		err              error
+		leftover         []string
+	}
+	install := func(version string, env ...string) result {
+		t.Helper()
+		runnerTemp := t.TempDir()
+		ghPath := filepath.Join(t.TempDir(), "path")
+		cmd := exec.Command("bash", "action/install.sh")
+		cmd.Env = append(os.Environ(), append([]string{
+			"PATH=" + fakeBin + string(os.PathListSeparator) + os.Getenv("PATH"),
+			"CIMD_VERSION=" + version, "GITHUB_ACTION_PATH=" + mustAbs(t, "."),
+			"CIMD_RELEASE_BASE_URL=" + srv.URL + "/", "CURL_CA_BUNDLE=" + ca,
+			"RUNNER_TEMP=" + runnerTemp, "GITHUB_PATH=" + ghPath, "RUNNER_OS=", "RUNNER_ARCH=",
+		}, env...)...)
+		out, err := cmd.CombinedOutput()
+		var r result
+		r.out, r.err = string(out), err
+		b, _ := os.ReadFile(goLog)
+		os.Remove(goLog)
+		r.goRan = strings.TrimSpace(string(b))
+		p, _ := os.ReadFile(ghPath)
+		r.path = strings.TrimSpace(string(p))
+		entries, _ := os.ReadDir(runnerTemp)
+		for _, e := range entries {
+			r.leftover = append(r.leftover, e.Name())
+		}
+		return r
+	}
+
+	// The release archive: downloaded, verified, unpacked, on PATH; no go.
+	r := install("v1.2.3")
+	if r.err != nil || r.goRan != "" {
+		t.Fatalf("install v1.2.3: %v, go ran %q\n%s", r.err, r.goRan, r.out)
+	}
+	if !strings.Contains(r.out, "sha256 verified") {
+		t.Errorf("install v1.2.3 output does not say the checksum was verified:\n%s", r.out)
+	}
+	got, err := os.ReadFile(filepath.Join(r.path, "cimd"))
+	if err != nil || !bytes.Equal(got, bin) {
+		t.Fatalf("GITHUB_PATH entry %q holds no cimd equal to the released one (%v)", r.path, err)
+	}
+	if out, err := exec.Command(filepath.Join(r.path, "cimd"), "version").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "cimd ") {
+		t.Errorf("installed cimd version: %v\n%s", err, out)
+	}
+	if leftover, _ := os.ReadDir(r.path); len(leftover) != 1 {
+		t.Errorf("the install directory holds %d files; want only cimd", len(leftover))
+	}
+	mu.Lock()
+	wantServed := []string{"/v1.2.3/checksums.txt", "/v1.2.3/cimd_1.2.3_" + here + ".tar.gz"}
+	if !slices.Equal(served, wantServed) {
+		t.Errorf("server served %q; want %q", served, wantServed)
+	}
+	mu.Unlock()
+
+	// Windows runners get the zip and cimd.exe.
+	r = install("v1.2.3-rc.1", "RUNNER_OS=Windows", "RUNNER_ARCH=ARM64")
+	if r.err != nil || r.goRan != "" {
+		t.Errorf("install v1.2.3-rc.1 on windows/arm64: %v, go ran %q\n%s", r.err, r.goRan, r.out)
+	} else if got, err := os.ReadFile(filepath.Join(r.path, "cimd.exe")); err != nil || !bytes.Equal(got, bin) {
+		t.Errorf("GITHUB_PATH entry %q holds no cimd.exe from the zip (%v)", r.path, err)
+	}
+
+	// Wrong or missing checksums and a broken archive fail loudly and leave
+	// nothing: no PATH entry, no files, no go install of something else.
+	for _, c := range []struct{ version, want string }{
+		{"v1.2.4", "checksum mismatch for " + srv.URL + "/v1.2.4/cimd_1.2.4_" + here + ".tar.gz"},
+		{"v1.2.5", "checksums.txt lists no checksum for cimd_1.2.5_" + here + ".tar.gz"},
+		{"v1.2.6", "cimd_1.2.6_" + here + ".tar.gz holds no cimd"},
+	} {
+		r := install(c.version)
+		if ee, ok := r.err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Errorf("install %s: err = %v; want exit status 1\n%s", c.version, r.err, r.out)
+		}
+		if !strings.Contains(r.out, "::error title=cimd action::") || !strings.Contains(r.out, c.want) || !strings.Contains(r.out, "nothing installed") {
+			t.Errorf("install %s output does not say %q and nothing installed:\n%s", c.version, c.want, r.out)
+		}
+		if r.path != "" || r.goRan != "" || len(r.leftover) != 0 {
+			t.Errorf("install %s failed but added %q to GITHUB_PATH, ran go %q, left %q behind", c.version, r.path, r.goRan, r.leftover)
+		}
+	}
+
+	// A tag without release archives, or none for this platform: go install.
+	for _, v := range []string{"v0.9.0", "v1.3.0"} {
+		r := install(v)
+		if r.err != nil || r.goRan != "install github.com/cimd-dev/cimd@"+v || r.path != "/gopath/bin" || len(r.leftover) != 0 {
+			t.Errorf("install %s without its archive: %v, go ran %q, GITHUB_PATH %q, left %q; want go install ...@%s into /gopath/bin\n%s", v, r.err, r.goRan, r.path, r.leftover, v, r.out)
+		}
+		if !strings.Contains(r.out, "no release archive of cimd "+v) {
+			t.Errorf("install %s does not say why it fell back to go install:\n%s", v, r.out)
+		}
+	}
+}
+
+// tarGz is a GoReleaser-style archive: the files at the top level.
+func tarGz(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		mode := int64(0o644)
+		if name == "cimd" {
+			mode = 0o755
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(files[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func zipOf(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(files[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -48,6 +48,8 @@ func commands() []command {
 		{"build", "render the document from cimd.toml and check it", runBuild},
 		{"publish", "build, upload to S3 or a directory, then verify the live URL", runPublish},
 		{"validate", "check a live URL, a file, or the deployed copy of cimd.toml", runValidate},
+		{"keys", "generate, rotate and retire the keys of a private_key_jwt client", runKeys},
+		{"assert", "print a signed client assertion (RFC 7523) for testing a token endpoint", runAssert},
 		{"version", "print the version", runVersion},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}
@@ -67,6 +69,14 @@ var examples = map[string]string{
   cimd validate public/oauth/client.json --strict
   curl -s https://app.example.com/oauth/client.json | cimd validate - --url https://app.example.com/oauth/client.json
   cimd validate --all-envs --wait 2m   # the deployed copy of every environment`,
+	"keys": `  cimd keys generate              # ES256, kid = RFC 7638 thumbprint
+  cimd keys generate --alg RS256 --kid 2026-12
+  cimd keys rotate                # add the next key; publish; wait for caches
+  cimd keys retire                # then make it current and drop the old one
+  cimd keys list`,
+	"assert": `  cimd assert --aud https://auth.example.com/oauth/token
+  cimd assert --aud https://auth.example.com --kid 2026-12 --lifetime 5m
+  CIMD_SIGNING_KEY="$(cat key.pem)" cimd assert --aud https://auth.example.com/token`,
 	"version": `  cimd version
   cimd --version`,
 	"completion": `  source <(cimd completion bash)
@@ -199,12 +209,12 @@ loop:
 		return nil, usagef("-c %s: no command given (e.g. cimd -c %s build)", file, file)
 	}
 	switch cmd := args[i]; cmd {
-	case "build", "publish", "validate", "init":
+	case "build", "publish", "validate", "init", "keys", "assert":
 		return append([]string{cmd, "-c", file}, args[i+1:]...), nil
 	case "-h", "--help", "help":
 		return args[i:], nil
 	default:
-		return nil, usagef("-c FILE goes with init, build, publish and validate, not %q", printable(cmd))
+		return nil, usagef("-c FILE goes with init, build, publish, validate, keys and assert, not %q", printable(cmd))
 	}
 }
 

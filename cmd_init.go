@@ -118,8 +118,44 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		}
 		fmt.Fprintf(s.err, "cimd: wrote %s\n", dst)
 	}
+	if !keepConfig {
+		// The default [client.keys] private_dir: keys made later by
+		// 'cimd keys generate' must never be committed.
+		gi, added, err := ignoreKeys(filepath.Dir(*path))
+		if err != nil {
+			return fmt.Errorf("init: %w", err)
+		}
+		if added {
+			fmt.Fprintf(s.err, "cimd: added %s to %s (private keys)\n", keysIgnore, gi)
+		}
+	}
 	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, next.Flags(), next.File)
 	return nil
+}
+
+// keysIgnore is the .gitignore line for the default private key directory.
+const keysIgnore = "/" + config.DefaultKeysDir + "/"
+
+// ignoreKeys adds keysIgnore to the .gitignore in dir unless a line already
+// says it, creating the file if needed.
+func ignoreKeys(dir string) (path string, added bool, err error) {
+	path = filepath.Join(dir, ".gitignore")
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return path, false, err
+	}
+	for _, l := range strings.Split(string(old), "\n") {
+		switch strings.TrimSpace(l) {
+		case keysIgnore, strings.TrimPrefix(keysIgnore, "/"), strings.TrimSuffix(keysIgnore, "/"), config.DefaultKeysDir:
+			return path, false, nil
+		}
+	}
+	data := old
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n')
+	}
+	data = append(data, "# private keys of 'cimd keys' (never commit them)\n"+keysIgnore+"\n"...)
+	return path, true, build.WriteFile(path, data)
 }
 
 // exists reports whether path exists; an error other than "not found" is

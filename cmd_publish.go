@@ -6,7 +6,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/keys"
 	"github.com/cimd-dev/cimd/publish"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -19,8 +21,9 @@ type publishResult struct {
 	Findings []validate.Finding `json:"findings"`
 	// Suppressed are the findings [[suppress]] entries set aside.
 	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
-	Plan       *publish.Plan       `json:"plan"`   // nil when nothing was attempted
-	Verify     *resultJSON         `json:"verify"` // nil when not verified
+	Plan       *publish.Plan       `json:"plan"`           // nil when nothing was attempted
+	JWKS       *publish.Plan       `json:"jwks,omitempty"` // the JWK Set beside the document ([client.keys])
+	Verify     *resultJSON         `json:"verify"`         // nil when not verified
 	Error      string              `json:"error,omitempty"`
 }
 
@@ -195,6 +198,25 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if n := countErrors(findings, false); n > 0 {
 		return fail(fmt.Errorf("%s: %s in %s; nothing published", envName(c), plural(n, "error"), c.ClientID()))
 	}
+	// The JWK Set goes first, with the same target, headers and
+	// skip-unchanged rule: the document must never name keys that are not
+	// served yet.
+	ks, err := build.Keys(c)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", envName(c), err))
+	}
+	if ks != nil && ks.Name != "" {
+		jc := *c
+		jc.Path = "/" + ks.Name
+		jplan, err := publish.Publish(ctx, &jc, ks.Data, pr.opts)
+		if err != nil {
+			return fail(fmt.Errorf("%s: the JWK Set: %w", envName(c), err))
+		}
+		r.JWKS = &jplan
+		if !of.json && !of.quiet {
+			printPlan(s.out, jplan, pr.opts.DryRun)
+		}
+	}
 	plan, err := publish.Publish(ctx, c, doc, pr.opts)
 	if err != nil {
 		return fail(err)
@@ -202,6 +224,13 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	r.Plan = &plan
 	if !of.json && !of.quiet {
 		printPlan(s.out, plan, pr.opts.DryRun)
+	}
+	if ks != nil && !pr.opts.DryRun {
+		// From now on servers may fetch the keys: 'cimd keys retire'
+		// times its wait from here.
+		if err := markPublished(c); err != nil {
+			return fail(fmt.Errorf("%s: published, but the key state was not updated: %w", envName(c), err))
+		}
 	}
 	if plan.Target != "s3" || pr.opts.DryRun || pr.noVerify {
 		r.OK = true
@@ -238,6 +267,16 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r
+}
+
+// markPublished records now as the publication time of every key of c's
+// store that has none.
+func markPublished(c *config.Config) error {
+	store, err := keys.Open(c.KeysDir(), nil)
+	if err != nil {
+		return err
+	}
+	return store.MarkPublished(time.Now())
 }
 
 func publishSummary(results []*publishResult) []summaryRow {

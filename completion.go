@@ -62,8 +62,11 @@ func completionTable(ctx context.Context) []compCommand {
 			flagSets: func(fs *pflag.FlagSet) { sets = append(sets, fs) }}
 		c.run(ctx, s, []string{"-h"})
 		cc := compCommand{name: c.name, summary: c.summary}
-		if c.name == "completion" {
+		switch c.name {
+		case "completion":
 			cc.args = []string{"bash", "zsh", "fish"}
+		case "keys":
+			cc.args = []string{"generate", "rotate", "retire", "list"}
 		}
 		for _, fs := range sets {
 			fs.VisitAll(func(f *pflag.Flag) {
@@ -77,6 +80,8 @@ func completionTable(ctx context.Context) []compCommand {
 					cf.choices = []string{"mcp", "cimd"}
 				case "ci":
 					cf.choices = []string{"github"}
+				case "alg":
+					cf.choices = []string{"ES256", "RS256", "EdDSA"}
 				}
 				cc.flags = append(cc.flags, cf)
 			})

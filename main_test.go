@@ -43,5 +43,6 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"nginx":     cmdNginx,
 		"versitygw": cmdVersitygw,
 		"cdn":       cmdCDN,
+		"jwt":       cmdJWT,
 	}
 }

@@ -17,10 +17,19 @@ import (
 // client_secret_basic, which a CIMD must not use. grant_types and
 // response_types default to ["authorization_code"] and ["code"].
 //
+// With [client.keys], the keys' members come from [Keys].
+//
 // The same config always gives the same bytes, so a rebuild that changes
 // nothing uploads nothing and live-drift compares like with like.
 func Document(c *config.Config) ([]byte, error) {
 	cl := c.Client
+	if ks, err := Keys(c); err != nil {
+		return nil, err
+	} else if ks != nil {
+		if err := ks.apply(&cl); err != nil {
+			return nil, err
+		}
+	}
 	var ms []Member
 	str := func(name, v string) {
 		if v != "" {
@@ -55,6 +64,7 @@ func Document(c *config.Config) ([]byte, error) {
 	list("grant_types", cl.GrantTypes)
 	list("response_types", cl.ResponseTypes)
 	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
+	str("token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg)
 	list("token_endpoint_auth_methods_supported", cl.TokenEndpointAuthMethodsSupported)
 	str("application_type", cl.ApplicationType)
 	str("jwks_uri", cl.JwksURI)

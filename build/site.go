@@ -20,6 +20,9 @@ func Collisions(cfgs []*config.Config, flagOut string) error {
 		if slices.Contains(c.Build.Headers, "netlify") {
 			names = append(names, "_headers")
 		}
+		if j := JWKSPath(c); j != "" {
+			names = append(names, strings.TrimPrefix(j, "/"))
+		}
 		for _, n := range names {
 			p := filepath.Clean(filepath.Join(c.OutDir(flagOut), filepath.FromSlash(n)))
 			if abs, err := filepath.Abs(p); err == nil {

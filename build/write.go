@@ -20,7 +20,8 @@ import (
 
 // Files returns the files `cimd build` writes for c, keyed by their
 // slash-separated path relative to the output directory: the document doc at
-// c.Path, and _headers when c.Build.Headers asks for "netlify".
+// c.Path, _headers when c.Build.Headers asks for "netlify", and the JWK Set
+// of [client.keys] beside the document unless it is inline.
 func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 	// Load has checked the path already; a Config made in code has not.
 	if err := config.CheckPath(c.Path); err != nil {
@@ -37,6 +38,13 @@ func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 			return nil, err
 		}
 		files["_headers"] = h
+	}
+	ks, err := Keys(c)
+	if err != nil {
+		return nil, err
+	}
+	if ks != nil && ks.Name != "" {
+		files[ks.Name] = ks.Data
 	}
 	return files, nil
 }

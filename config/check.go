@@ -72,6 +72,31 @@ func check(c *Config) []issue {
 		}
 	}
 
+	if k := c.Client.Keys; k.Set {
+		switch k.Alg {
+		case "", "ES256", "RS256", "EdDSA":
+		default:
+			bad(fmt.Sprintf("must be \"ES256\" (the default), \"RS256\" or \"EdDSA\", not %q", k.Alg), "client", "keys", "alg")
+		}
+		switch k.Publish {
+		case "", "jwks_uri", "inline":
+		default:
+			bad(fmt.Sprintf("must be \"jwks_uri\" (the default: jwks.json beside the document) or \"inline\", not %q", k.Publish), "client", "keys", "publish")
+		}
+		if msg := c.KeysDirProblem(); msg != "" {
+			bad(msg, "client", "keys", "private_dir")
+		}
+		if m := c.Client.TokenEndpointAuthMethod; m != "" && m != "private_key_jwt" {
+			bad(fmt.Sprintf("is %q, but [client.keys] is for private_key_jwt: set that, or leave it out", m), "client", "token_endpoint_auth_method")
+		}
+		if c.Client.JwksFile != "" {
+			bad("cannot be used with [client.keys], which publishes the keys it keeps; remove one", "client", "jwks_file")
+		}
+		if c.Client.JwksURI != "" {
+			bad("is set by [client.keys] (publish = \"jwks_uri\" serves jwks.json beside the document); remove it", "client", "jwks_uri")
+		}
+	}
+
 	c.Client.Jwks = nil
 	if f := c.Client.JwksFile; f != "" {
 		set, err := readJWKS(c.Abs(f))

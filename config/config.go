@@ -102,9 +102,23 @@ type Client struct {
 	SoftwareVersion                   string
 	JwksFile                          string
 	Extra                             map[string]any
+	Keys                              Keys
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any
+	// TokenEndpointAuthSigningAlg is set by build from [client.keys].
+	TokenEndpointAuthSigningAlg string
+}
+
+// Keys is the [client.keys] table: the key pairs of a client that
+// authenticates with private_key_jwt (see package keys).
+type Keys struct {
+	// Set says the table is written, in the top level or the environment:
+	// only then does build publish a JWK Set.
+	Set        bool
+	PrivateDir string // default ".cimd/keys", relative to Dir
+	Alg        string // "ES256" (default), "RS256" or "EdDSA"
+	Publish    string // "jwks_uri" (default: jwks.json beside the document) or "inline"
 }
 
 // Build is the [build] table.

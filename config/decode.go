@@ -130,6 +130,7 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 				}
 			}
 		},
+		"keys":      func(p *problems, kp toml.Key, v any) { c.Keys = decodeKeys(table(p, kp, v), kp, p) },
 		"client_id": misplace, "client_secret": misplace, "client_secret_expires_at": misplace, "jwks": misplace,
 	}.decode(t, at, p, " (other metadata goes in [client.extra])",
 		"client_id", "client_secret", "client_secret_expires_at", "jwks")
@@ -148,6 +149,12 @@ func misplaced(p *problems, kp toml.Key, name string) {
 	default:
 		p.add(kp, "%s is a registered field; set it in [client], not [client.extra]", name)
 	}
+}
+
+func decodeKeys(t map[string]any, at toml.Key, p *problems) Keys {
+	k := Keys{Set: t != nil}
+	fields{"private_dir": text(&k.PrivateDir), "alg": text(&k.Alg), "publish": text(&k.Publish)}.decode(t, at, p, "")
+	return k
 }
 
 func decodeBuild(t map[string]any, at toml.Key, p *problems) Build {

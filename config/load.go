@@ -208,6 +208,15 @@ func (f *File) get(name string) *Config {
 	if c.Publish.Timeout.Duration == 0 {
 		c.Publish.Timeout.Duration = DefaultPublishTimeout
 	}
+	if c.Client.Keys.PrivateDir == "" {
+		c.Client.Keys.PrivateDir = DefaultKeysDir
+	}
+	if c.Client.Keys.Alg == "" {
+		c.Client.Keys.Alg = "ES256"
+	}
+	if c.Client.Keys.Publish == "" {
+		c.Client.Keys.Publish = "jwks_uri"
+	}
 	if c.Validate.Profile == "" {
 		c.Validate.Profile = DefaultProfile
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
 )
 
@@ -94,31 +95,46 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 func Collisions(cfgs []*config.Config) error {
 	seen := map[string]string{}
 	for _, c := range cfgs {
-		var dest, fix string
-		switch c.Publish.Target {
-		case "dir":
-			if c.DirRoot() == "" {
+		// The document, and the JWK Set of [client.keys] beside it.
+		paths := []string{c.Path}
+		if j := build.JWKSPath(c); j != "" {
+			paths = append(paths, j)
+		}
+		for _, p := range paths {
+			dest, fix := destination(c, p)
+			if dest == "" {
 				continue
 			}
-			dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(c.Path, "/"))))
-			if abs, err := filepath.Abs(dest); err == nil {
-				dest = abs
+			if other, dup := seen[dest]; dup {
+				return fmt.Errorf("%s and %s would both publish to %s: %s; nothing published", other, c.Name(), dest, fix)
 			}
-			fix = "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
-		case "s3":
-			sc := c.Publish.S3
-			dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(c.Path, "/")
-			if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
-				dest += " at " + ep
-			}
-			fix = "give one its own [publish.s3] bucket or prefix"
-		default:
-			continue
+			seen[dest] = c.Name()
 		}
-		if other, dup := seen[dest]; dup {
-			return fmt.Errorf("%s and %s would both publish to %s: %s; nothing published", other, c.Name(), dest, fix)
-		}
-		seen[dest] = c.Name()
 	}
 	return nil
+}
+
+// destination names where c publishes the file at URL path p, cleaned so
+// that two spellings of one place compare equal, and how to separate two
+// environments that meet there; "" when c's target has no fixed place.
+func destination(c *config.Config, p string) (dest, fix string) {
+	switch c.Publish.Target {
+	case "dir":
+		if c.DirRoot() == "" {
+			return "", ""
+		}
+		dest = filepath.Clean(filepath.Join(c.DirRoot(), filepath.FromSlash(strings.TrimPrefix(p, "/"))))
+		if abs, err := filepath.Abs(dest); err == nil {
+			dest = abs
+		}
+		return dest, "give one its own [publish.dir] root, or let it inherit the top level's (then it writes under <root>/<env>/)"
+	case "s3":
+		sc := c.Publish.S3
+		dest = "s3://" + sc.Bucket + "/" + sc.Prefix + strings.TrimPrefix(p, "/")
+		if ep := strings.TrimRight(sc.Endpoint, "/"); ep != "" {
+			dest += " at " + ep
+		}
+		return dest, "give one its own [publish.s3] bucket or prefix"
+	}
+	return "", ""
 }
