@@ -51,11 +51,8 @@ replaced are put back: every file is as it was.
 	out := fs.String("out", "", "write under `DIR` (default: [build] out, \"public\")")
 	var of outputFlags
 	of.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("build takes no arguments (got %q)", fs.Args())
 	}
 	file, cfgs, err := ef.load()
 	if err != nil {

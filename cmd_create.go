@@ -36,11 +36,8 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 	output := fs.StringP("output", "o", "", "write to `FILE` (parents created) instead of stdout")
 	pretty := fs.Bool("pretty", true, "indent the JSON; --pretty=false prints one line")
 	verbose := fs.BoolP("verbose", "v", false, "also show info findings")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("create takes no arguments (got %q)", fs.Args())
 	}
 	if *name == "" {
 		return usagef("create: --name is required")
@@ -53,24 +50,10 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 		id = placeholderClientID
 		fmt.Fprintf(s.err, "cimd: no --client-id: using the placeholder %s; replace it with the URL where you will host this document\n", printable(id))
 	}
-	members := []build.Member{
-		{Name: "client_id", Value: id},
-		{Name: "client_name", Value: *name},
-		{Name: "redirect_uris", Value: *redirects},
-		{Name: "token_endpoint_auth_method", Value: "none"},
-		{Name: "grant_types", Value: []string{"authorization_code"}},
-		{Name: "response_types", Value: []string{"code"}},
-	}
-	for _, m := range []build.Member{{Name: "client_uri", Value: *clientURI}, {Name: "logo_uri", Value: *logoURI}, {Name: "scope", Value: *scope}} {
-		if m.Value != "" {
-			members = append(members, m)
-		}
-	}
-	marshal := build.Marshal
-	if !*pretty {
-		marshal = build.MarshalCompact
-	}
-	doc, err := marshal(members)
+	doc, err := fastMCPDocument(id, *name, *redirects, *pretty,
+		build.Member{Name: "client_uri", Value: *clientURI},
+		build.Member{Name: "logo_uri", Value: *logoURI},
+		build.Member{Name: "scope", Value: *scope})
 	if err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
@@ -82,11 +65,40 @@ For a document kept in a repository, prefer 'cimd init' and 'cimd build'.
 	} else if _, err := s.out.Write(doc); err != nil {
 		return err
 	}
+	return checkCreated(s, id, doc, *verbose)
+}
+
+// fastMCPDocument lays the document out as FastMCP's create does: the
+// fixed members in its order, then each optional member that is not
+// empty.
+func fastMCPDocument(id, name string, redirects []string, pretty bool, optional ...build.Member) ([]byte, error) {
+	members := []build.Member{
+		{Name: "client_id", Value: id},
+		{Name: "client_name", Value: name},
+		{Name: "redirect_uris", Value: redirects},
+		{Name: "token_endpoint_auth_method", Value: "none"},
+		{Name: "grant_types", Value: []string{"authorization_code"}},
+		{Name: "response_types", Value: []string{"code"}},
+	}
+	for _, m := range optional {
+		if m.Value != "" {
+			members = append(members, m)
+		}
+	}
+	if !pretty {
+		return build.MarshalCompact(members)
+	}
+	return build.Marshal(members)
+}
+
+// checkCreated prints the offline rules' findings on the created document
+// and fails when one is an error; the document is already written.
+func checkCreated(s stdio, id string, doc []byte, verbose bool) error {
 	findings, _ := validate.Check(id, doc, validate.Options{})
 	if f := validate.CheckSize(len(doc)); f != nil {
 		findings = append(findings, *f)
 	}
-	printFindings(s.err, "", findings, *verbose, newPainter(s, s.err))
+	printFindings(s.err, "", findings, verbose, newPainter(s, s.err))
 	if countErrors(findings, false) > 0 {
 		return errFailed
 	}

@@ -39,23 +39,15 @@ root, where GitHub looks for it, and its steps name the config with -c.
 	ci := flags.String("ci", "", "also write a CI workflow for `PROVIDER` (github)")
 	force := flags.Bool("force", false, "overwrite existing files")
 	path := flags.StringP("config", "c", "cimd.toml", "the config `FILE` to write")
-	if err := parse(flags, args); err != nil {
+	if err := parseNoArgs(flags, args); err != nil {
 		return err
-	}
-	if flags.NArg() > 0 {
-		return usagef("init takes no arguments (got %q)", flags.Args())
 	}
 	if *ci != "" && *ci != "github" {
 		return usagef("init: --ci %q: the only provider is github", *ci)
 	}
-	var data templates.ConfigData
-	data.Name = *name
-	if *url != "" {
-		host, p, err := config.SplitURL(*url)
-		if err != nil {
-			return usagef("init: --url: %v", err)
-		}
-		data.Host, data.Path = host, p
+	data, err := initConfigData(*url, *name)
+	if err != nil {
+		return err
 	}
 	cfgExists, err := exists(*path)
 	if err != nil {
@@ -83,40 +75,19 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		order = append(order, *path)
 	}
 	if *ci == "github" {
-		wfFile, wf, err := workflowFor(*path, built)
+		wfFile, job, err := githubWorkflowJob(s, *path, built, *force)
 		if err != nil {
 			return err
 		}
-		version, pinned := pinVersion(buildVersion())
-		wf.Version = version
-		if !pinned {
-			fmt.Fprintf(s.err, "cimd: this cimd is a development build (%s): the workflow installs @latest; pin a release there\n", buildVersion())
-		}
-		if ok, err := exists(wfFile); err != nil {
-			return fmt.Errorf("init: %w", err)
-		} else if ok && !*force {
-			return usagef("init: %s already exists (use --force to overwrite)", wfFile)
-		}
-		files[wfFile] = templateJob{"cimd.yml", wf}
+		files[wfFile] = job
 		order = append(order, wfFile)
 	}
-	// Render every file before writing any, so a failure writes nothing.
-	rendered := map[string][]byte{}
-	for dst, job := range files {
-		b, err := templates.Render(job.name, job.data)
-		if err != nil {
-			return fmt.Errorf("init: %w", err)
-		}
-		rendered[dst] = b
-	}
+	kept := ""
 	if keepConfig {
-		fmt.Fprintf(s.err, "cimd: kept %s as it is\n", *path)
+		kept = *path
 	}
-	for _, dst := range order {
-		if err := build.WriteFile(dst, rendered[dst]); err != nil {
-			return fmt.Errorf("init: %w", err)
-		}
-		fmt.Fprintf(s.err, "cimd: wrote %s\n", dst)
+	if err := writeTemplates(s, order, files, kept); err != nil {
+		return err
 	}
 	if !keepConfig {
 		// The default [client.keys] private_dir: keys made later by
@@ -130,6 +101,64 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		}
 	}
 	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, next.Flags(), next.File)
+	return nil
+}
+
+// initConfigData fills the cimd.toml template from --url and --name.
+func initConfigData(url, name string) (templates.ConfigData, error) {
+	data := templates.ConfigData{Name: name}
+	if url != "" {
+		host, p, err := config.SplitURL(url)
+		if err != nil {
+			return data, usagef("init: --url: %v", err)
+		}
+		data.Host, data.Path = host, p
+	}
+	return data, nil
+}
+
+// githubWorkflowJob is where the GitHub Actions workflow goes and the
+// template job that renders it, pinned to this cimd's version; it refuses
+// to replace an existing workflow without force.
+func githubWorkflowJob(s stdio, cfgPath, built string, force bool) (string, templateJob, error) {
+	wfFile, wf, err := workflowFor(cfgPath, built)
+	if err != nil {
+		return "", templateJob{}, err
+	}
+	version, pinned := pinVersion(buildVersion())
+	wf.Version = version
+	if !pinned {
+		fmt.Fprintf(s.err, "cimd: this cimd is a development build (%s): the workflow installs @latest; pin a release there\n", buildVersion())
+	}
+	if ok, err := exists(wfFile); err != nil {
+		return "", templateJob{}, fmt.Errorf("init: %w", err)
+	} else if ok && !force {
+		return "", templateJob{}, usagef("init: %s already exists (use --force to overwrite)", wfFile)
+	}
+	return wfFile, templateJob{"cimd.yml", wf}, nil
+}
+
+// writeTemplates renders every file before writing any, so a failure
+// writes nothing, then writes them in order; kept names the config left
+// as it is, if any.
+func writeTemplates(s stdio, order []string, files map[string]templateJob, kept string) error {
+	rendered := map[string][]byte{}
+	for dst, job := range files {
+		b, err := templates.Render(job.name, job.data)
+		if err != nil {
+			return fmt.Errorf("init: %w", err)
+		}
+		rendered[dst] = b
+	}
+	if kept != "" {
+		fmt.Fprintf(s.err, "cimd: kept %s as it is\n", kept)
+	}
+	for _, dst := range order {
+		if err := build.WriteFile(dst, rendered[dst]); err != nil {
+			return fmt.Errorf("init: %w", err)
+		}
+		fmt.Fprintf(s.err, "cimd: wrote %s\n", dst)
+	}
 	return nil
 }
 

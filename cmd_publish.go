@@ -82,11 +82,8 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	timeout := fs.Duration("timeout", 0, "bound each S3 and CloudFront call and verify fetch to `DUR` (default: [publish] timeout, else 10s)")
 	var of outputFlags
 	of.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("publish takes no arguments (got %q)", fs.Args())
 	}
 	if fs.Changed("timeout") && *timeout <= 0 {
 		return usagef("publish: --timeout %s: want a positive duration, e.g. 10s", *timeout)

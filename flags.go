@@ -49,6 +49,18 @@ func parse(fs *pflag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs is [parse] for a command that takes flags only: a
+// positional argument is a usage error.
+func parseNoArgs(fs *pflag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s takes no arguments (got %q)", strings.TrimPrefix(fs.Name(), "cimd "), fs.Args())
+	}
+	return nil
+}
+
 // errHelp ends a command successfully after its usage was printed.
 var errHelp = silentExit(exitOK)
 

@@ -122,20 +122,13 @@ func looksLikeHTML(b []byte) bool {
 		strings.HasPrefix(head, "<!--")
 }
 
+// jsonKind is [validate.JSONKind] for this package's messages, where an
+// object is "a value" (not "a object").
 func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
+	if _, ok := v.(map[string]any); ok {
+		return "value"
 	}
-	return "value"
+	return validate.JSONKind(v)
 }
 
 // fields reads typed members of a decoded object and remembers which were

@@ -55,19 +55,11 @@ bench_wait_tcp() {
 }
 
 # bench_make_ca DIR writes a throwaway CA (DIR/ca.pem) and a certificate for
-# 127.0.0.1 signed by it (DIR/server.pem, DIR/server.key), valid one day.
+# 127.0.0.1 signed by it (DIR/server.pem, DIR/server.key), valid one day:
+# internal/testenv's CA, through bench/ca.
 bench_make_ca() {
 	local dir=$1
-	(
-		cd "$dir" || exit 1
-		ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-		openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 1 -subj "/CN=cimd bench CA" \
-			-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null &&
-			openssl req -new "${ec[@]}" -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null &&
-			printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
-			openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial "$RANDOM$RANDOM" -days 1 \
-				-out server.pem -extfile server.ext 2>/dev/null
-	)
+	(cd "$repo" && go run ./bench/ca "$dir")
 }
 
 # bench_start_nginx DIR ROOT serves ROOT over HTTPS (HTTP/2, the certificate

@@ -17,8 +17,6 @@ import (
 // client_secret_basic, which a CIMD must not use. grant_types and
 // response_types default to ["authorization_code"] and ["code"].
 //
-// With [client.keys], the keys' members come from [Keys].
-//
 // The same config always gives the same bytes, so a rebuild that changes
 // nothing uploads nothing and live-drift compares like with like.
 func Document(c *config.Config) ([]byte, error) {
@@ -30,26 +28,6 @@ func Document(c *config.Config) ([]byte, error) {
 			return nil, err
 		}
 	}
-	var ms []Member
-	str := func(name, v string) {
-		if v != "" {
-			ms = append(ms, Member{name, v})
-		}
-	}
-	list := func(name string, v []string) {
-		if v != nil {
-			ms = append(ms, Member{name, v})
-		}
-	}
-	str("client_id", c.ClientID())
-	str("client_name", cl.ClientName)
-	list("redirect_uris", cl.RedirectURIs)
-	str("client_uri", cl.ClientURI)
-	str("logo_uri", cl.LogoURI)
-	str("tos_uri", cl.TosURI)
-	str("policy_uri", cl.PolicyURI)
-	list("contacts", cl.Contacts)
-	str("scope", cl.Scope)
 	// The defaults are written out rather than left implied: servers differ
 	// on what they assume for an absent field.
 	if cl.GrantTypes == nil {
@@ -61,18 +39,32 @@ func Document(c *config.Config) ([]byte, error) {
 	if cl.TokenEndpointAuthMethod == "" {
 		cl.TokenEndpointAuthMethod = "none"
 	}
-	list("grant_types", cl.GrantTypes)
-	list("response_types", cl.ResponseTypes)
-	str("token_endpoint_auth_method", cl.TokenEndpointAuthMethod)
-	str("token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg)
-	list("token_endpoint_auth_methods_supported", cl.TokenEndpointAuthMethodsSupported)
-	str("application_type", cl.ApplicationType)
-	str("jwks_uri", cl.JwksURI)
-	if cl.Jwks != nil {
-		ms = append(ms, Member{"jwks", cl.Jwks})
+	var ms []Member
+	for _, m := range []Member{
+		{"client_id", c.ClientID()},
+		{"client_name", cl.ClientName},
+		{"redirect_uris", cl.RedirectURIs},
+		{"client_uri", cl.ClientURI},
+		{"logo_uri", cl.LogoURI},
+		{"tos_uri", cl.TosURI},
+		{"policy_uri", cl.PolicyURI},
+		{"contacts", cl.Contacts},
+		{"scope", cl.Scope},
+		{"grant_types", cl.GrantTypes},
+		{"response_types", cl.ResponseTypes},
+		{"token_endpoint_auth_method", cl.TokenEndpointAuthMethod},
+		{"token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg},
+		{"token_endpoint_auth_methods_supported", cl.TokenEndpointAuthMethodsSupported},
+		{"application_type", cl.ApplicationType},
+		{"jwks_uri", cl.JwksURI},
+		{"jwks", cl.Jwks},
+		{"software_id", cl.SoftwareID},
+		{"software_version", cl.SoftwareVersion},
+	} {
+		if present(m.Value) {
+			ms = append(ms, m)
+		}
 	}
-	str("software_id", cl.SoftwareID)
-	str("software_version", cl.SoftwareVersion)
 	for _, name := range slices.Sorted(maps.Keys(cl.Extra)) {
 		ms = append(ms, Member{name, fromTOML(cl.Extra[name])})
 	}
@@ -81,6 +73,20 @@ func Document(c *config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("render document: %w", err)
 	}
 	return b, nil
+}
+
+// present reports whether a registered field is set: a non-empty string, a
+// non-nil list (an empty one is written as []) or a non-nil JWK Set.
+func present(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x != ""
+	case []string:
+		return x != nil
+	case map[string]any:
+		return x != nil
+	}
+	return true
 }
 
 // fromTOML turns a TOML value from [client.extra] into what JSON should

@@ -107,28 +107,10 @@ func (s *depthScanner) value(level int) *depthError {
 	for s.i < len(s.src) {
 		c := s.src[s.i]
 		if len(stack) > 0 && stack[len(stack)-1].expectKey {
-			s.skipSpaceNewlines()
-			if s.i >= len(s.src) {
-				return nil
-			}
-			if s.src[s.i] == '}' {
-				stack = stack[:len(stack)-1]
-				s.i++
-				if len(stack) == 0 {
-					return nil
-				}
-				continue
-			}
-			start := s.i
-			top := &stack[len(stack)-1]
-			parts := s.keyParts('=')
-			top.expectKey = false
-			top.valueLevel = top.level + parts - 1
-			if top.valueLevel > MaxDepth {
-				return s.errAt(start)
-			}
-			if s.i < len(s.src) && s.src[s.i] == '=' {
-				s.i++
+			var done bool
+			var err *depthError
+			if stack, done, err = s.inlineKey(stack); done || err != nil {
+				return err
 			}
 			continue
 		}
@@ -180,6 +162,33 @@ func (s *depthScanner) value(level int) *depthError {
 		}
 	}
 	return nil
+}
+
+// inlineKey scans what follows an inline table's '{' or ',': either its
+// closing '}', which pops it, or a dotted key through its '='. It returns
+// the stack and whether the whole value is done.
+func (s *depthScanner) inlineKey(stack []frame) ([]frame, bool, *depthError) {
+	s.skipSpaceNewlines()
+	if s.i >= len(s.src) {
+		return stack, true, nil
+	}
+	if s.src[s.i] == '}' {
+		stack = stack[:len(stack)-1]
+		s.i++
+		return stack, len(stack) == 0, nil
+	}
+	start := s.i
+	top := &stack[len(stack)-1]
+	parts := s.keyParts('=')
+	top.expectKey = false
+	top.valueLevel = top.level + parts - 1
+	if top.valueLevel > MaxDepth {
+		return stack, true, s.errAt(start)
+	}
+	if s.i < len(s.src) && s.src[s.i] == '=' {
+		s.i++
+	}
+	return stack, false, nil
 }
 
 // keyParts scans a dotted key up to (not past) the byte end, or the end of

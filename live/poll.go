@@ -39,12 +39,12 @@ func poll(ctx context.Context, wait time.Duration, progress io.Writer, attempt f
 	delay := first
 	for n := 1; ; n++ {
 		r := attempt(ctx)
-		errs := errorRules(r)
-		if len(errs) == 0 {
+		errs, rules := errorRules(r)
+		if errs == 0 {
 			fmt.Fprintf(progress, "cimd: attempt %d: no errors\n", n)
 			return r
 		}
-		summary := fmt.Sprintf("%d error%s (%s)", len(errs), plural(len(errs)), strings.Join(unique(errs), ", "))
+		summary := fmt.Sprintf("%d error%s (%s)", errs, plural(errs), strings.Join(rules, ", "))
 		if ctx.Err() != nil {
 			fmt.Fprintf(progress, "cimd: attempt %d: %s, stopped\n", n, summary)
 			return r
@@ -87,27 +87,22 @@ func permanent(r validate.Result) *validate.Finding {
 	return nil
 }
 
-// errorRules lists the rule codes of r's error findings, in order.
-func errorRules(r validate.Result) []string {
+// errorRules counts r's error findings and lists their rule codes, each
+// once, in the order they first appear.
+func errorRules(r validate.Result) (int, []string) {
+	n, seen := 0, map[string]bool{}
 	var rules []string
 	for _, f := range r.Findings {
-		if f.Severity == validate.Error {
+		if f.Severity != validate.Error {
+			continue
+		}
+		n++
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
 			rules = append(rules, f.Rule)
 		}
 	}
-	return rules
-}
-
-func unique(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
+	return n, rules
 }
 
 func plural(n int) string {

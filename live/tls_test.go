@@ -2,73 +2,26 @@ package live
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/cimd-dev/cimd/internal/testenv"
 	"github.com/cimd-dev/cimd/validate"
 )
 
-// testCert makes a certificate from tmpl, signed by parent (nil: by itself).
-func testCert(t *testing.T, tmpl *x509.Certificate, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (tls.Certificate, *x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, cert, key
-}
-
-func leafTemplate(notBefore, notAfter time.Time, dnsNames []string, ips ...net.IP) *x509.Certificate {
-	return &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "cimd test leaf"},
-		NotBefore:   notBefore,
-		NotAfter:    notAfter,
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:    dnsNames,
-		IPAddresses: ips,
-	}
-}
-
 func TestCheckLiveTLS(t *testing.T) {
 	now := time.Now()
-	_, ca, caKey := testCert(t, &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "cimd test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}, nil, nil)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	loopback := net.IPv4(127, 0, 0, 1)
+	ca := testenv.NewCA(t)
+	pool := ca.Pool()
+	const loopback = "127.0.0.1"
 
-	good, _, _ := testCert(t, leafTemplate(now.Add(-time.Hour), now.Add(time.Hour), nil, loopback), ca, caKey)
-	expired, _, _ := testCert(t, leafTemplate(now.Add(-48*time.Hour), now.Add(-24*time.Hour), nil, loopback), ca, caKey)
-	wrongName, _, _ := testCert(t, leafTemplate(now.Add(-time.Hour), now.Add(time.Hour), []string{"app.example.org"}), ca, caKey)
-	selfSigned, _, _ := testCert(t, leafTemplate(now.Add(-time.Hour), now.Add(time.Hour), nil, loopback), nil, nil)
+	good := ca.TLSCertificate(t, loopback)
+	expired := ca.TLSCertificateWith(t, testenv.CertOptions{NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour)}, loopback)
+	wrongName := ca.TLSCertificate(t, "app.example.org")
+	selfSigned := ca.TLSCertificateWith(t, testenv.CertOptions{SelfSigned: true}, loopback)
 
 	tests := []struct {
 		name  string

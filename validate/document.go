@@ -64,7 +64,7 @@ func (d *docCheck) clientID() {
 		d.fs.add("doc-client-id-missing", Error, "client_id", fmt.Sprintf("the document has no client_id; add \"client_id\": %q", cmp.Or(d.url, "the URL it is served at")))
 		return
 	case !ok:
-		d.fs.add("doc-client-id-missing", Error, "client_id", fmt.Sprintf("client_id is a JSON %s; it must be a string, the URL the document is served at", jsonKind(v)))
+		d.fs.add("doc-client-id-missing", Error, "client_id", fmt.Sprintf("client_id is a JSON %s; it must be a string, the URL the document is served at", JSONKind(v)))
 		return
 	}
 	if d.url == "" || id == d.url {
@@ -218,7 +218,7 @@ func (d *docCheck) jwks() {
 		d.fs.add("doc-jwks-invalid", Error, "jwks", "jwks has no \"keys\" member; it must be a JWK Set, {\"keys\": [ ... ]}")
 		return
 	case !keysOK:
-		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", fmt.Sprintf("jwks.keys is a JSON %s; it must be an array of JWK objects", jsonKind(raw)))
+		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", fmt.Sprintf("jwks.keys is a JSON %s; it must be an array of JWK objects", JSONKind(raw)))
 		return
 	}
 	// An empty set is a JWK Set, but not one a private_key_jwt client can
@@ -231,7 +231,7 @@ func (d *docCheck) jwks() {
 		field := fmt.Sprintf("jwks.keys[%d]", i)
 		key, ok := k.(map[string]any)
 		if !ok {
-			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, jsonKind(k)))
+			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, JSONKind(k)))
 			continue
 		}
 		kty, _ := key["kty"].(string)

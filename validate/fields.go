@@ -18,30 +18,30 @@ func (d *docCheck) fieldTypes() {
 		case stringArrayFields[key]:
 			a, ok := v.([]any)
 			if !ok {
-				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be an array of strings", key, jsonKind(v)))
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be an array of strings", key, JSONKind(v)))
 				continue
 			}
 			for i, e := range a {
 				if _, ok := e.(string); !ok {
 					field := fmt.Sprintf("%s[%d]", key, i)
-					d.fs.add("doc-field-type", Error, field, fmt.Sprintf("%s is a JSON %s; %s must be an array of strings", field, jsonKind(e), key))
+					d.fs.add("doc-field-type", Error, field, fmt.Sprintf("%s is a JSON %s; %s must be an array of strings", field, JSONKind(e), key))
 				}
 			}
 		case stringFields[key] || tagged && i18nFields[base]:
 			if _, ok := v.(string); !ok {
-				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a string", key, jsonKind(v)))
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a string", key, JSONKind(v)))
 			}
 		case boolFields[key]:
 			if _, ok := v.(bool); !ok {
-				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be true or false", key, jsonKind(v)))
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be true or false", key, JSONKind(v)))
 			}
 		case numberFields[key]:
-			if jsonKind(v) != "number" {
-				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a number (of seconds)", key, jsonKind(v)))
+			if JSONKind(v) != "number" {
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("%s is a JSON %s; it must be a number (of seconds)", key, JSONKind(v)))
 			}
 		case key == "jwks":
 			if _, ok := v.(map[string]any); !ok {
-				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("jwks is a JSON %s; it must be an object, {\"keys\": [ ... ]}", jsonKind(v)))
+				d.fs.add("doc-field-type", Error, key, fmt.Sprintf("jwks is a JSON %s; it must be an object, {\"keys\": [ ... ]}", JSONKind(v)))
 			}
 		}
 	}

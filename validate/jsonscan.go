@@ -42,7 +42,7 @@ func decodeBody(body []byte) (fs findings, doc map[string]any, keys []string) {
 	}
 	doc, isObject := v.(map[string]any)
 	if !isObject {
-		fs.add("doc-not-object", Error, "", fmt.Sprintf("the document is a JSON %s, not an object; it must be one object {...} holding the client metadata", jsonKind(v)))
+		fs.add("doc-not-object", Error, "", fmt.Sprintf("the document is a JSON %s, not an object; it must be one object {...} holding the client metadata", JSONKind(v)))
 		return fs, nil, nil
 	}
 	return append(fs, p.fs...), doc, p.keys
@@ -82,8 +82,10 @@ func position(body []byte, off int) (line, col int) {
 	return line, 1 + utf8.RuneCount(before)
 }
 
-// jsonKind names the JSON type of a decoded value.
-func jsonKind(v any) string {
+// JSONKind names the JSON type of a value decoded by encoding/json (with
+// or without UseNumber): "null", "boolean", "number", "string", "array"
+// or "object".
+func JSONKind(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -270,9 +272,7 @@ func (p *parser) object(path string) (any, bool) {
 		reported map[string]bool // duplicates already reported
 	)
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == '}' {
-		p.i++
-		p.depth--
+	if p.closed('}') {
 		return m, true
 	}
 	for {
@@ -313,25 +313,44 @@ func (p *parser) object(path string) (any, bool) {
 			}
 		}
 		m[key] = v
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-			continue
-		case '}':
-			p.i++
-			p.depth--
+		if more, ok := p.more('}', "after object key:value pair"); !ok {
+			return nil, false
+		} else if !more {
 			if folded {
 				p.caseVariants(path, names)
 			}
 			return m, true
 		}
-		return nil, p.fail("after object key:value pair")
 	}
+}
+
+// closed consumes c, the byte that closes the object or array being
+// parsed, when it comes next.
+func (p *parser) closed(c byte) bool {
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		p.depth--
+		return true
+	}
+	return false
+}
+
+// more reads what follows a member or element of the object or array that
+// c closes: a ',' (more) or c (done). For anything else ok is false and
+// the failure is recorded, after saying what the byte came after.
+func (p *parser) more(c byte, after string) (more, ok bool) {
+	p.space()
+	switch {
+	case p.i >= len(p.b):
+		return false, p.fail("")
+	case p.b[p.i] == ',':
+		p.i++
+		p.space()
+		return true, true
+	case p.closed(c):
+		return false, true
+	}
+	return false, p.fail(after)
 }
 
 // mayFold reports whether key has a byte that case folding may change: an
@@ -368,9 +387,7 @@ func (p *parser) array(path string) (any, bool) {
 	p.i++ // '['
 	a := []any{}
 	p.space()
-	if p.i < len(p.b) && p.b[p.i] == ']' {
-		p.i++
-		p.depth--
+	if p.closed(']') {
 		return a, true
 	}
 	for {
@@ -379,21 +396,11 @@ func (p *parser) array(path string) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.space()
-		if p.i >= len(p.b) {
-			return nil, p.fail("")
-		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-			p.space()
-			continue
-		case ']':
-			p.i++
-			p.depth--
+		if more, ok := p.more(']', "after array element"); !ok {
+			return nil, false
+		} else if !more {
 			return a, true
 		}
-		return nil, p.fail("after array element")
 	}
 }
 

@@ -282,5 +282,5 @@ func jsonValue(v any) string {
 	if s, ok := v.(string); ok {
 		return fmt.Sprintf("%q", s)
 	}
-	return "a JSON " + jsonKind(v)
+	return "a JSON " + JSONKind(v)
 }

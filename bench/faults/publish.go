@@ -53,8 +53,6 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 		return nil, err
 	}
 
-	// Two configs, a.toml and b.toml, that differ in client_name; the
-	// documents they build are the only bodies the object may ever hold.
 	env := cleanEnv(
 		"AWS_ACCESS_KEY_ID="+g.AccessKey, "AWS_SECRET_ACCESS_KEY="+g.SecretKey, "AWS_REGION=us-east-1",
 		"AWS_EC2_METADATA_DISABLED=true",
@@ -62,33 +60,14 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "aws-credentials"),
 		"NO_COLOR=1",
 	)
-	docs := make([][]byte, 2)
-	for i, name := range []string{"A", "B"} {
-		file := filepath.Join(dir, strings.ToLower(name)+".toml")
-		if err := os.WriteFile(file, []byte(publishConfig(name, endpoint)), 0o644); err != nil {
-			return nil, err
-		}
-		out := filepath.Join(dir, "out"+name)
-		if res := runCimd(ctx, o, dir, env, "build", "-c", file, "--out", out); res.code != 0 {
-			return nil, fmt.Errorf("cimd build -c %s: %s", file, res.describe())
-		}
-		if docs[i], err = os.ReadFile(filepath.Join(out, objectKey)); err != nil {
-			return nil, err
-		}
+	docs, err := buildFaultDocs(ctx, o, dir, env, endpoint)
+	if err != nil {
+		return nil, err
 	}
-
-	// Time a few undisturbed publishes, so the kills can land anywhere in
-	// one: before the first request, between HEAD and PUT, during the PUT.
-	var times []time.Duration
-	for i := range 4 {
-		res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", filepath.Join(dir, []string{"a", "b"}[i%2]+".toml"))
-		if res.code != 0 {
-			return nil, fmt.Errorf("undisturbed publish: %s", res.describe())
-		}
-		times = append(times, res.elapsed)
+	typical, err := typicalPublish(ctx, o, dir, env)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(times)
-	typical := times[len(times)/2]
 	fmt.Fprintf(o.log, "faults: an undisturbed publish takes %s; publishing up to %d times with kills\n",
 		typical.Round(time.Millisecond), o.publishes)
 
@@ -98,31 +77,8 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 		want := i % 2
 		file := filepath.Join(dir, []string{"a", "b"}[want]+".toml")
 
-		// One attempt in six runs undisturbed; the others see a kill at a
-		// random moment during a typical publish, and a restart after a
-		// random pause of up to 300 ms (which the SDK's retries may or may
-		// not outlast).
-		var chaos sync.WaitGroup
-		var killedAt time.Time
-		if o.rng.IntN(6) != 0 {
-			delay := time.Duration(o.rng.Int64N(int64(typical)))
-			down := time.Duration(o.rng.Int64N(int64(300 * time.Millisecond)))
-			r.kills++
-			chaos.Go(func() {
-				time.Sleep(delay)
-				g.Kill()
-				killedAt = time.Now()
-				time.Sleep(down)
-			})
-		}
-		start := time.Now()
-		res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", file)
-		end := time.Now()
-		chaos.Wait()
-		if !killedAt.IsZero() && killedAt.After(start) && killedAt.Before(end) {
-			r.killsDuring++
-		}
-		if err := g.Restart(); err != nil {
+		res, err := publishWithKill(ctx, o, dir, env, file, g, typical, r)
+		if err != nil {
 			return nil, err
 		}
 		r.attempts++
@@ -136,26 +92,102 @@ func publishFaults(ctx context.Context, o options, dir string) (*publishResult, 
 			r.examples = append(r.examples, "unclean publish: "+res.describe())
 		}
 
-		body, ct, cc, found, err := getObject(ctx, client)
-		if err != nil {
-			return nil, fmt.Errorf("read back the object: %w", err)
-		}
-		switch {
-		case !found:
-			// Only before anything was ever stored; the warm-up stored one.
-			r.corrupted++
-			r.examples = append(r.examples, fmt.Sprintf("attempt %d: the object is gone", i+1))
-		case !bytes.Equal(body, docs[0]) && !bytes.Equal(body, docs[1]),
-			ct != "application/json", cc != cacheControl:
-			r.corrupted++
-			r.examples = append(r.examples, fmt.Sprintf("attempt %d: corrupted object: %d bytes, Content-Type %q, Cache-Control %q",
-				i+1, len(body), ct, cc))
-		case res.code == 0 && !bytes.Equal(body, docs[want]):
-			r.lost++
-			r.examples = append(r.examples, fmt.Sprintf("attempt %d: publish succeeded but the object is the other document", i+1))
+		if err := r.checkObject(ctx, client, i, res, docs, want); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// buildFaultDocs writes a.toml and b.toml, which differ in client_name,
+// and returns the two documents they build: the only bodies the object may
+// ever hold.
+func buildFaultDocs(ctx context.Context, o options, dir string, env []string, endpoint string) ([][]byte, error) {
+	docs := make([][]byte, 2)
+	for i, name := range []string{"A", "B"} {
+		file := filepath.Join(dir, strings.ToLower(name)+".toml")
+		if err := os.WriteFile(file, []byte(publishConfig(name, endpoint)), 0o644); err != nil {
+			return nil, err
+		}
+		out := filepath.Join(dir, "out"+name)
+		if res := runCimd(ctx, o, dir, env, "build", "-c", file, "--out", out); res.code != 0 {
+			return nil, fmt.Errorf("cimd build -c %s: %s", file, res.describe())
+		}
+		var err error
+		if docs[i], err = os.ReadFile(filepath.Join(out, objectKey)); err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
+}
+
+// typicalPublish times a few undisturbed publishes and returns the median,
+// so the kills can land anywhere in one: before the first request, between
+// HEAD and PUT, during the PUT.
+func typicalPublish(ctx context.Context, o options, dir string, env []string) (time.Duration, error) {
+	var times []time.Duration
+	for i := range 4 {
+		res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", filepath.Join(dir, []string{"a", "b"}[i%2]+".toml"))
+		if res.code != 0 {
+			return 0, fmt.Errorf("undisturbed publish: %s", res.describe())
+		}
+		times = append(times, res.elapsed)
+	}
+	slices.Sort(times)
+	return times[len(times)/2], nil
+}
+
+// publishWithKill publishes file once and restarts the gateway after. One
+// attempt in six runs undisturbed; the others see a kill at a random
+// moment during a typical publish, and a restart after a random pause of
+// up to 300 ms (which the SDK's retries may or may not outlast).
+func publishWithKill(ctx context.Context, o options, dir string, env []string, file string, g *testenv.VersityGW, typical time.Duration, r *publishResult) (outcome, error) {
+	var chaos sync.WaitGroup
+	var killedAt time.Time
+	if o.rng.IntN(6) != 0 {
+		delay := time.Duration(o.rng.Int64N(int64(typical)))
+		down := time.Duration(o.rng.Int64N(int64(300 * time.Millisecond)))
+		r.kills++
+		chaos.Go(func() {
+			time.Sleep(delay)
+			g.Kill()
+			killedAt = time.Now()
+			time.Sleep(down)
+		})
+	}
+	start := time.Now()
+	res := runCimd(ctx, o, dir, env, "publish", "--no-verify", "-c", file)
+	end := time.Now()
+	chaos.Wait()
+	if !killedAt.IsZero() && killedAt.After(start) && killedAt.Before(end) {
+		r.killsDuring++
+	}
+	return res, g.Restart()
+}
+
+// checkObject reads the object back after attempt i and counts it: gone
+// or corrupted (neither document, or other headers), or lost (the publish
+// said yes but the object is the other document).
+func (r *publishResult) checkObject(ctx context.Context, client *s3.Client, i int, res outcome, docs [][]byte, want int) error {
+	body, ct, cc, found, err := getObject(ctx, client)
+	if err != nil {
+		return fmt.Errorf("read back the object: %w", err)
+	}
+	switch {
+	case !found:
+		// Only before anything was ever stored; the warm-up stored one.
+		r.corrupted++
+		r.examples = append(r.examples, fmt.Sprintf("attempt %d: the object is gone", i+1))
+	case !bytes.Equal(body, docs[0]) && !bytes.Equal(body, docs[1]),
+		ct != "application/json", cc != cacheControl:
+		r.corrupted++
+		r.examples = append(r.examples, fmt.Sprintf("attempt %d: corrupted object: %d bytes, Content-Type %q, Cache-Control %q",
+			i+1, len(body), ct, cc))
+	case res.code == 0 && !bytes.Equal(body, docs[want]):
+		r.lost++
+		r.examples = append(r.examples, fmt.Sprintf("attempt %d: publish succeeded but the object is the other document", i+1))
+	}
+	return nil
 }
 
 // cleanPublishFailure reports whether stderr is the one-line message of a

@@ -2,10 +2,14 @@
 // throwaway certificate authority, nginx, versitygw (a real S3-compatible
 // server), a caching proxy standing in for a CDN, an HTTPS server for a
 // handler, and the real OAuth authorization servers. The stories of the real binary,
-// the package tests and bench/faults share it; nothing else imports it.
+// the package tests and the programs of bench/ share it; nothing else imports it.
+//
+// Its [CA] is the repository's one certificate generator: a test that needs
+// an expired, not yet valid or self-signed certificate asks for one with
+// [CertOptions], and a wrong-name one is a certificate for other hosts.
 //
 // The functions taking a testing.TB fail the test; the ones without one
-// return errors, for bench/faults, which is a program.
+// return errors, for bench/faults and bench/ca, which are programs.
 package testenv
 
 import (
@@ -49,12 +53,7 @@ func NewCA(t testing.TB) *CA {
 // NewCAIn creates a CA whose files live in dir, which must exist: its
 // certificate is dir/ca.pem.
 func NewCAIn(dir string) (*CA, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: "cimd test CA"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
@@ -62,7 +61,7 @@ func NewCAIn(dir string) (*CA, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, key, err := sign(tmpl, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -128,17 +127,46 @@ func (ca *CA) TLSCertificate(t testing.TB, hosts ...string) tls.Certificate {
 
 // Certificate is [CA.TLSCertificate] returning an error.
 func (ca *CA) Certificate(hosts ...string) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return ca.CertificateWith(CertOptions{}, hosts...)
+}
+
+// CertOptions asks for a certificate other than the usual one, for tests
+// of what a client refuses: an expired one, one not yet valid, one that
+// signed itself. (A wrong-name one is a certificate for other hosts.) The
+// zero value is what [CA.Certificate] issues.
+type CertOptions struct {
+	// NotBefore and NotAfter bound the validity window; zero times mean an
+	// hour ago and a day from now.
+	NotBefore, NotAfter time.Time
+	// SelfSigned signs the certificate with its own key instead of the
+	// CA's, so that no pool holding the CA trusts it.
+	SelfSigned bool
+}
+
+// TLSCertificateWith is [CA.TLSCertificate] with the options of opts.
+func (ca *CA) TLSCertificateWith(t testing.TB, opts CertOptions, hosts ...string) tls.Certificate {
+	t.Helper()
+	cert, err := ca.CertificateWith(opts, hosts...)
 	if err != nil {
-		return tls.Certificate{}, err
+		t.Fatal(err)
 	}
+	return cert
+}
+
+// CertificateWith is [CA.TLSCertificateWith] returning an error.
+func (ca *CA) CertificateWith(opts CertOptions, hosts ...string) (tls.Certificate, error) {
 	tmpl := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: hosts[0]},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		Subject:     pkix.Name{CommonName: hosts[0]},
+		NotBefore:   opts.NotBefore,
+		NotAfter:    opts.NotAfter,
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if tmpl.NotBefore.IsZero() {
+		tmpl.NotBefore = time.Now().Add(-time.Hour)
+	}
+	if tmpl.NotAfter.IsZero() {
+		tmpl.NotAfter = time.Now().Add(24 * time.Hour)
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
@@ -147,11 +175,33 @@ func (ca *CA) Certificate(hosts ...string) (tls.Certificate, error) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	parent, parentKey := ca.cert, ca.key
+	if opts.SelfSigned {
+		parent, parentKey = nil, nil
+	}
+	der, key, err := sign(tmpl, parent, parentKey)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// sign is the one place a test certificate is made: tmpl, with a random
+// serial and a new P-256 key, signed by parent's key (nil: by its own).
+func sign(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) ([]byte, *ecdsa.PrivateKey, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl.SerialNumber = serial()
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return der, key, nil
 }
 
 func (ca *CA) write(name, blockType string, der []byte) (string, error) {
