@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -256,5 +257,42 @@ expires = 2099-01-01
 	}
 	if !strings.HasPrefix(run.Results[0].Message.Text, "[staging] ") {
 		t.Errorf("message %q; want the environment named", run.Results[0].Message.Text)
+	}
+}
+
+// BenchmarkSARIF writes the log of a config with n environments and one
+// warning each, located at each environment's own host line: the time per
+// finding must stay flat from 100 to 10000 (linear in all).
+func BenchmarkSARIF(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprintf("findings=%d", n), func(b *testing.B) {
+			var src strings.Builder
+			src.WriteString("host = \"app.example.com\"\npath = \"/oauth/client.json\"\n[client]\nclient_name = \"A\"\nredirect_uris = [\"http://127.0.0.1:8765/cb\"]\n")
+			for i := range n {
+				fmt.Fprintf(&src, "[env.e%d]\nhost = \"e%d.example.com:8443\"\n", i, i)
+			}
+			path := filepath.Join(b.TempDir(), "cimd.toml")
+			if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			f, err := config.Load(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			targets := make([]sarifTarget, n)
+			for i := range n {
+				env := fmt.Sprintf("e%d", i)
+				targets[i] = sarifTarget{Origin: origin{f, env}, URL: "https://" + env + ".example.com:8443/oauth/client.json",
+					Findings: []validate.Finding{{Rule: "url-port", Severity: validate.Warning, Message: `the client_id URL has an explicit port ":8443"`}}}
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				data, err := sarifBytes("", targets)
+				if err != nil || len(data) == 0 {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/finding")
+		})
 	}
 }
