@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,12 @@ func TestRuleDocs(t *testing.T) {
 		if strings.HasSuffix(d.source, "|") || strings.Contains(d.when, " | ") {
 			t.Errorf("docs[%q] split badly: %+v", code, d)
 		}
+	}
+	// A rule row added without its anchor would lose its SARIF text and
+	// could not be suppressed.
+	bare := regexp.MustCompile("(?m)^\\| `[a-z0-9]+(-[a-z0-9]+)+` \\|")
+	for _, row := range bare.FindAllString(rulesDoc, -1) {
+		t.Errorf("docs/rules.md: rule row %q has no anchor; start it with <a id=\"CODE\"></a>", row)
 	}
 	if ok, near := knownRule(docs, "url-lenght"); ok || near != "url-length" {
 		t.Errorf(`knownRule("url-lenght") = %v, %q; want false, "url-length"`, ok, near)
