@@ -309,11 +309,12 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 		msg = "[" + t.Origin.env + "] " + msg
 		props["env"] = t.Origin.env
 	}
-	if t.URL != "" {
-		props["url"] = t.URL
+	u := withoutUserinfo(t.URL)
+	if u != "" {
+		props["url"] = u
 	}
 	var loc sarifPhysical
-	where := t.URL
+	where := u
 	switch {
 	case t.Origin.file != nil:
 		where = t.Origin.file.Path
@@ -330,9 +331,9 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 		where = t.File
 		loc.ArtifactLocation.URI = l.fileURI(t.File)
 	default:
-		loc.ArtifactLocation.URI = t.URL
+		loc.ArtifactLocation.URI = u
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{where, t.Origin.env, t.URL, f.Rule, f.Field}, "\x00")))
+	sum := sha256.Sum256([]byte(strings.Join([]string{where, t.Origin.env, u, f.Rule, f.Field}, "\x00")))
 	return sarifResult{
 		RuleID: f.Rule, RuleIndex: ruleIndex, Level: level,
 		Message:             sarifMessage{Text: printable(msg)},
@@ -353,4 +354,22 @@ func sarifKey(f validate.Finding) []string {
 		return []string{"client"}
 	}
 	return []string{"path"}
+}
+
+// withoutUserinfo drops a user:password@ part from a URL's authority: the
+// log is uploaded, and a password typed into a URL target must not go with
+// it (url-userinfo has already said it is there).
+func withoutUserinfo(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	authority, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		return scheme + "://" + authority[i+1:] + path
+	}
+	return u
 }

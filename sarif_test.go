@@ -303,3 +303,16 @@ func BenchmarkSARIF(b *testing.B) {
 		})
 	}
 }
+
+func TestWithoutUserinfo(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:secret@app.example.com/c.json": "https://app.example.com/c.json",
+		"https://@app.example.com/c.json?a=b@c":      "https://app.example.com/c.json?a=b@c",
+		"https://app.example.com/@me/c.json":         "https://app.example.com/@me/c.json",
+		"not a url":                                  "not a url",
+	} {
+		if got := withoutUserinfo(in); got != want {
+			t.Errorf("withoutUserinfo(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
