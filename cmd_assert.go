@@ -23,7 +23,8 @@ iss = sub = the client_id (https:// + host + path of cimd.toml), aud = URL
 default) and a random jti, signed with the current key of 'cimd keys' (or
 the key --kid names). When the environment variable `+keys.EnvVar+` holds a
 PEM private key (a CI secret), that key signs instead; its kid is --kid, else
-its RFC 7638 thumbprint.
+that of the key in state.json with the same public key (a key that is not
+there is refused), else its RFC 7638 thumbprint.
 
 Send it as client_assertion with client_assertion_type
 urn:ietf:params:oauth:client-assertion-type:jwt-bearer. Until it expires,
@@ -57,22 +58,20 @@ anyone holding it can authenticate as the client: do not log it.
 	c := cfgs[0]
 
 	var signer keys.Signer
+	if msg := c.KeysDirProblem(); msg != "" {
+		return usagef("%s: [client.keys] private_dir: %s", c.File, msg)
+	}
+	store, err := keys.Open(c.KeysDir(), nil)
+	if err != nil {
+		return fmt.Errorf("assert: %w", err)
+	}
 	if pemKey := s.getenv(keys.EnvVar); pemKey != "" {
-		signer, err = keys.PEMSigner([]byte(pemKey), *kid)
+		signer, err = store.EnvSigner([]byte(pemKey), *kid)
 		if err != nil {
 			return fmt.Errorf("assert: %s: %w", keys.EnvVar, err)
 		}
-	} else {
-		if msg := c.KeysDirProblem(); msg != "" {
-			return usagef("%s: [client.keys] private_dir: %s", c.File, msg)
-		}
-		store, err := keys.Open(c.KeysDir(), nil)
-		if err != nil {
-			return fmt.Errorf("assert: %w", err)
-		}
-		if signer, err = store.Signer(*kid); err != nil {
-			return fmt.Errorf("assert: %w", err)
-		}
+	} else if signer, err = store.Signer(*kid); err != nil {
+		return fmt.Errorf("assert: %w", err)
 	}
 	jwt, err := keys.Assert(signer, keys.Claims{ClientID: c.ClientID(), Audience: *aud, Lifetime: *lifetime})
 	if err != nil {

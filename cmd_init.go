@@ -106,7 +106,7 @@ root, where GitHub looks for it, and its steps name the config with -c.
 			return fmt.Errorf("init: %w", err)
 		}
 		if added {
-			fmt.Fprintf(s.err, "cimd: added %s to %s (private keys)\n", keysIgnore, gi)
+			fmt.Fprintf(s.err, "cimd: added %s to %s (private keys; state.json is committed)\n", strings.Join(keysIgnore, " "), gi)
 		}
 	}
 	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, next.Flags(), next.File)
@@ -171,11 +171,15 @@ func writeTemplates(s stdio, order []string, files map[string]templateJob, kept 
 	return nil
 }
 
-// keysIgnore is the .gitignore line for the default private key directory.
-const keysIgnore = "/" + config.DefaultKeysDir + "/"
+// keysIgnore are the .gitignore lines for the default private key
+// directory: everything in it but state.json, which holds only public keys
+// and states and must be committed for a CI checkout to build and publish
+// the JWK Set. Ignoring all but one name also covers the temporary files a
+// key is written through.
+var keysIgnore = []string{"/" + config.DefaultKeysDir + "/*", "!/" + config.DefaultKeysDir + "/state.json"}
 
 // ignoreKeys adds keysIgnore to the .gitignore in dir unless a line already
-// says it, creating the file if needed.
+// ignores the directory or its contents, creating the file if needed.
 func ignoreKeys(dir string) (path string, added bool, err error) {
 	path = filepath.Join(dir, ".gitignore")
 	old, err := os.ReadFile(path)
@@ -183,8 +187,9 @@ func ignoreKeys(dir string) (path string, added bool, err error) {
 		return path, false, err
 	}
 	for _, l := range strings.Split(string(old), "\n") {
-		switch strings.TrimSpace(l) {
-		case keysIgnore, strings.TrimPrefix(keysIgnore, "/"), strings.TrimSuffix(keysIgnore, "/"), config.DefaultKeysDir:
+		l = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(l), "/"), "/")
+		switch strings.TrimSuffix(strings.TrimSuffix(l, "*"), "/") {
+		case config.DefaultKeysDir:
 			return path, false, nil
 		}
 	}
@@ -192,7 +197,7 @@ func ignoreKeys(dir string) (path string, added bool, err error) {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		data = append(data, '\n')
 	}
-	data = append(data, "# private keys of 'cimd keys' (never commit them)\n"+keysIgnore+"\n"...)
+	data = append(data, "# private keys of 'cimd keys' (never commit them); state.json has only public keys\n"+strings.Join(keysIgnore, "\n")+"\n"...)
 	return path, true, build.WriteFile(path, data)
 }
 

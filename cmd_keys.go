@@ -18,10 +18,13 @@ Usage: cimd keys generate|rotate|retire|list [-c FILE] [--env NAME]
 
 Manages the key pairs of a client that authenticates with private_key_jwt.
 Private keys stay in [client.keys] private_dir (default .cimd/keys, next to
-cimd.toml; 'cimd init' git-ignores it): one file per key, mode 0600, in a
-directory of mode 0700, with their state (current, next; created and
-published times) in state.json. A key file or directory that group or others
-can read is refused. Private key material is never printed.
+cimd.toml): one file per key, mode 0600, in a directory of mode 0700, with
+their state (current, next; created and published times; public keys) in
+state.json. A key file or directory that group or others can read is
+refused. Private key material is never printed. 'cimd init' git-ignores the
+directory but state.json, which holds no secret: commit it, and a CI
+checkout builds and publishes the JWK Set ('cimd assert' signs there with
+the key in CIMD_SIGNING_KEY).
 
   generate  create the first key, as current (the one 'cimd assert' signs with)
   rotate    add a new key as next; the current one keeps signing, both are

@@ -261,6 +261,9 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	}
 	r.OK = true
 	if !of.json && !of.quiet {
+		if v.JWKS != nil {
+			fmt.Fprintf(s.out, "verified %s\n", printable(v.JWKS.URL))
+		}
 		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
 	return r

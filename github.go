@@ -116,7 +116,10 @@ func configKey(f validate.Finding) []string {
 			return []string{"path"}
 		}
 		return []string{"host"}
-	case strings.HasPrefix(f.Rule, "http-") || f.Rule == "live-drift":
+	case strings.HasPrefix(f.Rule, "http-") || strings.HasPrefix(f.Rule, "jwks-") || f.Rule == "live-drift":
+		return nil
+	case f.Field == "jwks_uri" && (f.Rule == "doc-jwks-invalid" || f.Rule == "doc-private-key"):
+		// the JWK Set served at jwks_uri, not a key of the config
 		return nil
 	case f.Rule == "suppress-expired":
 		// Its field is the entry, suppress[i]: the index finds the i-th header.

@@ -141,6 +141,42 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 			collect("keys", "retire", "-c", cfg, "--force")
 			collect("keys", "-h")
 
+			// A checkout, as CI has it: cimd.toml and the committed
+			// state.json in a 0755 directory, no private key; it builds
+			// and publishes, and signs only with the key from the
+			// environment.
+			co := t.TempDir()
+			coCfg := filepath.Join(co, "cimd.toml")
+			coKeys := filepath.Join(co, ".cimd", "keys")
+			cfgData, _ := os.ReadFile(cfg)
+			stateData, _ := os.ReadFile(filepath.Join(keyDir, "state.json"))
+			if err := os.MkdirAll(coKeys, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(coCfg, cfgData, 0o644)
+			os.WriteFile(filepath.Join(coKeys, "state.json"), stateData, 0o644)
+			current, _ := filepath.Glob(filepath.Join(keyDir, "*.pem"))
+			if len(current) != 1 {
+				t.Fatalf("%d private keys after retire; want 1", len(current))
+			}
+			curPEM, _ := os.ReadFile(current[0])
+			t.Setenv(keys.EnvVar, "")
+			for _, args := range [][]string{{"build", "-c", coCfg, "--json"}, {"publish", "-c", coCfg, "-v"}} {
+				if code := collect(args...); code != 0 {
+					t.Errorf("%s in a checkout: exit %d\n%s", args[0], code, outputs[len(outputs)-1])
+				}
+			}
+			if code := collect("assert", "-c", coCfg, "--aud", "https://as.example.com/token"); code == 0 {
+				t.Errorf("assert in a checkout without %s succeeded", keys.EnvVar)
+			}
+			t.Setenv(keys.EnvVar, string(curPEM))
+			if code := collect("assert", "-c", coCfg, "--aud", "https://as.example.com/token"); code != 0 {
+				t.Errorf("assert in a checkout with %s: exit %d\n%s", keys.EnvVar, code, outputs[len(outputs)-1])
+			}
+			if pems, _ := filepath.Glob(filepath.Join(coKeys, "*")); len(pems) != 1 {
+				t.Errorf("the checkout's key directory holds %v; want state.json alone", pems)
+			}
+
 			if len(secretForms) < 8 {
 				t.Fatalf("found only %d secret forms to look for", len(secretForms))
 			}
@@ -148,11 +184,12 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			outputs = append(outputs, "state.json\n"+string(state))
+			coState, _ := os.ReadFile(filepath.Join(coKeys, "state.json"))
+			outputs = append(outputs, "state.json\n"+string(state), "the checkout's state.json\n"+string(coState))
 			// Every file built or published.
 			published := 0
-			for _, tree := range []string{"public", "site"} {
-				filepath.WalkDir(filepath.Join(dir, tree), func(path string, d os.DirEntry, err error) error {
+			for _, tree := range []string{filepath.Join(dir, "public"), filepath.Join(dir, "site"), filepath.Join(co, "public"), filepath.Join(co, "site")} {
+				filepath.WalkDir(tree, func(path string, d os.DirEntry, err error) error {
 					if err == nil && !d.IsDir() {
 						data, _ := os.ReadFile(path)
 						outputs = append(outputs, path+"\n"+string(data))
@@ -161,8 +198,8 @@ func TestPrivateKeyNeverPrinted(t *testing.T) {
 					return nil
 				})
 			}
-			if published != 4 {
-				t.Errorf("found %d built and published files; want the document and jwks.json in public and site; outputs:\n%s", published, strings.Join(outputs, "\n---\n"))
+			if published != 8 {
+				t.Errorf("found %d built and published files; want the document and jwks.json in public and site, here and in the checkout; outputs:\n%s", published, strings.Join(outputs, "\n---\n"))
 			}
 			for _, out := range outputs {
 				for _, s := range secretForms {

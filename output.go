@@ -55,12 +55,33 @@ func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) 
 				fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, printable(ct), h.Bytes, printable(cc), h.ElapsedMS)
 			}
 		}
+		if j := r.JWKS; j != nil {
+			writeJWKSLine(w, j)
+		}
 		printFindings(w, "  ", r.Findings, verbose, p)
 		writeDetails(w, r.Document)
 	}
 	if len(results) > 1 {
 		fmt.Fprintf(w, "\n%d of %d valid\n", nValid, len(results))
 	}
+}
+
+// writeJWKSLine prints the fetch of the document's JWK Set under its
+// headline: what came back and the kids it carries.
+func writeJWKSLine(w io.Writer, j *validate.JWKSInfo) {
+	if j.Status == 0 {
+		fmt.Fprintf(w, "  jwks_uri %s: no response · %d ms\n", printable(j.URL), j.ElapsedMS)
+		return
+	}
+	ct := j.ContentType
+	if ct == "" {
+		ct = "no content type"
+	}
+	kids := "no keys"
+	if len(j.Kids) > 0 {
+		kids = "kid " + strings.Join(j.Kids, ", ")
+	}
+	fmt.Fprintf(w, "  jwks_uri %s: HTTP %d · %s · %d bytes · %s · %d ms\n", printable(j.URL), j.Status, printable(ct), j.Bytes, printable(kids), j.ElapsedMS)
 }
 
 // writeDetails prints the fields a reader checks first.

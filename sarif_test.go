@@ -158,7 +158,12 @@ func TestRuleDocs(t *testing.T) {
 	// could not be suppressed.
 	bare := regexp.MustCompile("(?m)^\\| `[a-z0-9]+(-[a-z0-9]+)+` \\|")
 	for _, row := range bare.FindAllString(rulesDoc, -1) {
-		t.Errorf("docs/rules.md: rule row %q has no anchor; start it with <a id=\"CODE\"></a>", row)
+		// A second row of a code anchored already (a rule that also
+		// applies elsewhere) keeps the first row's anchor: ids are unique.
+		code := strings.Trim(row, "| `")
+		if _, ok := docs[code]; !ok {
+			t.Errorf("docs/rules.md: rule row %q has no anchor; start it with <a id=\"CODE\"></a>", row)
+		}
 	}
 	if ok, near := knownRule(docs, "url-lenght"); ok || near != "url-length" {
 		t.Errorf(`knownRule("url-lenght") = %v, %q; want false, "url-length"`, ok, near)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
@@ -76,9 +77,17 @@ func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
 }
 
 // verifyDeployed checks c's live URL until it passes every rule and matches
-// doc, or opts.Wait runs out.
+// doc, or opts.Wait runs out. When c's [client.keys] publishes a jwks.json
+// beside the document, the live JWK Set is checked and compared with the
+// local one too, in the same poll.
 func verifyDeployed(ctx context.Context, c *config.Config, doc []byte, opts live.Options, progress io.Writer) validate.Result {
-	r := live.New(opts).Deployed(ctx, c.ClientID(), doc, progress)
+	var jwksURL string
+	var jwks []byte
+	if ks, err := build.Keys(c); err == nil && ks != nil && ks.URI != "" {
+		// err != nil cannot happen here: rendering doc read the same keys.
+		jwksURL, jwks = ks.URI, ks.Data
+	}
+	r := live.New(opts).DeployedKeys(ctx, c.ClientID(), doc, jwksURL, jwks, progress)
 	r.Target = configTarget(c)
 	return r
 }

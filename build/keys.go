@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/cimd-dev/cimd/config"
@@ -47,7 +48,7 @@ func Keys(c *config.Config) (*KeySet, error) {
 	}
 	set := store.JWKS()
 	if len(set.Keys) == 0 {
-		return nil, fmt.Errorf("[client.keys]: no keys in %s: run 'cimd keys generate' (in CI, restore the key directory's state.json first)", store.Dir())
+		return nil, fmt.Errorf("[client.keys]: no keys in %s: run 'cimd keys generate' (in a checkout, commit %s: it holds only public keys)", store.Dir(), filepath.Join(store.Dir(), "state.json"))
 	}
 	ks := &KeySet{Alg: set.Keys[0].Alg}
 	for _, jwk := range set.Keys[1:] {

@@ -337,3 +337,65 @@ func TestKidRefused(t *testing.T) {
 }
 
 func ecdsaCurve() elliptic.Curve { return elliptic.P256() }
+
+// TestCheckoutStore is the key directory as a git checkout has it: mode
+// 0755 (git keeps no directory modes), state.json committed, no private
+// key. Its public keys are read (build, publish); a private key is never
+// written or read there; and the moment a .pem sits in it, it is refused
+// as before.
+func TestCheckoutStore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	s, _ := Open(dir, nil)
+	k, err := s.Generate(ES256, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemData, err := os.ReadFile(filepath.Join(dir, "k1.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "k1.pem"))
+	os.Chmod(filepath.Join(dir, stateFile), 0o644)
+	os.Chmod(dir, 0o755)
+
+	c, err := Open(dir, nil)
+	if err != nil {
+		t.Fatalf("Open of a checkout: %v", err)
+	}
+	if set := c.JWKS(); len(set.Keys) != 1 || set.Keys[0] != k.Public {
+		t.Errorf("JWKS of a checkout = %+v; want k1's public key", set)
+	}
+	if err := c.MarkPublished(time.Now()); err != nil {
+		t.Errorf("MarkPublished in a checkout: %v", err)
+	}
+	if _, err := c.Signer(""); err == nil || !strings.Contains(err.Error(), "is not in") || !strings.Contains(err.Error(), EnvVar) {
+		t.Errorf("Signer in a checkout: %v; want one naming %s", err, EnvVar)
+	}
+	if _, err := c.Rotate(ES256, "k2"); err == nil || !strings.Contains(err.Error(), "chmod 700") {
+		t.Errorf("Rotate in a checkout: %v; want a refusal saying chmod 700", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "k2.pem")); err == nil {
+		t.Error("Rotate wrote a private key into a directory others can read")
+	}
+	sg, err := c.EnvSigner(pemData, "")
+	if err != nil || sg.KeyID() != "k1" {
+		t.Errorf("EnvSigner = %v, %v; want the kid k1 of the same public key", sg, err)
+	}
+	other, _ := Generate(ES256, nil)
+	otherPEM, _ := marshalPEM(other)
+	if _, err := c.EnvSigner(otherPEM, ""); err == nil || !strings.Contains(err.Error(), "none of the public keys") {
+		t.Errorf("EnvSigner with a key not in state.json: %v; want a refusal", err)
+	}
+	if sg, err := c.EnvSigner(otherPEM, "named"); err != nil || sg.KeyID() != "named" {
+		t.Errorf("EnvSigner with --kid: %v, %v", sg, err)
+	}
+
+	// A private key in the open directory: refused whole, as before.
+	for _, name := range []string{"k1.pem", ".tmp-123"} {
+		os.WriteFile(filepath.Join(dir, name), pemData, 0o600)
+		if _, err := Open(dir, nil); err == nil || !strings.Contains(err.Error(), "chmod 700") {
+			t.Errorf("Open of a 0755 directory holding %s: %v; want a refusal saying chmod 700", name, err)
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+}

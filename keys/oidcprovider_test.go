@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -208,6 +209,31 @@ func TestOIDCProviderRotation(t *testing.T) {
 	if _, err := store.Signer(old.Kid); err == nil {
 		t.Error("the retired key can still sign")
 	}
+
+	// A CI job: a checkout with the committed state.json alone (a 0755
+	// directory, no private key) signs with the key from CIMD_SIGNING_KEY,
+	// which gets the kid the published JWK Set gives it.
+	checkout := filepath.Join(t.TempDir(), "keys")
+	state, err := os.ReadFile(filepath.Join(store.Dir(), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemData, err := os.ReadFile(filepath.Join(store.Dir(), next.Kid+".pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(checkout, 0o755)
+	os.WriteFile(filepath.Join(checkout, "state.json"), state, 0o644)
+	co, err := keys.Open(checkout, nil)
+	if err != nil {
+		t.Fatalf("a checkout's key directory: %v", err)
+	}
+	envSigner, err := co.EnvSigner(pemData, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, r = token(docs.URL+"/client/ci", envSigner, nil)
+	want("the key from the environment in a checkout", s, r, 200, "token")
 }
 
 func b64Decode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

@@ -71,7 +71,13 @@ func Open(dir string, now func() time.Time) (*Store, error) {
 		return nil, err
 	}
 	if err := private(dir, fi, true); err != nil {
-		return nil, err
+		// A checkout (a CI job) has the directory as git made it, mode
+		// 0755, with the committed state.json and no private key: its
+		// public keys may be read, to build and publish the JWK Set.
+		// Every use of a private key still refuses such a directory.
+		if !fi.IsDir() || holdsPrivate(dir) {
+			return nil, err
+		}
 	}
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -91,6 +97,21 @@ func Open(dir string, now func() time.Time) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// holdsPrivate reports whether dir has a private key file (<kid>.pem) or
+// a temporary file that may hold one, or cannot be listed.
+func holdsPrivate(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return true
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".pem") || strings.HasPrefix(e.Name(), ".tmp-") {
+			return true
+		}
+	}
+	return false
 }
 
 // private refuses a key file or directory that is not the owner's alone.
@@ -320,6 +341,16 @@ func (s *Store) Signer(kid string) (Signer, error) {
 		}
 		return nil, fmt.Errorf("no key with kid %q in %s ('cimd keys list' shows them)", kid, s.dir)
 	}
+	if _, err := os.Lstat(s.keyFile(k.Kid)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("the private key of %s (%s) is not in %s: a checkout has only %s, the public half; set %s to the key's PEM (a CI secret), or sign where the key was generated", k.Kid, k.State, s.dir, stateFile, EnvVar)
+	}
+	fi, err := os.Lstat(s.dir)
+	if err == nil {
+		err = private(s.dir, fi, true)
+	}
+	if err != nil {
+		return nil, err
+	}
 	priv, err := readPrivate(s.keyFile(k.Kid))
 	if err != nil {
 		return nil, err
@@ -410,4 +441,34 @@ func checkKid(kid string) error {
 		}
 	}
 	return nil
+}
+
+// EnvSigner returns a [Signer] for the PEM private key of [EnvVar]. Without
+// a kid it signs as the store's key with the same public key, so that the
+// kid matches the published JWK Set whatever it was named; a key that is
+// not in a store that has keys is refused, since servers would refuse
+// every assertion it signs. An empty store (no state.json) signs with the
+// RFC 7638 thumbprint as kid.
+func (s *Store) EnvSigner(pemData []byte, kid string) (Signer, error) {
+	k, err := ParsePEM(pemData)
+	if err != nil {
+		return nil, err
+	}
+	if kid != "" || len(s.keys) == 0 {
+		return newKeySigner(k, kid)
+	}
+	pub, err := PublicJWK(k.Public())
+	if err != nil {
+		return nil, err
+	}
+	var kids []string
+	for _, c := range s.Keys() {
+		p := c.Public
+		p.Kid, p.Use, p.Alg = "", "", ""
+		if p == pub {
+			return newKeySigner(k, c.Kid)
+		}
+		kids = append(kids, c.Kid)
+	}
+	return nil, fmt.Errorf("the key is none of the public keys in %s (%s), so servers would refuse its assertions; set it to the private key of one of them, or name its kid with --kid", filepath.Join(s.dir, stateFile), strings.Join(kids, ", "))
 }

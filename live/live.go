@@ -38,8 +38,9 @@ type Options struct {
 // Checker checks live URLs with one fetch client. Make one per run (or per
 // environment, whose [validate] table may differ) with [New].
 type Checker struct {
-	opts   Options
-	client *fetch.Client
+	opts       Options
+	client     *fetch.Client
+	jwksClient *fetch.Client // the same hardening, with a JWK Set's size and media types
 }
 
 // New returns a Checker for opts.
@@ -51,6 +52,14 @@ func New(opts Options) *Checker {
 		AllowPrivate: opts.AllowPrivate,
 		MaxBytes:     validate.MaxBytes,
 		Accept:       "application/json",
+		UserAgent:    opts.UserAgent,
+	}), jwksClient: fetch.New(fetch.Options{
+		Timeout:      opts.Timeout,
+		RootCAs:      opts.RootCAs,
+		ExtraRoots:   opts.ExtraRoots,
+		AllowPrivate: opts.AllowPrivate,
+		MaxBytes:     validate.JWKSMaxBytes,
+		Accept:       "application/jwk-set+json, application/json",
 		UserAgent:    opts.UserAgent,
 	})}
 }
@@ -90,16 +99,59 @@ func (c *Checker) Poll(ctx context.Context, rawURL string, progress io.Writer) v
 // compares what it got with the local build doc (live-drift), and polls
 // until both pass or the wait runs out. Target is left for the caller.
 func (c *Checker) Deployed(ctx context.Context, rawURL string, doc []byte, progress io.Writer) validate.Result {
+	return c.DeployedKeys(ctx, rawURL, doc, "", nil, progress)
+}
+
+// DeployedKeys is [Checker.Deployed] for a document whose JWK Set cimd
+// published beside it: once the document was fetched, each attempt also
+// fetches jwksURL with the same hardened client (redirects not followed,
+// at most [validate.JWKSMaxBytes]+1 bytes read) and checks it against jwks,
+// the local jwks.json ([validate.CheckJWKS]). Its findings join the
+// document's, with field "jwks_uri", so one poll waits for both; the fetch
+// is reported as the result's JWKS. An empty jwksURL checks no JWK Set.
+func (c *Checker) DeployedKeys(ctx context.Context, rawURL string, doc []byte, jwksURL string, jwks []byte, progress io.Writer) validate.Result {
 	return Poll(ctx, c.opts.Wait, progress, func(ctx context.Context) validate.Result {
 		r := c.check(ctx, rawURL)
 		if r.Document != nil {
 			if f := validate.Drift(r.Body, doc); f != nil {
 				r.Findings = append(r.Findings, *f)
 			}
+			if jwksURL != "" {
+				c.checkJWKS(ctx, &r, jwksURL, jwks)
+			}
 		}
 		r.Judge(c.opts.Strict)
 		return r
 	})
+}
+
+// checkJWKS fetches the JWK Set at jwksURL and adds what the rules say of
+// it to r.
+func (c *Checker) checkJWKS(ctx context.Context, r *validate.Result, jwksURL string, local []byte) {
+	start := time.Now()
+	info := &validate.JWKSInfo{URL: jwksURL, Kids: []string{}}
+	r.JWKS = info
+	defer func() { info.ElapsedMS = time.Since(start).Milliseconds() }()
+	resp := c.jwksClient.Get(ctx, jwksURL)
+	if resp.Status == 0 {
+		r.Findings = append(r.Findings, validate.Finding{Rule: "jwks-fetch", Severity: validate.Error, Field: validate.JWKSField,
+			Message: "the served JWK Set: " + resp.Describe(), Transient: resp.Transient()})
+		return
+	}
+	served := validate.Served{
+		Status: resp.Status, StatusLine: resp.StatusLine, Header: validate.Header(resp.Header),
+		Body: resp.Body, Complete: resp.Complete,
+	}
+	info.HTTPInfo = served.Info()
+	if resp.Status == 200 && resp.Err != nil && len(resp.Body) <= validate.JWKSMaxBytes {
+		r.Findings = append(r.Findings, validate.Finding{Rule: "jwks-fetch", Severity: validate.Error, Field: validate.JWKSField,
+			Message: "the served JWK Set: " + resp.Describe(), Transient: resp.Transient()})
+		return
+	}
+	if kids := validate.JWKSKids(resp.Body); kids != nil {
+		info.Kids = kids
+	}
+	r.Findings = append(r.Findings, validate.CheckJWKS(served, local)...)
 }
 
 func (c *Checker) check(ctx context.Context, rawURL string) validate.Result {

@@ -179,26 +179,7 @@ func (d *docCheck) jwks() {
 	jwks, isObject := v.(map[string]any)
 	keys, keysOK := jwks["keys"].([]any)
 	if isObject && keysOK {
-		for i, k := range keys {
-			key, ok := k.(map[string]any)
-			if !ok {
-				continue
-			}
-			var priv []string
-			for _, m := range privateJWKMembers {
-				if _, ok := key[m]; ok {
-					priv = append(priv, m)
-				}
-			}
-			// kty "oct" is a symmetric key even when "k" was left out:
-			// publishing that it is one is still a sign of a shared secret.
-			if kty, _ := key["kty"].(string); kty == "oct" && !slices.Contains(priv, "k") {
-				priv = append(priv, `kty "oct"`)
-			}
-			if len(priv) > 0 {
-				d.fs.add("doc-private-key", Error, fmt.Sprintf("jwks.keys[%d]", i), fmt.Sprintf("this key is private or symmetric (it has %s); publish only the public key, and rotate this one, since it is now exposed", strings.Join(priv, ", ")))
-			}
-		}
+		d.fs = append(d.fs, privateKeyFindings(keys, "jwks.")...)
 	}
 
 	hasURI := d.has("jwks_uri")
@@ -213,43 +194,88 @@ func (d *docCheck) jwks() {
 	if !isObject {
 		return
 	}
+	m, _ := d.str("token_endpoint_auth_method")
+	d.fs = append(d.fs, jwkSetFindings(jwks, "jwks.", m == "private_key_jwt" && !hasURI)...)
+}
+
+// privateKeyFindings are the doc-private-key findings of the keys of a JWK
+// Set; prefix is what names the set's members in fields ("jwks." for the
+// document's jwks, "" for a served JWK Set).
+func privateKeyFindings(keys []any, prefix string) findings {
+	var fs findings
+	for i, k := range keys {
+		key, ok := k.(map[string]any)
+		if !ok {
+			continue
+		}
+		var priv []string
+		for _, m := range privateJWKMembers {
+			if _, ok := key[m]; ok {
+				priv = append(priv, m)
+			}
+		}
+		// kty "oct" is a symmetric key even when "k" was left out:
+		// publishing that it is one is still a sign of a shared secret.
+		if kty, _ := key["kty"].(string); kty == "oct" && !slices.Contains(priv, "k") {
+			priv = append(priv, `kty "oct"`)
+		}
+		if len(priv) > 0 {
+			fs.add("doc-private-key", Error, fmt.Sprintf("%skeys[%d]", prefix, i), fmt.Sprintf("this key is private or symmetric (it has %s); publish only the public key, and rotate this one, since it is now exposed", strings.Join(priv, ", ")))
+		}
+	}
+	return fs
+}
+
+// jwkSetFindings are the doc-jwks-invalid findings of a JWK Set object:
+// its keys array, each key's kty, public members and alg, and repeated
+// kids. needKeys makes an empty set an error (a private_key_jwt client
+// needs a key to sign with). prefix names the set's members in fields, as
+// for [privateKeyFindings].
+func jwkSetFindings(jwks map[string]any, prefix string, needKeys bool) findings {
+	var fs findings
+	set := strings.TrimSuffix(prefix, ".")
+	if set == "" {
+		set = "the JWK Set"
+	}
+	keys, keysOK := jwks["keys"].([]any)
 	switch raw, ok := jwks["keys"]; {
 	case !ok:
-		d.fs.add("doc-jwks-invalid", Error, "jwks", "jwks has no \"keys\" member; it must be a JWK Set, {\"keys\": [ ... ]}")
-		return
+		fs.add("doc-jwks-invalid", Error, set, fmt.Sprintf("%s has no \"keys\" member; it must be a JWK Set, {\"keys\": [ ... ]}", set))
+		return fs
 	case !keysOK:
-		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", fmt.Sprintf("jwks.keys is a JSON %s; it must be an array of JWK objects", JSONKind(raw)))
-		return
+		fs.add("doc-jwks-invalid", Error, prefix+"keys", fmt.Sprintf("%skeys is a JSON %s; it must be an array of JWK objects", prefix, JSONKind(raw)))
+		return fs
 	}
 	// An empty set is a JWK Set, but not one a private_key_jwt client can
 	// sign with.
-	if m, _ := d.str("token_endpoint_auth_method"); len(keys) == 0 && m == "private_key_jwt" && !hasURI {
-		d.fs.add("doc-jwks-invalid", Error, "jwks.keys", "jwks.keys is empty but token_endpoint_auth_method is private_key_jwt, so a server has no key to verify the client's assertions with; add the public key")
+	if len(keys) == 0 && needKeys {
+		fs.add("doc-jwks-invalid", Error, prefix+"keys", fmt.Sprintf("%skeys is empty but token_endpoint_auth_method is private_key_jwt, so a server has no key to verify the client's assertions with; add the public key", prefix))
 	}
 	kids := map[string]int{}
 	for i, k := range keys {
-		field := fmt.Sprintf("jwks.keys[%d]", i)
+		field := fmt.Sprintf("%skeys[%d]", prefix, i)
 		key, ok := k.(map[string]any)
 		if !ok {
-			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, JSONKind(k)))
+			fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s is a JSON %s; each key must be a JWK object", field, JSONKind(k)))
 			continue
 		}
 		kty, _ := key["kty"].(string)
 		if kty == "" {
-			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s has no kty (a non-empty string such as \"RSA\" or \"EC\"), which every JWK needs", field))
+			fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s has no kty (a non-empty string such as \"RSA\" or \"EC\"), which every JWK needs", field))
 			continue
 		}
 		if msg := jwkProblem(kty, key); msg != "" {
-			d.fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s %s", field, msg))
+			fs.add("doc-jwks-invalid", Error, field, fmt.Sprintf("%s %s", field, msg))
 		}
 		if kid, ok := key["kid"].(string); ok {
 			if j, seen := kids[kid]; seen {
-				d.fs.add("doc-jwks-invalid", Warning, field, fmt.Sprintf("%s has the kid %q of jwks.keys[%d]; a server picking the key by kid may take the wrong one, so give each key its own", field, kid, j))
+				fs.add("doc-jwks-invalid", Warning, field, fmt.Sprintf("%s has the kid %q of %skeys[%d]; a server picking the key by kid may take the wrong one, so give each key its own", field, kid, prefix, j))
 			} else {
 				kids[kid] = i
 			}
 		}
 	}
+	return fs
 }
 
 // jwkPublicMembers are the members a public key of each type needs (RFC 7518

@@ -17,6 +17,10 @@ type Result struct {
 	Findings []Finding      `json:"findings"`
 	HTTP     *HTTPInfo      `json:"http"`
 	Document map[string]any `json:"document"`
+	// JWKS is the fetch of the JWK Set cimd published at the document's
+	// jwks_uri (config mode and publish's verify), omitted otherwise; its
+	// findings are among Findings, with field "jwks_uri".
+	JWKS *JWKSInfo `json:"jwks,omitempty"`
 
 	// Body is the document as read (at most MaxBytes+1 bytes), for drift checks.
 	Body []byte `json:"-"`
