@@ -345,13 +345,18 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 
 // sarifKey is the cimd.toml key a finding of the built document is located
 // at: configKey's, and for what is about serving the URL (no key of its
-// own) the path that makes the URL, for drift the [client] table.
+// own) the path that makes the URL, for drift the [client] table, for the
+// served JWK Set [client.keys].
 func sarifKey(f validate.Finding) []string {
 	if k := configKey(f); k != nil {
 		return k
 	}
-	if f.Rule == "live-drift" {
+	switch {
+	case f.Rule == "live-drift":
 		return []string{"client"}
+	case strings.HasPrefix(f.Rule, "jwks-") || f.Field == "jwks_uri":
+		// the JWK Set served beside the document, from [client.keys]
+		return []string{"client", "keys"}
 	}
 	return []string{"path"}
 }

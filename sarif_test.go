@@ -321,3 +321,22 @@ func TestWithoutUserinfo(t *testing.T) {
 		}
 	}
 }
+
+func TestSARIFKey(t *testing.T) {
+	for _, tt := range []struct {
+		f    validate.Finding
+		want string
+	}{
+		{validate.Finding{Rule: "http-status"}, "path"},
+		{validate.Finding{Rule: "live-drift"}, "client"},
+		{validate.Finding{Rule: "jwks-drift", Field: "jwks_uri"}, "client.keys"},
+		{validate.Finding{Rule: "doc-private-key", Field: "jwks_uri"}, "client.keys"},
+		{validate.Finding{Rule: "url-port"}, "host"},
+		{validate.Finding{Rule: "redirect-http", Field: "redirect_uris[1]"}, "client.redirect_uris"},
+		{validate.Finding{Rule: "suppress-expired", Field: "suppress[2]"}, "suppress.[2]"},
+	} {
+		if got := strings.Join(sarifKey(tt.f), "."); got != tt.want {
+			t.Errorf("sarifKey(%s %s) = %s; want %s", tt.f.Rule, tt.f.Field, got, tt.want)
+		}
+	}
+}
