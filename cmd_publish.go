@@ -237,6 +237,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if err != nil {
 		return fail(err)
 	}
+	opts.Ignore = pr.sup.ignores
 	progress := s.err
 	if of.json || of.quiet {
 		progress = io.Discard

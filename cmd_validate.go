@@ -229,6 +229,7 @@ func configJobs(ef *envFlags, df deployFlags, of outputFlags, s stdio) ([]func(c
 	}
 	jobs := make([]func(context.Context) validate.Result, len(cfgs))
 	origins := make([]origin, len(cfgs))
+	sup := newSuppressor(file, time.Now())
 	for i, c := range cfgs {
 		doc, _, err := render(c)
 		if err != nil {
@@ -238,6 +239,7 @@ func configJobs(ef *envFlags, df deployFlags, of outputFlags, s stdio) ([]func(c
 		if err != nil {
 			return nil, nil, err
 		}
+		opts.Ignore = sup.ignores
 		progress := progressFor(s, configTarget(c), len(cfgs))
 		if of.json || of.quiet {
 			progress = io.Discard

@@ -116,6 +116,13 @@ func (s *suppressor) match(f validate.Finding) (config.Suppression, bool) {
 	return config.Suppression{}, false
 }
 
+// ignores reports whether an entry in force covers f; a live check's poll
+// (live.Options.Ignore) neither waits for such a finding nor stops at it.
+func (s *suppressor) ignores(f validate.Finding) bool {
+	_, ok := s.match(f)
+	return ok
+}
+
 // noteSuppressed says on w how many findings were suppressed, if any.
 func noteSuppressed(w io.Writer, n int, file string) {
 	if n > 0 {
