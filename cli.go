@@ -48,6 +48,7 @@ func commands() []command {
 		{"build", "render the document from cimd.toml and check it", runBuild},
 		{"publish", "build, upload to S3 or a directory, then verify the live URL", runPublish},
 		{"validate", "check a live URL, a file, or the deployed copy of cimd.toml", runValidate},
+		{"check-server", "will an authorization server accept the client, and MCP clients use CIMD?", runCheckServer},
 		{"keys", "generate, rotate and retire the keys of a private_key_jwt client", runKeys},
 		{"assert", "print a signed client assertion (RFC 7523) for testing a token endpoint", runAssert},
 		{"version", "print the version", runVersion},
@@ -77,6 +78,9 @@ var examples = map[string]string{
 	"assert": `  cimd assert --aud https://auth.example.com/oauth/token
   cimd assert --aud https://auth.example.com --kid 2026-12 --lifetime 5m
   CIMD_SIGNING_KEY="$(cat key.pem)" cimd assert --aud https://auth.example.com/token`,
+	"check-server": `  cimd check-server https://mcp.example.com/mcp        # the client of cimd.toml
+  cimd check-server --all-envs                          # every [check] servers entry
+  cimd check-server https://auth.example.com --client-id https://app.example.com/oauth/client.json`,
 	"version": `  cimd version
   cimd --version`,
 	"completion": `  source <(cimd completion bash)
@@ -209,12 +213,12 @@ loop:
 		return nil, usagef("-c %s: no command given (e.g. cimd -c %s build)", file, file)
 	}
 	switch cmd := args[i]; cmd {
-	case "build", "publish", "validate", "init", "keys", "assert":
+	case "build", "publish", "validate", "init", "check-server", "keys", "assert":
 		return append([]string{cmd, "-c", file}, args[i+1:]...), nil
 	case "-h", "--help", "help":
 		return args[i:], nil
 	default:
-		return nil, usagef("-c FILE goes with init, build, publish, validate, keys and assert, not %q", printable(cmd))
+		return nil, usagef("-c FILE goes with init, build, publish, validate, check-server, keys and assert, not %q", printable(cmd))
 	}
 }
 
@@ -264,7 +268,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'cimd <command> -h' for a command's flags, 'cimd --version' for the version.

@@ -78,7 +78,7 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		order = append(order, *path)
 	}
 	if *ci == "github" {
-		wfFile, job, err := githubWorkflowJob(s, *path, built, *force)
+		wfFile, job, err := githubWorkflowJob(s, *path, built, *force, keepConfig && listsServers(*path))
 		if err != nil {
 			return err
 		}
@@ -128,14 +128,16 @@ func initConfigData(url, name string) (templates.ConfigData, error) {
 
 // githubWorkflowJob is where the GitHub Actions workflow goes and the
 // template job that renders it, pinned to this cimd's version; it refuses
-// to replace an existing workflow without force.
-func githubWorkflowJob(s stdio, cfgPath, built string, force bool) (string, templateJob, error) {
+// to replace an existing workflow without force. checkServers adds the
+// check-server steps (the kept config lists [check] servers).
+func githubWorkflowJob(s stdio, cfgPath, built string, force, checkServers bool) (string, templateJob, error) {
 	wfFile, wf, err := workflowFor(cfgPath, built)
 	if err != nil {
 		return "", templateJob{}, err
 	}
 	version, pinned := pinVersion(buildVersion())
 	wf.Version = version
+	wf.CheckServers = checkServers
 	if !pinned {
 		fmt.Fprintf(s.err, "cimd: this cimd is a development build (%s): the workflow installs @latest; pin a release there\n", buildVersion())
 	}
@@ -334,4 +336,15 @@ func monitorWorkflowJob(wfFile string, main templateJob, force bool) (string, te
 		return "", templateJob{}, usagef("init: %s already exists (use --force to overwrite)", monFile)
 	}
 	return monFile, templateJob{monitorFile, main.data}, nil
+}
+
+// listsServers reports whether the top level of the config at cfgPath has
+// [check] servers, for the workflow's check-server steps.
+func listsServers(cfgPath string) bool {
+	f, err := config.Load(cfgPath)
+	if err != nil {
+		return false
+	}
+	cs, err := f.Select("", false)
+	return err == nil && len(cs[0].Check.Servers) > 0
 }

@@ -180,3 +180,33 @@ func (g github) annotateConfigError(err error) {
 		fmt.Fprintf(g.w, "::error %stitle=cimd config::%s\n", props, escapeData(p.Message))
 	}
 }
+
+// writeTable appends a Markdown table to $GITHUB_STEP_SUMMARY under the
+// heading "cimd TITLE": rows[0] is the header, every cell is escaped.
+func (g github) writeTable(title string, rows [][]string) error {
+	if !g.on || g.summary == "" || len(rows) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "### cimd %s\n\n", title)
+	for i, row := range rows {
+		cells := make([]string, len(row))
+		for j, c := range row {
+			cells[j] = cell(c)
+		}
+		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
+		if i == 0 {
+			fmt.Fprintf(&b, "|%s\n", strings.Repeat("---|", len(row)))
+		}
+	}
+	b.WriteString("\n")
+	f, err := os.OpenFile(g.summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("step summary: %w", err)
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("step summary: %w", err)
+	}
+	return f.Close()
+}

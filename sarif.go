@@ -348,6 +348,10 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 // own) the path that makes the URL, for drift the [client] table, for the
 // served JWK Set [client.keys].
 func sarifKey(f validate.Finding) []string {
+	if strings.HasPrefix(f.Rule, "as-") {
+		// check-server's readiness rules are about a server of [check].
+		return []string{"check", "servers"}
+	}
 	if k := configKey(f); k != nil {
 		return k
 	}

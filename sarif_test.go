@@ -332,6 +332,7 @@ func TestSARIFKey(t *testing.T) {
 		{validate.Finding{Rule: "jwks-drift", Field: "jwks_uri"}, "client.keys"},
 		{validate.Finding{Rule: "doc-private-key", Field: "jwks_uri"}, "client.keys"},
 		{validate.Finding{Rule: "url-port"}, "host"},
+		{validate.Finding{Rule: "as-cimd-unsupported"}, "check.servers"},
 		{validate.Finding{Rule: "redirect-http", Field: "redirect_uris[1]"}, "client.redirect_uris"},
 		{validate.Finding{Rule: "suppress-expired", Field: "suppress[2]"}, "suppress.[2]"},
 	} {

@@ -115,11 +115,45 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 	d := &Discovery{Target: target}
 	defer func() { d.Tried = r.tried }()
 
-	// 1. The MCP server, as a client without a token sees it.
-	var prmURLs []Candidate
-	first, _ := r.get(ctx, target)
+	prmURLs := r.askResource(ctx, d)
 	if err := ctx.Err(); err != nil {
 		return d, err
+	}
+	if done := r.readResource(ctx, d, prmURLs); done {
+		return d, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	issuers := []string{target}
+	if d.Resource != nil {
+		issuers = d.Resource.AuthorizationServers
+		if len(issuers) > maxIssuers {
+			issuers = issuers[:maxIssuers]
+		}
+	}
+	for _, issuer := range issuers {
+		if r.readMetadata(ctx, d, issuer) {
+			return d, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return d, err
+		}
+	}
+	d.Findings = append(d.Findings, finding("as-discovery", validate.Error,
+		"no authorization server metadata found; tried "+summarize(r.tried)))
+	return d, nil
+}
+
+// askResource is step 1: the target as a client without a token sees it.
+// It returns the protected resource metadata URLs to try, in order: the
+// 401 challenge's resource_metadata, then the RFC 9728 well-known ones. It
+// sets d.Scope from the challenge.
+func (r *discoverer) askResource(ctx context.Context, d *Discovery) []Candidate {
+	var prmURLs []Candidate
+	first, _ := r.get(ctx, d.Target)
+	if ctx.Err() != nil {
+		return nil
 	}
 	if first != nil {
 		// Whatever the MCP server answers is information, not a failure:
@@ -142,15 +176,21 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 		}
 		d.Scope = bearerParam(first.Header, "scope")
 	}
-	if wk, err := ProtectedResourceCandidates(target); err == nil {
+	if wk, err := ProtectedResourceCandidates(d.Target); err == nil {
 		for _, c := range wk {
 			if len(prmURLs) == 0 || c.URL != prmURLs[0].URL {
 				prmURLs = append(prmURLs, c)
 			}
 		}
 	}
+	return prmURLs
+}
 
-	// 2. Protected resource metadata.
+// readResource is step 2: the first protected resource metadata that
+// answers sets d.Resource (and the scope, when the challenge had none).
+// done is true when discovery ends there: metadata that lists no
+// authorization server.
+func (r *discoverer) readResource(ctx context.Context, d *Discovery, prmURLs []Candidate) (done bool) {
 	for _, c := range prmURLs {
 		resp, ok := r.get(ctx, c.URL)
 		if !ok {
@@ -166,68 +206,56 @@ func Discover(ctx context.Context, target string, opts Options) (*Discovery, err
 			r.fail(err)
 			d.Findings = append(d.Findings, finding("as-discovery", validate.Error,
 				fmt.Sprintf("the protected resource metadata at %s lists no authorization_servers", bound(c.URL, 300))))
-			return d, nil
+			return true
 		}
-		if err := CheckResource(pr, target); err != nil {
+		if err := CheckResource(pr, d.Target); err != nil {
 			d.Findings = append(d.Findings, finding("as-resource-mismatch", validate.Error, err.Error()))
 		}
 		if d.Scope == "" {
 			d.Scope = strings.Join(pr.ScopesSupported, " ")
 		}
-		break
+		return false
 	}
-	if err := ctx.Err(); err != nil {
-		return d, err
-	}
+	return false
+}
 
-	// 3. Authorization server metadata.
-	issuers := []string{target}
-	if d.Resource != nil {
-		issuers = d.Resource.AuthorizationServers
-		if len(issuers) > maxIssuers {
-			issuers = issuers[:maxIssuers]
-		}
+// readMetadata is step 3 for one issuer: its RFC 8414 and OpenID discovery
+// URLs in turn, until one answers 200 with a JSON object, which sets
+// d.Metadata (found is then true).
+func (r *discoverer) readMetadata(ctx context.Context, d *Discovery, issuer string) (found bool) {
+	cands, err := AuthServerCandidates(issuer)
+	if err != nil {
+		r.tried = append(r.tried, Tried{URL: bound(issuer, 300), Error: bound(err.Error(), 300), Err: err})
+		return false
 	}
-	for _, issuer := range issuers {
-		cands, err := AuthServerCandidates(issuer)
-		if err != nil {
-			r.tried = append(r.tried, Tried{URL: bound(issuer, 300), Error: bound(err.Error(), 300), Err: err})
+	for _, c := range cands {
+		resp, ok := r.get(ctx, c.URL)
+		if !ok {
 			continue
 		}
-		for _, c := range cands {
-			resp, ok := r.get(ctx, c.URL)
-			if !ok {
-				continue
+		md, fs, err := ParseMetadata(resp.Body, issuer)
+		if err != nil {
+			r.fail(err)
+			// A body that claims to be JSON, or is JSON but not an
+			// object, is broken metadata rather than a missing one (an
+			// HTML fallback page is the usual "not here").
+			if errors.Is(err, ErrNotObject) || (errors.Is(err, ErrNotJSON) && isJSONType(resp.Header.Get("Content-Type"))) {
+				d.Findings = append(d.Findings, finding("as-metadata-invalid", validate.Error,
+					fmt.Sprintf("the metadata at %s is %s", bound(c.URL, 300), bound(err.Error(), 300))))
 			}
-			md, fs, err := ParseMetadata(resp.Body, issuer)
-			if err != nil {
-				r.fail(err)
-				// A body that claims to be JSON, or is JSON but not an
-				// object, is broken metadata rather than a missing one (an
-				// HTML fallback page is the usual "not here").
-				if errors.Is(err, ErrNotObject) || (errors.Is(err, ErrNotJSON) && isJSONType(resp.Header.Get("Content-Type"))) {
-					d.Findings = append(d.Findings, finding("as-metadata-invalid", validate.Error,
-						fmt.Sprintf("the metadata at %s is %s", bound(c.URL, 300), bound(err.Error(), 300))))
-				}
-				continue
-			}
-			for _, f := range fs {
-				if f.Rule == "as-issuer-mismatch" {
-					r.tried[len(r.tried)-1].Error = "issuer mismatch"
-					r.tried[len(r.tried)-1].Err = ErrWrongIssuer
-				}
-			}
-			d.Issuer, d.MetadataURL, d.Metadata = issuer, c.URL, md
-			d.Findings = append(d.Findings, fs...)
-			return d, nil
+			continue
 		}
-		if err := ctx.Err(); err != nil {
-			return d, err
+		for _, f := range fs {
+			if f.Rule == "as-issuer-mismatch" {
+				r.tried[len(r.tried)-1].Error = "issuer mismatch"
+				r.tried[len(r.tried)-1].Err = ErrWrongIssuer
+			}
 		}
+		d.Issuer, d.MetadataURL, d.Metadata = issuer, c.URL, md
+		d.Findings = append(d.Findings, fs...)
+		return true
 	}
-	d.Findings = append(d.Findings, finding("as-discovery", validate.Error,
-		"no authorization server metadata found; tried "+summarize(r.tried)))
-	return d, nil
+	return false
 }
 
 // discoverer makes the requests of one discovery and records them.

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"unicode"
@@ -97,6 +98,12 @@ func check(c *Config) []issue {
 		}
 	}
 
+	for i, s := range c.Check.Servers {
+		if err := checkServerURL(s); err != nil {
+			bad(fmt.Sprintf("element %d: %v", i, err), "check", "servers")
+		}
+	}
+
 	c.Client.Jwks = nil
 	if f := c.Client.JwksFile; f != "" {
 		set, err := readJWKS(c.Abs(f))
@@ -106,4 +113,20 @@ func check(c *Config) []issue {
 		c.Client.Jwks = set
 	}
 	return out
+}
+
+// checkServerURL refuses a [check] servers entry that cannot be a server:
+// it must be an absolute http(s) URL with a host, without userinfo or
+// fragment.
+func checkServerURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Errorf("%q must be an MCP server URL or an issuer, an absolute https URL such as \"https://mcp.example.com/mcp\"", s)
+	case u.User != nil:
+		return fmt.Errorf("%q must not carry credentials (user@)", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return fmt.Errorf("%q must not have a fragment (#...)", s)
+	}
+	return nil
 }

@@ -26,6 +26,7 @@ type Config struct {
 	Build    Build
 	Publish  Publish
 	Validate Validate
+	Check    Check
 
 	// ownOut and ownRoot say whether an environment sets [build] out and
 	// [publish.dir] root itself rather than inheriting the top level's; they
@@ -160,6 +161,14 @@ type Validate struct {
 	Wait         Duration // publish's verify only (2m when unset); validate waits only with --wait
 	AllowPrivate bool
 	CACert       string // relative to Config.Dir
+}
+
+// Check is the [check] table: what 'cimd check-server' checks in config
+// mode.
+type Check struct {
+	// Servers are the MCP server URLs or authorization server issuers the
+	// client must work with, each an absolute http(s) URL.
+	Servers []string
 }
 
 // Duration is a time.Duration written in cimd.toml as a Go duration string

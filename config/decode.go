@@ -95,6 +95,7 @@ func decodeConfig(t map[string]any, at toml.Key, p *problems) Config {
 		"build":    sub(&c.Build, decodeBuild),
 		"publish":  sub(&c.Publish, decodePublish),
 		"validate": sub(&c.Validate, decodeValidate),
+		"check":    sub(&c.Check, decodeCheck),
 		"env": func(p *problems, kp toml.Key, _ any) {
 			if len(at) > 0 {
 				p.add(kp, "environments cannot be nested")
@@ -205,6 +206,12 @@ func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 		"cacert":        text(&val.CACert),
 	}.decode(t, at, p, "")
 	return val
+}
+
+func decodeCheck(t map[string]any, at toml.Key, p *problems) Check {
+	var c Check
+	fields{"servers": list(&c.Servers)}.decode(t, at, p, "")
+	return c
 }
 
 // suggest returns "; did you mean K?" for the known key K closest to name,

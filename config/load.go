@@ -195,6 +195,7 @@ func (f *File) get(name string) *Config {
 	c.Client.TokenEndpointAuthMethodsSupported = slices.Clone(c.Client.TokenEndpointAuthMethodsSupported)
 	c.Client.Extra = maps.Clone(c.Client.Extra)
 	c.Build.Headers = slices.Clone(c.Build.Headers)
+	c.Check.Servers = slices.Clone(c.Check.Servers)
 	if c.Publish.S3.PathStyle != nil {
 		b := *c.Publish.S3.PathStyle
 		c.Publish.S3.PathStyle = &b

@@ -95,6 +95,11 @@ func TestLoadErrors(t *testing.T) {
 		{"env name leaving the output directory", base + "[env.\"..\"]\nhost = \"a.example.com\"\n", `:6:1: env."..": environment names`},
 		{"env missing bucket", base + "[env.staging.publish]\ntarget = \"s3\"\n", `: env.staging.publish.s3.bucket: is required when publish.target is "s3"`},
 		{"env wrong type", base + "[env.staging.validate]\nallow_private = \"no\"\n", `:7:1: env.staging.validate.allow_private: must be true or false`},
+		{"check servers type", base + "[check]\nservers = \"https://mcp.example.com\"\n", `:7:1: check.servers: must be an array of strings, not a string`},
+		{"check servers not a URL", base + "[check]\nservers = [\"https://mcp.example.com/mcp\", \"mcp.example.com\"]\n", `:7:1: check.servers: element 1: "mcp.example.com" must be an MCP server URL or an issuer`},
+		{"check servers userinfo", base + "[check]\nservers = [\"https://u:p@mcp.example.com\"]\n", `:7:1: check.servers: element 0: "https://u:p@mcp.example.com" must not carry credentials`},
+		{"check unknown key", base + "[check]\nserver = []\n", `:7:1: check.server: unknown key; did you mean servers?`},
+		{"env check servers", base + "[env.staging.check]\nservers = [\"ftp://x\"]\n", `:7:1: env.staging.check.servers: element 0: "ftp://x" must be`},
 		{"inline table", "client = { client_name = 1 }\nhost = \"a.b\"\npath = \"/x\"\n", `:1:1: client.client_name: must be a string, not an integer`},
 	}
 	for _, tt := range tests {
@@ -185,6 +190,26 @@ func TestLoadAuthMethodsSupported(t *testing.T) {
 		}
 		if got := fmt.Sprint(cs[0].Client.TokenEndpointAuthMethodsSupported); got != want {
 			t.Errorf("env %q: TokenEndpointAuthMethodsSupported = %s; want %s", env, got, want)
+		}
+	}
+}
+
+func TestLoadCheckServers(t *testing.T) {
+	f, err := load(t, base+"[check]\nservers = [\"https://mcp.example.com/mcp\"]\n[env.staging]\nhost = \"staging.example.com\"\n[env.staging.check]\nservers = [\"https://staging-mcp.example.com/mcp\", \"https://auth.example.com\"]\n[env.dev]\nhost = \"dev.example.com\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{
+		"":        "[https://mcp.example.com/mcp]",
+		"staging": "[https://staging-mcp.example.com/mcp https://auth.example.com]",
+		"dev":     "[https://mcp.example.com/mcp]", // inherited from the top level
+	} {
+		cs, err := f.Select(env, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(cs[0].Check.Servers); got != want {
+			t.Errorf("env %q: Check.Servers = %s; want %s", env, got, want)
 		}
 	}
 }

@@ -40,10 +40,14 @@ type HeadersData struct {
 //
 // Version is what every job installs with `go install ...@Version`: the
 // version of the cimd that wrote the workflow; "latest" when empty.
+//
+// CheckServers adds the check-server steps: the config's top level lists
+// [check] servers.
 type WorkflowData struct {
-	File    string
-	Config  string
-	Version string
+	File         string
+	Config       string
+	Version      string
+	CheckServers bool
 }
 
 // Flags returns the flags every workflow step passes: " -c FILE" for a

@@ -42,6 +42,14 @@ type AuthServerOptions struct {
 	// NoS256 removes S256 from code_challenge_methods_supported (and the
 	// member itself, which then means no PKCE at all, RFC 8414).
 	NoS256 bool
+
+	// Resources are the RFC 8707 resource indicators (MCP server URLs) the
+	// server knows; a request naming any other is refused (invalid_target).
+	Resources []string
+
+	// Proxy puts the rewriting proxy in front even with no switch, so that
+	// [AuthServer.Requests] can list what the server was asked.
+	Proxy bool
 }
 
 // An AuthServer is a running authorization server.
@@ -55,6 +63,24 @@ type AuthServer struct {
 	// the server's configuration cannot express.
 	Backend   string
 	Rewritten bool
+
+	log *requestLog // the proxy's, nil without one
+}
+
+// Requests returns the requests the server received through the proxy, as
+// "GET /path?query", in order; nil when it runs without the proxy.
+func (as *AuthServer) Requests() []string {
+	if as.log == nil {
+		return nil
+	}
+	as.log.mu.Lock()
+	defer as.log.mu.Unlock()
+	return append([]string(nil), as.log.lines...)
+}
+
+type requestLog struct {
+	mu    sync.Mutex
+	lines []string
 }
 
 // StartOIDCProvider starts oidc-provider (panva/node-oidc-provider) with its
@@ -124,6 +150,7 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 		"AS_TLS_CERT="+opts.Cert,
 		"AS_TLS_KEY="+opts.Key,
 		"NODE_EXTRA_CA_CERTS="+opts.CACert,
+		"AS_RESOURCES="+strings.Join(opts.Resources, ","),
 	)
 	cmd.Env = append(cmd.Env, env...)
 	var logs lockedBuffer
@@ -175,8 +202,9 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 		t.Fatalf("%s printed no listening line in 2 minutes:\n%s", pkg, logs.String())
 	}
 	as := &AuthServer{URL: backend, Backend: backend}
-	if rw.noNone || rw.noS256 {
-		as.URL = rw.start(t, backend, opts)
+	if rw.noNone || rw.noS256 || opts.Proxy {
+		as.log = &requestLog{}
+		as.URL = rw.start(t, backend, opts, as.log)
 		as.Rewritten = true
 	}
 	return as
@@ -190,7 +218,7 @@ type rewrite struct {
 	noNone, noS256 bool
 }
 
-func (rw rewrite) start(t testing.TB, backend string, opts AuthServerOptions) string {
+func (rw rewrite) start(t testing.TB, backend string, opts AuthServerOptions, log *requestLog) string {
 	t.Helper()
 	target, err := url.Parse(backend)
 	if err != nil {
@@ -211,6 +239,9 @@ func (rw rewrite) start(t testing.TB, backend string, opts AuthServerOptions) st
 	var front string // the proxy's origin, known once it listens
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
+			log.mu.Lock()
+			log.lines = append(log.lines, r.In.Method+" "+r.In.URL.RequestURI())
+			log.mu.Unlock()
 			r.SetURL(target)
 		},
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},

@@ -158,6 +158,26 @@ func ReloadNginx(dir, root, contentType string) error {
 	return nil
 }
 
+// Fetches returns how many requests for path the access log holds whose
+// User-Agent does not contain exclude ("" excludes nothing): a test counts
+// the fetches of a document by the servers it starts, without its own.
+func (n *Nginx) Fetches(path, exclude string) int {
+	b, _ := os.ReadFile(filepath.Join(n.dir, "access.log"))
+	count := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		// The combined format: ... "GET /path HTTP/1.1" status bytes "referer" "user agent"
+		if !strings.Contains(line, `"GET `+path+` HTTP/`) {
+			continue
+		}
+		fields := strings.Split(line, `"`)
+		if exclude != "" && len(fields) >= 6 && strings.Contains(fields[5], exclude) {
+			continue
+		}
+		count++
+	}
+	return count
+}
+
 func (n *Nginx) setURL() {
 	n.Host = fmt.Sprintf("127.0.0.1:%d", n.port)
 	n.URL = "https://" + n.Host
@@ -221,7 +241,7 @@ pid %[3]s/nginx.pid;
 error_log %[3]s/error.log;
 events { worker_connections 64; }
 http {
-    access_log off;
+    access_log %[3]s/access.log;
     client_body_temp_path %[3]s/tmp/client;
     proxy_temp_path %[3]s/tmp/proxy;
     fastcgi_temp_path %[3]s/tmp/fastcgi;

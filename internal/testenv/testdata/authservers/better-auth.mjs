@@ -4,6 +4,7 @@
 // secret is fixed, and nothing persists.
 //
 // Environment (see listen.mjs for AS_ADDR, AS_PORT, AS_TLS_CERT, AS_TLS_KEY):
+//   AS_RESOURCES=a,b     the RFC 8707 resources it knows (default none)
 //   AS_CIMD=on|off       install the cimd plugin (default on). With it off
 //                        the metadata has no client_id_metadata_document_supported
 //                        and no "none" (the provider lists "none" only when
@@ -14,7 +15,7 @@
 // Documents are fetched with the CA in NODE_EXTRA_CA_CERTS, through the
 // plugin's own Node transport (@better-auth/cimd/node).
 import { register } from 'node:module';
-import { flag, listen } from './listen.mjs';
+import { flag, listen, setting } from './listen.mjs';
 
 // The hook must be in place before the plugin is first imported, hence the
 // dynamic imports below.
@@ -29,9 +30,14 @@ const { cimd } = await import('@better-auth/cimd');
 const { fetchClientMetadataResource } = await import('@better-auth/cimd/node');
 
 const cimdOn = flag('AS_CIMD', true);
+// AS_RESOURCES=url,url: the RFC 8707 resources (MCP servers) the provider
+// knows; a request naming another is refused with invalid_target.
+const resources = setting('AS_RESOURCES', '').split(',').filter(Boolean);
 
 listen(async (issuer) => {
-  const db = {};
+  // The resources are seeded while the provider starts, before the loop
+  // below creates the other tables.
+  const db = { oauthResource: [] };
   const auth = betterAuth({
     baseURL: issuer,
     basePath: '/',
@@ -44,6 +50,11 @@ listen(async (issuer) => {
         loginPage: '/login',
         consentPage: '/consent',
         silenceWarnings: { oauthAuthServerConfig: true, openidConfig: true },
+        resources,
+        // Test only: the identifiers are https://127.0.0.1:PORT URLs.
+        identifierValidator: async () => true,
+        // Any client may ask for them: a CIMD client is never linked to one.
+        enforcePerClientResources: false,
       }),
       ...(cimdOn ? [cimd({ fetchClientMetadataResource })] : []),
     ],

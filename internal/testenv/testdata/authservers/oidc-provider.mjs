@@ -5,6 +5,7 @@
 //
 // Environment (see listen.mjs for AS_ADDR, AS_PORT, AS_TLS_CERT, AS_TLS_KEY):
 //   AS_CIMD=on|off        features.clientIdMetadataDocument (default on)
+//   AS_RESOURCES=a,b      the RFC 8707 resources it knows (default none)
 //   AS_AUTH_METHODS=a,b   clientAuthMethods (default: the provider's own list)
 //   AS_AUTH_NONE=on|off   keep or drop "none" from that list (default on)
 //   AS_PKCE_S256          not configurable here: the provider always
@@ -12,7 +13,7 @@
 //                         the Go helpers rewrite the metadata instead.
 // Documents are fetched with the CA in NODE_EXTRA_CA_CERTS.
 import { generateKeyPairSync } from 'node:crypto';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { flag, listen, setting } from './listen.mjs';
 
 const defaultAuthMethods = [
@@ -33,6 +34,10 @@ if (!flag('AS_AUTH_NONE', true)) {
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig', kid: 'test' };
 
+// AS_RESOURCES=url,url: the RFC 8707 resources (MCP servers) the provider
+// knows; a request naming another is refused with invalid_target.
+const resources = setting('AS_RESOURCES', '').split(',').filter(Boolean);
+
 listen(async (issuer) => {
   const provider = new Provider(issuer, {
     clientAuthMethods: authMethods,
@@ -47,6 +52,13 @@ listen(async (issuer) => {
       // token_endpoint_auth_method "private_key_jwt" and jwks or jwks_uri.
       clientCredentials: { enabled: true },
       devInteractions: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        getResourceServerInfo(ctx, resource) {
+          if (!resources.includes(resource)) throw new errors.InvalidTarget();
+          return { scope: '', accessTokenFormat: 'opaque' };
+        },
+      },
     },
     // Test only: the provider hands fetch a dispatcher that destroys
     // connections to special-use addresses (127.0.0.1 among them). Dropping
