@@ -21,7 +21,7 @@ import (
 const checkServerUsage = `
 Usage: cimd check-server [URL ...] [-c FILE] [--env NAME | --all-envs]
                          [--client-id URL] [--redirect-uri URI] [--no-probe]
-                         [--strict] [--json] [-q] [--timeout DUR]
+                         [--strict] [--json] [-q] [--sarif FILE] [--timeout DUR]
                          [--cacert FILE] [--allow-private]
 
 Answers "will this authorization server accept our client, and will MCP
