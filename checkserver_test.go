@@ -584,6 +584,11 @@ host = "staging.example.com"
 host = "dev.example.com"
 [env.dev.check]
 servers = []
+
+[[suppress]]
+rule = "as-probe-accepted"
+reason = "known good"
+expires = 2099-01-01
 `, srv.URL)), 0o644)
 	sarifFile := filepath.Join(filepath.Dir(cfg), "check.sarif")
 	code, out, errs := cimd(t, "check-server", "-c", cfg, "--all-envs", "--allow-private", "--cacert", ca.CertFile, "--json", "--sarif", sarifFile)
@@ -610,6 +615,9 @@ servers = []
 			continue
 		}
 		n++
+		if r.RuleID == "as-probe-accepted" && (len(r.Suppressions) != 1 || r.Suppressions[0].Justification != "known good") {
+			t.Errorf("as-probe-accepted has suppressions %+v; want the [[suppress]] entry's", r.Suppressions)
+		}
 		loc := r.Locations[0].PhysicalLocation
 		if !strings.HasSuffix(loc.ArtifactLocation.URI, "cimd.toml") || loc.Region == nil || loc.Region.StartLine != 8 {
 			t.Errorf("%s at %+v; want cimd.toml line 8, [check] servers", r.RuleID, loc)

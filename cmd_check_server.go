@@ -90,6 +90,8 @@ type serverCheck struct {
 type checkResult struct {
 	authserver.Result
 	Env string `json:"env,omitempty"`
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
 
 	file *config.File // the cimd.toml in config mode
 }
@@ -158,6 +160,7 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("check-server: interrupted")
 	}
+	suppressChecks(results, cf.strict)
 	return reportCheckServer(s, of, results)
 }
 
@@ -332,11 +335,18 @@ func reportCheckServer(s stdio, of outputFlags, results []checkResult) error {
 		}
 	default:
 		writeServerText(s.out, results, of.verbose, newPainter(s, s.out))
+		n := 0
+		for _, r := range results {
+			n += len(r.Suppressed)
+		}
+		if n > 0 {
+			fmt.Fprintf(s.out, "\n%s suppressed by [[suppress]] in %s\n", plural(n, "finding"), printable(results[0].file.Path))
+		}
 	}
 	if of.sarif != "" {
 		targets := make([]sarifTarget, len(results))
 		for i, r := range results {
-			targets[i] = sarifTarget{Origin: origin{r.file, r.Env}, URL: r.Target, Findings: r.Findings}
+			targets[i] = sarifTarget{Origin: origin{r.file, r.Env}, URL: r.Target, Findings: r.Findings, Suppressed: r.Suppressed}
 		}
 		if err := writeSARIF(s, of.sarif, targets...); err != nil {
 			return err

@@ -173,3 +173,20 @@ func countSuppressed(hidden [][]suppressedFinding) int {
 	}
 	return n
 }
+
+// suppressChecks applies the config's entries to check-server's results of
+// config mode and judges them again.
+func suppressChecks(results []checkResult, strict bool) {
+	var sup *suppressor
+	for i := range results {
+		r := &results[i]
+		if r.file == nil {
+			continue
+		}
+		if sup == nil {
+			sup = newSuppressor(r.file, time.Now())
+		}
+		r.Findings, r.Suppressed = sup.apply(r.Findings)
+		r.Judge(strict)
+	}
+}
