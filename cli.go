@@ -80,7 +80,8 @@ var examples = map[string]string{
   CIMD_SIGNING_KEY="$(cat key.pem)" cimd assert --aud https://auth.example.com/token`,
 	"check-server": `  cimd check-server https://mcp.example.com/mcp        # the client of cimd.toml
   cimd check-server --all-envs                          # every [check] servers entry
-  cimd check-server https://auth.example.com --client-id https://app.example.com/oauth/client.json`,
+  cimd check-server https://auth.example.com --client-id https://app.example.com/oauth/client.json
+  cimd check-server https://auth.example.com --token client_credentials --no-probe  # a service client's token`,
 	"version": `  cimd version
   cimd --version`,
 	"completion": `  source <(cimd completion bash)

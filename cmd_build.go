@@ -148,6 +148,10 @@ func (b builder) env(c *config.Config) (*buildResult, error) {
 	if !strings.HasSuffix(c.Path, ".json") && !slices.Contains(c.Build.Headers, "netlify") && !of.quiet && !of.json {
 		fmt.Fprintf(s.err, "cimd: warning: %s: path %s does not end in .json: static hosts guess the content type from the extension; serve it as application/json (see [build] headers)\n", envName(c), printable(c.Path))
 	}
+	if lb := c.Client.Loopback; lb != nil && !of.quiet && !of.json {
+		added := len(build.RedirectURIs(c.Client)) - len(c.Client.RedirectURIs)
+		fmt.Fprintf(s.err, "cimd: %s: [client.loopback] adds %s; the document is %d bytes, %d left of the %d-byte budget\n", envName(c), plural(added, "redirect URI"), len(doc), build.BytesLeft(doc), build.Budget)
+	}
 	if r.files, err = build.Files(c, doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
@@ -219,11 +223,15 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
-	findings, _ := validate.Check(c.ClientID(), doc, offlineOptions(c))
+	findings, decoded := validate.Check(c.ClientID(), doc, offlineOptions(c))
 	if f := validate.CheckSize(len(doc)); f != nil {
 		findings = append(findings, *f)
 	}
-	return doc, findings, nil
+	// A server the client must work with ([validate] servers) refusing
+	// the document stops it here, before it is written or published.
+	servers, _ := validate.ParseServers(c.Validate.Servers) // checked at load
+	_, listed := serverFindings(c.ClientID(), decoded, nil, servers, nil)
+	return doc, append(findings, listed...), nil
 }
 
 func offlineOptions(c *config.Config) validate.Options {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/cimd-dev/cimd/authserver"
 	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/fetch"
+	"github.com/cimd-dev/cimd/keys"
 	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -21,6 +23,7 @@ import (
 const checkServerUsage = `
 Usage: cimd check-server [URL ...] [-c FILE] [--env NAME | --all-envs]
                          [--client-id URL] [--redirect-uri URI] [--no-probe]
+                         [--token client_credentials]
                          [--strict] [--json] [-q] [--sarif FILE] [--timeout DUR]
                          [--cacert FILE] [--allow-private]
 
@@ -46,6 +49,18 @@ authorization request with the client's client_id, a redirect_uri of the
 document, a fresh PKCE S256 challenge and a random state: no cookies, no
 credentials, redirects not followed. The server's answer is accepted (a login
 or consent step), rejected (with the server's own error) or inconclusive.
+
+With --token client_credentials it then makes one POST to the token
+endpoint: grant_type=client_credentials, the client_id, scope and resource
+when known, and an RFC 7523 client assertion (aud = the server's issuer)
+signed with the current key of 'cimd keys', or the PEM key in
+CIMD_SIGNING_KEY (with --client-id, only that). The outcome is issued (with
+token_type, expires_in and scope; the token itself is never printed),
+refused (with the server's error and error_description), skipped (the
+document does not use private_key_jwt, the token endpoint is not https) or
+failed. Metadata that lacks client_credentials or private_key_jwt is said
+before the request is made; a refused or failed request makes the server not
+ready.
 Every request goes through the same hardened client as validate; the
 timeout, cacert and allow_private of [validate] are the defaults in config
 mode.
@@ -62,6 +77,7 @@ type checkServerFlags struct {
 	timeout      time.Duration
 	cacert       string
 	allowPrivate bool
+	token        string
 }
 
 func (cf *checkServerFlags) register(fs *pflag.FlagSet) {
@@ -72,6 +88,7 @@ func (cf *checkServerFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&cf.timeout, "timeout", config.DefaultFetchTimeout, "bound each fetch (DNS, connect, TLS, headers and body) to `DUR`")
 	fs.StringVar(&cf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE`")
 	fs.BoolVar(&cf.allowPrivate, "allow-private", false, "allow loopback and private addresses (local servers)")
+	fs.StringVar(&cf.token, "token", "", "also request a token with `GRANT` (client_credentials) and a client assertion; the token is never printed")
 }
 
 // serverCheck is one check-server job: a server and the client to check
@@ -118,6 +135,9 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 	if cf.timeout <= 0 {
 		return usagef("check-server: --timeout %s: want a positive duration, e.g. 10s", cf.timeout)
 	}
+	if cf.token != "" && cf.token != authserver.GrantClientCredentials {
+		return usagef("check-server: --token %q: the one grant it requests is client_credentials", printable(cf.token))
+	}
 	for _, u := range fs.Args() {
 		if !isURLTarget(u) {
 			return usagef("check-server: %q is not a URL: give an MCP server URL or an issuer (https://...)", printable(u))
@@ -132,18 +152,19 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 	var fopts fetch.Options
 	var err error
 	if cf.clientID != "" {
-		if checks, fopts, err = hostedChecks(ctx, fs, cf, progress); err != nil {
+		if checks, fopts, err = hostedChecks(ctx, s, fs, cf, progress); err != nil {
 			return err
 		}
-	} else if checks, fopts, err = configChecks(fs, &ef, &cf); err != nil {
+	} else if checks, fopts, err = configChecks(s, fs, &ef, &cf); err != nil {
 		return configFailed(s, of, "check-server", err)
 	}
 
 	// One client for every request of the run: discovery and the probe.
 	// It sends no Accept header: better-auth answers a probe that asks for
 	// JSON with a JSON body instead of the redirect a browser gets.
-	get := authserver.GetWith(fetch.New(fopts))
-	opts := authserver.CheckOptions{Options: authserver.Options{Get: get}, RedirectURI: cf.redirectURI, NoProbe: cf.noProbe}
+	fc := fetch.New(fopts)
+	opts := authserver.CheckOptions{Options: authserver.Options{Get: authserver.GetWith(fc), Post: authserver.PostWith(fc)},
+		RedirectURI: cf.redirectURI, NoProbe: cf.noProbe, Token: cf.token}
 	results := concurrently(ctx, checks, func(ctx context.Context, c serverCheck) checkResult {
 		fmt.Fprintf(progress, "cimd: checking %s\n", printable(c.target))
 		res, err := authserver.Check(ctx, c.target, c.client, opts)
@@ -194,12 +215,23 @@ func (cf checkServerFlags) fetchOptions(c *config.Config, fs *pflag.FlagSet) (fe
 
 // hostedChecks is check-server with --client-id: one check per URL
 // argument, all of the document fetched from that URL.
-func hostedChecks(ctx context.Context, fs *pflag.FlagSet, cf checkServerFlags, progress io.Writer) ([]serverCheck, fetch.Options, error) {
+func hostedChecks(ctx context.Context, s stdio, fs *pflag.FlagSet, cf checkServerFlags, progress io.Writer) ([]serverCheck, fetch.Options, error) {
 	if fs.Changed("env") || fs.Changed("all-envs") || fs.Changed("config") {
 		return nil, fetch.Options{}, usagef("check-server: -c, --env and --all-envs choose the client from cimd.toml; --client-id names it instead")
 	}
 	if fs.NArg() == 0 {
 		return nil, fetch.Options{}, usagef("check-server: --client-id needs the servers to check as URL arguments")
+	}
+	var signer keys.Signer
+	if cf.token != "" {
+		pemKey := s.getenv(keys.EnvVar)
+		if pemKey == "" {
+			return nil, fetch.Options{}, usagef("check-server: --token with --client-id signs with the PEM private key in %s, which is empty (in config mode the key of 'cimd keys' signs)", keys.EnvVar)
+		}
+		var err error
+		if signer, err = keys.PEMSigner([]byte(pemKey), ""); err != nil {
+			return nil, fetch.Options{}, usagef("check-server: %s: %v", keys.EnvVar, err)
+		}
 	}
 	fopts, err := cf.fetchOptions(nil, fs)
 	if err != nil {
@@ -207,6 +239,7 @@ func hostedChecks(ctx context.Context, fs *pflag.FlagSet, cf checkServerFlags, p
 	}
 	fmt.Fprintf(progress, "cimd: fetching the client's document %s\n", printable(cf.clientID))
 	client, findings := hostedClient(ctx, cf, fopts)
+	client.Assert = asserter(signer, client.ClientID)
 	var checks []serverCheck
 	for _, u := range fs.Args() {
 		checks = append(checks, serverCheck{target: u, client: client, clientFindings: findings})
@@ -235,7 +268,7 @@ func hostedClient(ctx context.Context, cf checkServerFlags, fopts fetch.Options)
 // configChecks turns each chosen environment into one check per server: the
 // URL arguments, else its [check] servers. An environment without servers
 // is skipped; none at all is a configuration error.
-func configChecks(fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags) ([]serverCheck, fetch.Options, error) {
+func configChecks(s stdio, fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags) ([]serverCheck, fetch.Options, error) {
 	file, cfgs, err := ef.load()
 	if err != nil {
 		return nil, fetch.Options{}, err
@@ -270,6 +303,15 @@ func configChecks(fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags) ([]serv
 			}
 		}
 		client := authserver.Client{ClientID: c.ClientID(), Document: decoded}
+		if cf.token != "" {
+			signer, err := tokenSigner(s, c)
+			if err != nil {
+				// No key to sign with is a configuration error, found
+				// before any request is made.
+				return nil, fopts, usagef("check-server: %v", err)
+			}
+			client.Assert = asserter(signer, client.ClientID)
+		}
 		for _, u := range servers {
 			checks = append(checks, serverCheck{target: u, env: c.Env, client: client, clientFindings: prefixed(c, shown), file: file})
 		}
@@ -278,6 +320,52 @@ func configChecks(fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags) ([]serv
 		return nil, fopts, usagef("check-server: no servers to check: list them in [check] servers of %s, or give URL arguments", file.Path)
 	}
 	return checks, fopts, nil
+}
+
+// tokenSigner is the key that signs --token's client assertion for the
+// environment c: the current key of its [client.keys] store (the PEM key
+// in CIMD_SIGNING_KEY instead when set, as 'cimd assert' does), or without
+// [client.keys] the key in CIMD_SIGNING_KEY alone. Neither is a
+// configuration error: --token asked for a signature.
+func tokenSigner(s stdio, c *config.Config) (keys.Signer, error) {
+	pemKey := s.getenv(keys.EnvVar)
+	if !c.Client.Keys.Set {
+		if pemKey == "" {
+			return nil, fmt.Errorf("%s: --token needs a key to sign the client assertion: [client.keys] is not set and %s is empty", envName(c), keys.EnvVar)
+		}
+		signer, err := keys.PEMSigner([]byte(pemKey), "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", envName(c), keys.EnvVar, err)
+		}
+		return signer, nil
+	}
+	if msg := c.KeysDirProblem(); msg != "" {
+		return nil, fmt.Errorf("%s: [client.keys] private_dir: %s", c.File, msg)
+	}
+	store, err := keys.Open(c.KeysDir(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: --token: %w", envName(c), err)
+	}
+	var signer keys.Signer
+	if pemKey != "" {
+		if signer, err = store.EnvSigner([]byte(pemKey), ""); err != nil {
+			return nil, fmt.Errorf("%s: --token: %s: %w", envName(c), keys.EnvVar, err)
+		}
+	} else if signer, err = store.Signer(""); err != nil {
+		return nil, fmt.Errorf("%s: --token: %w", envName(c), err)
+	}
+	return signer, nil
+}
+
+// asserter signs a fresh client assertion for clientID per audience; nil
+// without a signer.
+func asserter(signer keys.Signer, clientID string) func(aud string) (string, error) {
+	if signer == nil {
+		return nil
+	}
+	return func(aud string) (string, error) {
+		return keys.Assert(signer, keys.Claims{ClientID: clientID, Audience: aud})
+	}
 }
 
 // concurrently runs job on every item, at most maxConcurrent at a time, and
@@ -362,6 +450,12 @@ func reportCheckServer(s stdio, of outputFlags, results []checkResult) error {
 // probe, then one column per MCP client.
 func clientTable(results []checkResult) [][]string {
 	header := []string{"server", "verdict", "probe"}
+	// --token adds its outcome after the probe's.
+	withToken := slices.ContainsFunc(results, func(r checkResult) bool { return r.Token != nil })
+	if withToken {
+		header = append(header, "token")
+	}
+	fixed := len(header)
 	if len(results) > 0 {
 		for _, c := range results[0].Clients {
 			header = append(header, c.Name)
@@ -374,8 +468,15 @@ func clientTable(results []checkResult) [][]string {
 			verdict = "✓ ready"
 		}
 		row := []string{r.name(), verdict, r.Probe.Outcome}
+		if withToken {
+			outcome := "–"
+			if r.Token != nil {
+				outcome = r.Token.Outcome
+			}
+			row = append(row, outcome)
+		}
 		if len(r.Clients) == 0 {
-			for range header[3:] {
+			for range header[fixed:] {
 				row = append(row, "–")
 			}
 		}
@@ -427,12 +528,15 @@ func writeServerText(w io.Writer, results []checkResult, verbose bool, p painter
 		}
 		var shown []validate.Finding
 		for _, f := range r.Findings {
-			if !strings.HasPrefix(f.Rule, "as-probe-") {
+			if !strings.HasPrefix(f.Rule, "as-probe-") && !strings.HasPrefix(f.Rule, "as-token-") {
 				shown = append(shown, f)
 			}
 		}
 		printFindings(w, "  ", shown, verbose, p)
 		fmt.Fprintf(w, "  probe:     %s\n", probeLine(r.Probe, p))
+		if r.Token != nil {
+			fmt.Fprintf(w, "  token:     %s\n", tokenLine(*r.Token, p))
+		}
 		if len(r.Clients) > 0 {
 			fmt.Fprintf(w, "  clients:\n")
 		}
@@ -520,5 +624,46 @@ func probeLine(pr authserver.Probe, p painter) string {
 	if len(parts) == 0 {
 		return label
 	}
+	return label + " · " + printable(strings.Join(parts, " · "))
+}
+
+// tokenLine describes --token's outcome on one line: the grant, the
+// status, what the server said (token_type, expires_in and scope, or its
+// error and error_description), why it was skipped or failed, and what the
+// metadata said against it. Everything but the label came from the server
+// or the metadata: escaped.
+func tokenLine(t authserver.Token, p painter) string {
+	var label string
+	switch t.Outcome {
+	case authserver.TokenIssued:
+		label = p.ok(t.Outcome)
+	case authserver.TokenRefused, authserver.TokenFailed:
+		label = p.bad(t.Outcome)
+	default:
+		label = p.paint("33", t.Outcome)
+	}
+	parts := []string{t.Grant}
+	if t.Status != 0 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", t.Status))
+	}
+	if t.Outcome == authserver.TokenIssued {
+		parts = append(parts, "token_type "+t.TokenType, fmt.Sprintf("expires_in %d", t.ExpiresIn))
+		if t.Scope != "" {
+			parts = append(parts, `scope "`+t.Scope+`"`)
+		}
+	}
+	if t.Error != "" {
+		e := t.Error
+		if t.ErrorDescription != "" {
+			e += ": " + t.ErrorDescription
+		}
+		parts = append(parts, e)
+	} else if t.ErrorDescription != "" {
+		parts = append(parts, t.ErrorDescription)
+	}
+	if t.Reason != "" {
+		parts = append(parts, t.Reason)
+	}
+	parts = append(parts, t.Notes...)
 	return label + " · " + printable(strings.Join(parts, " · "))
 }

@@ -31,12 +31,16 @@ type validateFlags struct {
 	wait         time.Duration
 	cacert       string
 	allowPrivate bool
+	serverNames  []string // --servers as given
+	servers      []string // --servers, parsed; nil when not given
+	redirectURIs []string // --redirect-uri
 }
 
 const validateUsage = `
 Usage: cimd validate [TARGET ...] [-c FILE] [--env NAME | --all-envs] [--url URL]
-                     [--profile mcp|cimd] [--strict] [--json] [--sarif FILE] [--timeout DUR]
-                     [--wait DUR] [--cacert FILE] [--allow-private]
+                     [--profile mcp|cimd] [--servers NAME,...] [--redirect-uri URI ...]
+                     [--strict] [--json] [--sarif FILE] [--timeout DUR] [--wait DUR]
+                     [--cacert FILE] [--allow-private]
 
 Checks Client ID Metadata Documents the way a strict authorization server does,
 and reports every problem by rule code.
@@ -53,6 +57,12 @@ and reports every problem by rule code.
                                     its live URL, run every rule and compare
                                     the live copy with the local one
                                     (live-drift).
+
+Every target is also judged by each authorization server profile of
+SERVERS.md: a "servers:" line in the text output, "compatibility" in --json.
+--servers (or [validate] servers) names the servers the client must work with
+("all" for every one): their refusals are errors. --redirect-uri checks a
+redirect the client really sends against each server's matching rule.
 
 Several targets are checked concurrently and printed in the order given.
 In config mode, [validate] in cimd.toml sets the defaults of --profile,
@@ -74,6 +84,8 @@ func (vf *validateFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&vf.wait, "wait", 0, "poll until there is no error or `DUR` has passed (a CDN may serve an old copy)")
 	fs.StringVar(&vf.cacert, "cacert", "", "also trust the PEM CA certificates in `FILE` (staging hosts)")
 	fs.BoolVar(&vf.allowPrivate, "allow-private", false, "allow loopback and private addresses (skip url-private-address)")
+	fs.StringArrayVar(&vf.serverNames, "servers", nil, "the authorization servers (`NAME,...` of SERVERS.md, or all) whose refusal is an error")
+	fs.StringArrayVar(&vf.redirectURIs, "redirect-uri", nil, "a redirect `URI` the client sends at run time, checked per server; repeatable")
 }
 
 // check refuses flag values no check can run with.
@@ -119,6 +131,13 @@ func runValidate(ctx context.Context, s stdio, args []string) error {
 	if err := vf.check(); err != nil {
 		return err
 	}
+	if fs.Changed("servers") {
+		var err error
+		if vf.servers, err = validate.ParseServers(vf.serverNames); err != nil {
+			return usagef("validate: --servers: %v", err)
+		}
+		vf.servers = nonNilNames(vf.servers)
+	}
 	jobs, origins, err := validateJobs(fs, &ef, &vf, of, s)
 	if err != nil {
 		return err
@@ -142,7 +161,7 @@ func validateJobs(fs *pflag.FlagSet, ef *envFlags, vf *validateFlags, of outputF
 		if vf.urlSet {
 			return nil, nil, usagef("validate: --url goes with a FILE target")
 		}
-		jobs, origins, err := configJobs(ef, vf.deployFlags(fs), of, s)
+		jobs, origins, err := configJobs(ef, vf.deployFlags(fs), vf, of, s)
 		if err != nil {
 			return nil, nil, configFailed(s, of, "validate", err)
 		}
@@ -222,7 +241,7 @@ type resultJSON struct {
 
 // configJobs turns each selected environment of the config into a check of
 // its deployed copy; the documents are rendered before anything is fetched.
-func configJobs(ef *envFlags, df deployFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
+func configJobs(ef *envFlags, df deployFlags, vf *validateFlags, of outputFlags, s stdio) ([]func(context.Context) validate.Result, []origin, error) {
 	file, cfgs, err := ef.load()
 	if err != nil {
 		return nil, nil, err
@@ -244,8 +263,14 @@ func configJobs(ef *envFlags, df deployFlags, of outputFlags, s stdio) ([]func(c
 		if of.json || of.quiet {
 			progress = io.Discard
 		}
+		servers := vf.servers
+		if servers == nil {
+			servers, _ = validate.ParseServers(c.Validate.Servers) // checked at load
+		}
 		jobs[i] = func(ctx context.Context) validate.Result {
-			return verifyDeployed(ctx, c, doc, opts, progress)
+			r := verifyDeployed(ctx, c, doc, opts, progress)
+			addCompatibility(&r, servers, vf.redirectURIs, vf.strict)
+			return r
 		}
 		origins[i] = origin{file, c.Env}
 	}
@@ -272,7 +297,11 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 			if of.json || of.quiet {
 				progress = io.Discard
 			}
-			jobs[i] = func(ctx context.Context) validate.Result { return checker.Poll(ctx, t, progress) }
+			jobs[i] = func(ctx context.Context) validate.Result {
+				r := checker.Poll(ctx, t, progress)
+				addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
+				return r
+			}
 			continue
 		}
 		if t == "-" {
@@ -289,6 +318,7 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 			r := validate.CheckFile(body, vf.url, vf.urlSet, opts)
 			r.Target = t
 			r.Judge(vf.strict)
+			addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
 			return r
 		}
 	}
@@ -361,4 +391,13 @@ func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.
 	}
 	wg.Wait()
 	return results
+}
+
+// nonNilNames keeps an explicit empty --servers "" apart from no --servers
+// at all, which config mode reads as "use [validate] servers".
+func nonNilNames(names []string) []string {
+	if names == nil {
+		return []string{}
+	}
+	return names
 }

@@ -98,6 +98,9 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
+	if err := checkServerNames(f, cfgs); err != nil {
+		return nil, nil, err
+	}
 	return f, cfgs, nil
 }
 

@@ -59,6 +59,9 @@ func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) 
 			writeJWKSLine(w, j)
 		}
 		printFindings(w, "  ", r.Findings, verbose, p)
+		if len(r.Compatibility) > 0 {
+			fmt.Fprintf(w, "  %s\n", validate.CompatibilityLine(r.Compatibility))
+		}
 		writeDetails(w, r.Document)
 	}
 	if len(results) > 1 {

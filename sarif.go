@@ -309,6 +309,9 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 		msg = "[" + t.Origin.env + "] " + msg
 		props["env"] = t.Origin.env
 	}
+	if f.Server != "" {
+		props["server"] = f.Server
+	}
 	u := withoutUserinfo(t.URL)
 	if u != "" {
 		props["url"] = u
@@ -333,7 +336,7 @@ func (l *locator) result(t sarifTarget, f validate.Finding, ruleIndex int) sarif
 	default:
 		loc.ArtifactLocation.URI = u
 	}
-	sum := sha256.Sum256([]byte(strings.Join([]string{where, t.Origin.env, u, f.Rule, f.Field}, "\x00")))
+	sum := sha256.Sum256([]byte(strings.Join([]string{where, t.Origin.env, u, f.Rule, f.Field, f.Server}, "\x00")))
 	return sarifResult{
 		RuleID: f.Rule, RuleIndex: ruleIndex, Level: level,
 		Message:             sarifMessage{Text: printable(msg)},

@@ -341,3 +341,29 @@ func TestSARIFKey(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFServerFindings: the same breach at two servers is two results
+// that code scanning keeps apart (their fingerprints differ), each naming
+// its server.
+func TestSARIFServerFindings(t *testing.T) {
+	data, err := sarifBytes("", []sarifTarget{{URL: "https://app.example.com/c.json?v=1", Findings: []validate.Finding{
+		{Rule: "server-url-query", Severity: validate.Error, Server: "auth0", Message: "auth0 refuses"},
+		{Rule: "server-url-query", Severity: validate.Error, Server: "keycloak", Message: "keycloak refuses"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSARIF(t, "server findings", data)
+	var log sarifLog
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	rs := log.Runs[0].Results
+	if len(rs) != 2 || rs[0].Properties["server"] != "auth0" || rs[1].Properties["server"] != "keycloak" ||
+		rs[0].PartialFingerprints["cimdFinding/v1"] == rs[1].PartialFingerprints["cimdFinding/v1"] {
+		t.Errorf("results = %+v; want two, naming auth0 and keycloak, with different fingerprints", rs)
+	}
+	if r := log.Runs[0].Tool.Driver.Rules; len(r) != 1 || r[0].HelpURI != rulesURL+"#server-url-query" {
+		t.Errorf("rules = %+v; want server-url-query once, with its anchor", r)
+	}
+}

@@ -34,6 +34,11 @@ type Options struct {
 	// "Accept: application/json": better-auth then answers 200 with a JSON
 	// body instead of the redirect a browser gets.
 	ProbeGet func(ctx context.Context, url string) (*Response, error)
+
+	// Post sends form to url as application/x-www-form-urlencoded, with
+	// the guarantees of Get; only --token's request uses it. The form
+	// holds a client assertion: it must not be logged.
+	Post func(ctx context.Context, url string, form url.Values) (*Response, error)
 }
 
 // Tried is one URL that discovery fetched and what it answered.

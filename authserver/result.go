@@ -12,6 +12,9 @@ import (
 type Client struct {
 	ClientID string
 	Document map[string]any
+	// Assert signs an RFC 7523 client assertion for the audience aud, for
+	// --token; nil when there is no key to sign with.
+	Assert func(aud string) (string, error)
 }
 
 // CheckOptions tunes [Check].
@@ -19,6 +22,9 @@ type CheckOptions struct {
 	Options
 	RedirectURI string // --redirect-uri; "" picks one from the document
 	NoProbe     bool   // --no-probe
+	// Token is --token: the grant to request a token with after the
+	// probe (GrantClientCredentials); "" requests none.
+	Token string
 }
 
 // Result is the verdict on one server, in the shape of CLI.md's --json for
@@ -33,6 +39,8 @@ type Result struct {
 	Tried       []Tried            `json:"tried"`
 	Probe       Probe              `json:"probe"`
 	Clients     []ClientLine       `json:"clients"`
+	// Token is the token request of --token; nil without it.
+	Token *Token `json:"token,omitempty"`
 
 	// Discovery is everything discovery found, for the text output.
 	Discovery *Discovery `json:"-"`
@@ -57,7 +65,8 @@ func NewReport(results []Result) Report {
 }
 
 // Judge sets r.Ready: no error finding (with strict, no warning either),
-// and a probe that was neither rejected nor left without a response.
+// a probe that was neither rejected nor left without a response, and a
+// token request (with --token) that was neither refused nor failed.
 // Severities are never changed.
 func (r *Result) Judge(strict bool) {
 	if r.Findings == nil {
@@ -70,6 +79,9 @@ func (r *Result) Judge(strict bool) {
 		r.Clients = []ClientLine{}
 	}
 	r.Ready = r.Probe.Outcome != ProbeRejected && !r.Probe.NoResponse
+	if r.Token != nil && (r.Token.Outcome == TokenRefused || r.Token.Outcome == TokenFailed) {
+		r.Ready = false
+	}
 	for _, f := range r.Findings {
 		if f.Fails(strict) {
 			r.Ready = false
@@ -84,6 +96,9 @@ func (r *Result) Judge(strict bool) {
 // cancelled context.
 func Check(ctx context.Context, target string, client Client, opts CheckOptions) (Result, error) {
 	res := Result{Target: target, ClientID: client.ClientID, Probe: SkippedProbe()}
+	if opts.Token != "" {
+		res.Token = &Token{Grant: opts.Token, Outcome: TokenSkipped, Reason: "no authorization server metadata"}
+	}
 	d, err := Discover(ctx, target, opts.Options)
 	if d != nil {
 		res.Discovery = d
@@ -100,6 +115,12 @@ func Check(ctx context.Context, target string, client Client, opts CheckOptions)
 		if !opts.NoProbe {
 			res.Probe = probe(ctx, d, client, opts)
 			if f, ok := res.Probe.Finding(); ok {
+				res.Findings = append(res.Findings, f)
+			}
+		}
+		if opts.Token != "" {
+			res.Token = requestToken(ctx, d, client, opts)
+			if f, ok := res.Token.Finding(); ok {
 				res.Findings = append(res.Findings, f)
 			}
 		}

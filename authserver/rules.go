@@ -26,6 +26,9 @@ var asRuleOrder = [...]string{
 	"as-probe-rejected",
 	"as-probe-inconclusive",
 	"as-probe-accepted",
+	"as-token-refused",
+	"as-token-failed",
+	"as-token-issued",
 }
 
 // SortFindings puts fs in RULES.md §6 order, keeping the order of findings

@@ -17,6 +17,9 @@ import (
 // client_secret_basic, which a CIMD must not use. grant_types and
 // response_types default to ["authorization_code"] and ["code"].
 //
+// redirect_uris is the listed entries followed by those [client.loopback]
+// renders ([RedirectURIs]); a document those push over [Budget] is an error.
+//
 // The same config always gives the same bytes, so a rebuild that changes
 // nothing uploads nothing and live-drift compares like with like.
 func Document(c *config.Config) ([]byte, error) {
@@ -43,7 +46,7 @@ func Document(c *config.Config) ([]byte, error) {
 	for _, m := range []Member{
 		{"client_id", c.ClientID()},
 		{"client_name", cl.ClientName},
-		{"redirect_uris", cl.RedirectURIs},
+		{"redirect_uris", RedirectURIs(cl)},
 		{"client_uri", cl.ClientURI},
 		{"logo_uri", cl.LogoURI},
 		{"tos_uri", cl.TosURI},
@@ -71,6 +74,9 @@ func Document(c *config.Config) ([]byte, error) {
 	b, err := Marshal(ms)
 	if err != nil {
 		return nil, fmt.Errorf("render document: %w", err)
+	}
+	if err := checkBudget(c, b); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

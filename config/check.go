@@ -104,6 +104,10 @@ func check(c *Config) []issue {
 		}
 	}
 
+	if lb := c.Client.Loopback; lb != nil && len(lb.Ports) == 0 && !lb.Portless {
+		bad("renders no redirect URI: list the fixed ports the client binds in ports, or set portless = true", "client", "loopback")
+	}
+
 	c.Client.Jwks = nil
 	if f := c.Client.JwksFile; f != "" {
 		set, err := readJWKS(c.Abs(f))

@@ -104,6 +104,7 @@ type Client struct {
 	JwksFile                          string
 	Extra                             map[string]any
 	Keys                              Keys
+	Loopback                          *Loopback // nil without [client.loopback]
 
 	// Jwks is the JWK Set read from JwksFile (public keys only), or nil.
 	Jwks map[string]any
@@ -161,6 +162,9 @@ type Validate struct {
 	Wait         Duration // publish's verify only (2m when unset); validate waits only with --wait
 	AllowPrivate bool
 	CACert       string // relative to Config.Dir
+	// Servers are the SERVERS.md profiles the client must work with; the
+	// names are checked by the command, which knows the profiles.
+	Servers []string
 }
 
 // Check is the [check] table: what 'cimd check-server' checks in config

@@ -132,6 +132,7 @@ func decodeClient(t map[string]any, at toml.Key, p *problems) Client {
 			}
 		},
 		"keys":      func(p *problems, kp toml.Key, v any) { c.Keys = decodeKeys(table(p, kp, v), kp, p) },
+		"loopback":  func(p *problems, kp toml.Key, v any) { c.Loopback = decodeLoopback(table(p, kp, v), kp, p) },
 		"client_id": misplace, "client_secret": misplace, "client_secret_expires_at": misplace, "jwks": misplace,
 	}.decode(t, at, p, " (other metadata goes in [client.extra])",
 		"client_id", "client_secret", "client_secret_expires_at", "jwks")
@@ -204,6 +205,7 @@ func decodeValidate(t map[string]any, at toml.Key, p *problems) Validate {
 		"wait":          dur(&val.Wait),
 		"allow_private": flag(&val.AllowPrivate),
 		"cacert":        text(&val.CACert),
+		"servers":       list(&val.Servers),
 	}.decode(t, at, p, "")
 	return val
 }

@@ -194,8 +194,10 @@ func (f *File) get(name string) *Config {
 	c.Client.Contacts = slices.Clone(c.Client.Contacts)
 	c.Client.TokenEndpointAuthMethodsSupported = slices.Clone(c.Client.TokenEndpointAuthMethodsSupported)
 	c.Client.Extra = maps.Clone(c.Client.Extra)
+	c.Client.Loopback = c.Client.Loopback.clone()
 	c.Build.Headers = slices.Clone(c.Build.Headers)
 	c.Check.Servers = slices.Clone(c.Check.Servers)
+	c.Validate.Servers = slices.Clone(c.Validate.Servers)
 	if c.Publish.S3.PathStyle != nil {
 		b := *c.Publish.S3.PathStyle
 		c.Publish.S3.PathStyle = &b

@@ -67,7 +67,7 @@ func TestFetchUsesCheckedAddresses(t *testing.T) {
 	defer cancel()
 	c := New(srv.options())
 	r := Response{host: u.Hostname(), ContentLength: -1}
-	c.exchange(ctx, u, addrs, &r)
+	c.exchange(ctx, http.MethodGet, u, addrs, "", nil, &r)
 	if r.Err != nil || r.Status != 200 {
 		t.Fatalf("exchange(%s via %v) = %d, %v; want 200", u, addrs, r.Status, r.Err)
 	}
@@ -131,5 +131,61 @@ func TestGetOneExchange(t *testing.T) {
 	r = New(opts).Get(context.Background(), srv.URL+"/doc.json")
 	if !r.Complete || string(r.Body) != `{"ok":true}` || srv.last.Load().Header.Get("Accept") != "application/json" {
 		t.Errorf("Get(/doc.json) = %q, complete %v, Accept %q; want the body, complete, Accept application/json", r.Body, r.Complete, srv.last.Load().Header.Get("Accept"))
+	}
+}
+
+// TestPostOneExchange checks that a Post keeps Get's guarantees: the body
+// and its content type arrive once, a 307 (which a browser would replay
+// with the body) is reported and not followed, the answer is capped, and a
+// special-use address is refused before anything is sent.
+func TestPostOneExchange(t *testing.T) {
+	var got atomic.Pointer[string]
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "want POST", http.StatusMethodNotAllowed)
+			return
+		}
+		r.ParseForm()
+		s := r.Header.Get("Content-Type") + " " + r.PostForm.Encode()
+		got.Store(&s)
+		switch r.URL.Path {
+		case "/moved":
+			http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+		case "/big":
+			w.Write([]byte(strings.Repeat("x", 100)))
+		default:
+			ok(w, r)
+		}
+	})
+	opts := srv.options()
+	opts.MaxBytes = 20
+	c := New(opts)
+	form := []byte(url.Values{"grant_type": {"client_credentials"}}.Encode())
+
+	r := c.Post(context.Background(), srv.URL+"/token", "application/x-www-form-urlencoded", form)
+	if r.Status != 200 || !r.Complete || string(r.Body) != `{"ok":true}` {
+		t.Errorf("Post(/token) = %d %q, complete %v, err %v; want 200 and the body", r.Status, r.Body, r.Complete, r.Err)
+	}
+	if s := got.Load(); s == nil || *s != "application/x-www-form-urlencoded grant_type=client_credentials" {
+		t.Errorf("the server got %v; want the form with its content type", s)
+	}
+
+	before := srv.requests.Load()
+	r = c.Post(context.Background(), srv.URL+"/moved", "application/x-www-form-urlencoded", form)
+	if r.Status != http.StatusTemporaryRedirect || r.Header.Get("Location") != "/elsewhere" || srv.requests.Load() != before+1 {
+		t.Errorf("Post(/moved) = %d, Location %q after %d requests; want 307, not followed", r.Status, r.Header.Get("Location"), srv.requests.Load()-before)
+	}
+
+	r = c.Post(context.Background(), srv.URL+"/big", "application/x-www-form-urlencoded", form)
+	if len(r.Body) != 21 || r.Complete {
+		t.Errorf("Post(/big) read %d bytes, complete %v; want 21, not complete", len(r.Body), r.Complete)
+	}
+
+	opts.AllowPrivate = false
+	before = srv.requests.Load()
+	r = New(opts).Post(context.Background(), srv.URL+"/token", "application/x-www-form-urlencoded", form)
+	var refused *RefusedError
+	if r.Status != 0 || !errors.As(r.Err, &refused) || srv.requests.Load() != before {
+		t.Errorf("Post to 127.0.0.1 without AllowPrivate = %d, %v; want refused before any request", r.Status, r.Err)
 	}
 }

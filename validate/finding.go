@@ -23,6 +23,9 @@ type Finding struct {
 	// TLS errors and rule errors in a copy that matches the local one do
 	// not, and Poll gives up on them at once.
 	Transient bool `json:"-"`
+	// Server names the server profile (SERVERS.md) whose constraint this
+	// is; "" for every rule of RULES.md.
+	Server string `json:"server,omitempty"`
 }
 
 // Profile selects which requirements apply.

@@ -22,6 +22,10 @@ type Result struct {
 	// findings are among Findings, with field "jwks_uri".
 	JWKS *JWKSInfo `json:"jwks,omitempty"`
 
+	// Compatibility is every server profile's verdict (SERVERS.md), in
+	// its order; absent when the target could not be read.
+	Compatibility []ServerResult `json:"compatibility,omitempty"`
+
 	// Body is the document as read (at most MaxBytes+1 bytes), for drift checks.
 	Body []byte `json:"-"`
 }

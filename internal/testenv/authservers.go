@@ -47,6 +47,10 @@ type AuthServerOptions struct {
 	// server knows; a request naming any other is refused (invalid_target).
 	Resources []string
 
+	// LogSecrets makes oidc-provider report the access tokens it issues and
+	// the client assertions it receives, for [AuthServer.Secrets].
+	LogSecrets bool
+
 	// Proxy puts the rewriting proxy in front even with no switch, so that
 	// [AuthServer.Requests] can list what the server was asked.
 	Proxy bool
@@ -65,6 +69,35 @@ type AuthServer struct {
 	Rewritten bool
 
 	log *requestLog // the proxy's, nil without one
+
+	secrets *lockedLines
+}
+
+// Secrets returns the access tokens the server issued and the client
+// assertions it received, in order, when started with LogSecrets: what a
+// test asserts never reaches cimd's output.
+func (as *AuthServer) Secrets() []string {
+	if as.secrets == nil {
+		return nil
+	}
+	return as.secrets.get()
+}
+
+type lockedLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *lockedLines) add(s string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, s)
+	l.mu.Unlock()
+}
+
+func (l *lockedLines) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
 }
 
 // Requests returns the requests the server received through the proxy, as
@@ -90,7 +123,7 @@ type requestLog struct {
 // private_key_jwt. The server stops when the test ends.
 func StartOIDCProvider(t testing.TB, opts AuthServerOptions) *AuthServer {
 	t.Helper()
-	env := []string{"AS_CIMD=" + onOff(!opts.NoCIMD), "AS_AUTH_NONE=" + onOff(!opts.NoNone)}
+	env := []string{"AS_CIMD=" + onOff(!opts.NoCIMD), "AS_AUTH_NONE=" + onOff(!opts.NoNone), "AS_LOG_SECRETS=" + onOff(opts.LogSecrets)}
 	return startAuthServer(t, "oidc-provider", "oidc-provider.mjs", env, opts, rewrite{noS256: opts.NoS256})
 }
 
@@ -162,6 +195,7 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", pkg, err)
 	}
+	secrets := &lockedLines{}
 	listening := make(chan string, 1)
 	exited := make(chan struct{})
 	var waitErr error
@@ -172,6 +206,10 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 			line := sc.Text()
 			if u, ok := strings.CutPrefix(line, "listening "); ok {
 				listening <- u
+				continue
+			}
+			if s, ok := strings.CutPrefix(line, "secret "); ok {
+				secrets.add(s) // kept out of the logs a failed test prints
 				continue
 			}
 			fmt.Fprintln(&logs, line)
@@ -201,7 +239,7 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 		// A guard against a hung start, not a timing assertion.
 		t.Fatalf("%s printed no listening line in 2 minutes:\n%s", pkg, logs.String())
 	}
-	as := &AuthServer{URL: backend, Backend: backend}
+	as := &AuthServer{URL: backend, Backend: backend, secrets: secrets}
 	if rw.noNone || rw.noS256 || opts.Proxy {
 		as.log = &requestLog{}
 		as.URL = rw.start(t, backend, opts, as.log)

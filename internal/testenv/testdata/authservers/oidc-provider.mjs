@@ -8,6 +8,9 @@
 //   AS_RESOURCES=a,b      the RFC 8707 resources it knows (default none)
 //   AS_AUTH_METHODS=a,b   clientAuthMethods (default: the provider's own list)
 //   AS_AUTH_NONE=on|off   keep or drop "none" from that list (default on)
+//   AS_LOG_SECRETS=on|off print each token endpoint answer's access_token and
+//                         the request's client_assertion on stdout (default
+//                         off), so a test can look for them in cimd's output
 //   AS_PKCE_S256          not configurable here: the provider always
 //                         advertises and requires S256 for public clients;
 //                         the Go helpers rewrite the metadata instead.
@@ -71,5 +74,14 @@ listen(async (issuer) => {
     },
   });
   provider.on('server_error', (ctx, err) => console.error('server_error', err));
+  if (flag('AS_LOG_SECRETS', false)) {
+    provider.use(async (ctx, next) => {
+      await next();
+      const assertion = ctx.oidc?.params?.client_assertion;
+      if (assertion) process.stdout.write(`secret ${assertion}\n`);
+      const token = ctx.body?.access_token;
+      if (typeof token === 'string') process.stdout.write(`secret ${token}\n`);
+    });
+  }
   return provider.callback();
 });

@@ -1,0 +1,465 @@
+package validate
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kind is what a broken server constraint does to a login (SERVERS.md
+// "Severity").
+type Kind int
+
+// The kinds of a constraint.
+const (
+	// Refuses: the server's default configuration rejects the document,
+	// its URL or its fetch.
+	Refuses Kind = iota
+	// Degrades: the document is accepted, but a login breaks or behaves
+	// worse, or only some versions or a common setting refuse it.
+	Degrades
+	// Note: an admission or cache note, reported as info.
+	Note
+)
+
+// Constraint is one row of a server profile's table in SERVERS.md.
+type Constraint struct {
+	Code     string // a server-* code, e.g. "server-url-query"
+	Kind     Kind
+	Base     string // the RULES.md rule raised for the same problem, or ""
+	Source   string // the row's src column, e.g. "a, pv:keycloak-021"
+	Reason   string // the server's reason, quoted in the message
+	Live     bool   // needs a fetched response; skipped for a FILE target
+	Inferred bool   // no source states it outright: never more than Degrades
+
+	// always: a note that holds whatever the document says; it has no
+	// check and is reported on every document.
+	always bool
+
+	cite string // the sources for a message, made by prepare
+	msg  string // the message of a hit without detail, made by prepare
+
+	// check returns the places where the subject breaks the row, or nil.
+	// A nil check marks a row that cannot be decided from the URL, the
+	// document and the response (it needs a setting of the server, or a
+	// fetch cimd does not make); it never fires.
+	check func(s *subject) []hit
+}
+
+// hit is one breach of a constraint: the JSON path it is about, and what in
+// the subject breaks it ("" when the reason says it all). A hit on a
+// redirect_uris entry names it by r and says the rest in detail, so that
+// the path and the quoted entry are made only for the hits a message shows.
+type hit struct {
+	field, detail string
+	r             *redirect
+}
+
+// rhit is a hit on entry r; detail follows the quoted entry.
+func rhit(r *redirect, detail string) hit { return hit{detail: detail, r: r} }
+
+// resolve fills in the field and detail of a hit on an entry.
+func (h hit) resolve() hit {
+	if h.r != nil {
+		return hit{field: h.r.field(), detail: quote(h.r.raw) + h.detail}
+	}
+	return h
+}
+
+// Server is the profile of one authorization server (SERVERS.md "Profiles").
+type Server struct {
+	Name      string            // stable lower-case name, as --servers takes it
+	Title     string            // the product, as SERVERS.md heads it
+	Sources   map[string]string // a source's letter -> a short citation
+	Admission string            // the admission note, "" when none is stated
+	Match     MatchMode
+	Cache     CacheBounds
+	Rows      []Constraint
+
+	admission string // the server-admission message, made by prepare
+
+	// notes are the findings that do not depend on the document (the
+	// admission note and the always rows), in row order, made by prepare:
+	// a server with no other finding reports this shared array.
+	notes []Finding
+}
+
+// prepare makes the messages that do not depend on the document once, so
+// that evaluating every profile on every document stays cheap.
+func prepare(list [24]Server) [24]Server {
+	for i := range list {
+		sv := &list[i]
+		if sv.Admission != "" {
+			sv.admission = sv.Name + " admits a client only when " + sv.Admission
+		}
+		if sv.admission != "" {
+			sv.notes = append(sv.notes, Finding{Rule: "server-admission", Severity: Info, Server: sv.Name, Message: sv.admission})
+		}
+		for j := range sv.Rows {
+			row := &sv.Rows[j]
+			row.cite = sv.citeOf(row.Source)
+			row.msg = sv.message(row, "")
+			if row.always {
+				sv.notes = append(sv.notes, sv.finding(row, hit{}, false))
+			}
+		}
+		sv.notes = slices.Clip(sv.notes)
+	}
+	return list
+}
+
+// citeOf names the sources a row's src column lists, for the end of a message.
+func (sv *Server) citeOf(src string) string {
+	var out []string
+	for _, part := range strings.Split(src, ",") {
+		part = strings.TrimSpace(part)
+		if t, ok := sv.Sources[part]; ok {
+			out = append(out, t)
+		} else if part != "" && !strings.HasPrefix(part, "-") {
+			out = append(out, part)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// ServerResult is the verdict of one server profile on a document.
+type ServerResult struct {
+	Server  string `json:"server"`
+	Accepts bool   `json:"accepts"`
+	// Findings may share its array with other results (and other calls):
+	// read it, or copy it before changing an element.
+	Findings []Finding `json:"findings"`
+
+	// RefusedBy is the code of the first finding that made Accepts false,
+	// or "" (and "" too when the body is not a JSON object).
+	RefusedBy string `json:"-"`
+}
+
+// CompatOptions tunes [Compatibility].
+type CompatOptions struct {
+	// Servers are the profiles the client must work with (--servers): a
+	// constraint of theirs that refuses is an error, where it is a warning
+	// for any other server.
+	Servers []string
+	// RedirectURIs are redirects the client really sends at run time
+	// (--redirect-uri), checked with each server's matching mode.
+	RedirectURIs []string
+	// HTTP is what a live fetch saw; nil for a FILE target, which skips
+	// the rows that need a response.
+	HTTP *HTTPInfo
+}
+
+// Compatibility evaluates every server profile, in SERVERS.md order, on the
+// document doc (as [Check] decoded it; nil when the body is not a JSON
+// object) served at rawURL.
+//
+// Accepts is false when a constraint that refuses fires, or when a runtime
+// redirect would not match; a finding that only degrades leaves it true.
+// The profiles are additive: a base rule's error (RULES.md) is not repeated
+// here, and does not make Accepts false on its own, so read the verdict
+// together with Check's findings. With a nil doc only the URL rows run and
+// every server is said not to accept the body.
+func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
+	s := newSubject(rawURL, doc, opts.HTTP)
+	out := make([]ServerResult, len(servers))
+	var listed [len(servers)]bool
+	for _, name := range opts.Servers {
+		if i, ok := serverIndex[name]; ok {
+			listed[i] = true
+		}
+	}
+	// One array holds the findings of every server that has more than its
+	// notes, so there are a few allocations per document, not per server.
+	var all []Finding
+	for i := range servers {
+		out[i], all = evaluate(&servers[i], s, listed[i], opts.RedirectURIs, all)
+	}
+	return out
+}
+
+// fired is a row that broke, with its merged hit.
+type fired struct {
+	row *Constraint
+	h   hit
+}
+
+// evaluate judges s by sv. Its findings are sv.notes when nothing else
+// fires, or else appended to all (and the grown all is returned).
+func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Finding) (ServerResult, []Finding) {
+	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
+	var buf [2]fired
+	hits := buf[:0]
+	for i := range sv.Rows {
+		row := &sv.Rows[i]
+		if row.check == nil || (row.Live && s.http == nil) {
+			continue
+		}
+		if s.doc == nil && !strings.HasPrefix(row.Code, "server-url-") && !row.Live {
+			continue
+		}
+		if h := row.check(s); len(h) > 0 {
+			hits = append(hits, fired{row, merge(h)})
+			if row.Kind == Refuses && !row.Inferred {
+				r.refuse(row.Code)
+			}
+		}
+	}
+	var mismatches []Finding
+	for _, rt := range runtime {
+		if f, refused := sv.runtime(s, rt, listed); f != nil {
+			mismatches = append(mismatches, *f)
+			if refused {
+				r.refuse(f.Rule)
+			}
+		}
+	}
+	if len(hits) == 0 && len(mismatches) == 0 {
+		r.Findings = sv.notes
+		return r, all
+	}
+	if all == nil {
+		all = make([]Finding, 0, 8)
+	}
+	start := len(all)
+	if sv.admission != "" {
+		all = append(all, sv.notes[0])
+	}
+	for i := range sv.Rows {
+		row := &sv.Rows[i]
+		if row.always {
+			all = append(all, sv.finding(row, hit{}, listed))
+		}
+		for _, f := range hits {
+			if f.row == row {
+				all = append(all, sv.finding(row, f.h, listed))
+			}
+		}
+	}
+	all = append(all, mismatches...)
+	r.Findings = all[start:len(all):len(all)]
+	return r, all
+}
+
+func (r *ServerResult) refuse(code string) {
+	if r.RefusedBy == "" {
+		r.RefusedBy = code
+	}
+	r.Accepts = false
+}
+
+// merge makes one hit of a row's hits: a server's constraint is one finding,
+// however many entries break it (the RULES.md findings name each entry).
+// The field is the first entry's; the detail names up to three.
+func merge(hits []hit) hit {
+	if len(hits) == 1 {
+		return hits[0].resolve()
+	}
+	h := hits[0].resolve()
+	var details []string
+	for _, x := range hits[:min(len(hits), 3)] {
+		x = x.resolve()
+		if d := cmp.Or(x.detail, x.field); d != "" {
+			details = append(details, d)
+		}
+	}
+	h.detail = strings.Join(details, ", ")
+	if len(hits) > 3 {
+		h.detail += fmt.Sprintf(" and %d more", len(hits)-3)
+	}
+	return h
+}
+
+// severity is a row's finding severity: refusals are errors only for a
+// listed server, and an inferred row is never more than a warning.
+func (row *Constraint) severity(listed bool) Severity {
+	switch {
+	case row.Kind == Note:
+		return Info
+	case row.Kind == Refuses && listed && !row.Inferred:
+		return Error
+	}
+	return Warning
+}
+
+func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
+	msg := row.msg
+	if h.detail != "" {
+		msg = sv.message(row, h.detail)
+	}
+	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
+}
+
+// message says that sv breaks row, with what breaks it first when detail
+// is not "".
+func (sv *Server) message(row *Constraint, detail string) string {
+	reason := row.Reason
+	if detail != "" {
+		reason = detail + ": " + reason
+	}
+	var msg string
+	switch row.Kind {
+	case Refuses:
+		what := "document"
+		switch {
+		case strings.HasPrefix(row.Code, "server-url-"):
+			what = "client_id"
+		case row.Live && row.Code != "server-jwks":
+			what = "response"
+		}
+		msg = sv.Name + " refuses this " + what + ": " + reason
+	case Degrades:
+		msg = sv.Name + " may fail the login: " + reason
+	default:
+		msg = sv.Name + ": " + reason
+	}
+	switch {
+	case row.Inferred && row.cite != "":
+		msg += " (inferred; " + row.cite + ")"
+	case row.Inferred:
+		msg += " (inferred)"
+	case row.cite != "":
+		msg += " (" + row.cite + ")"
+	}
+	return msg
+}
+
+// runtime checks one --redirect-uri against the document's redirect_uris
+// under the server's matching mode. It returns nil when the redirect
+// matches, and says whether the mismatch makes the server refuse the login
+// (false when the mode is not known, or only inferred).
+func (sv *Server) runtime(s *subject, uri string, listed bool) (*Finding, bool) {
+	mode := sv.Match
+	inferred := false
+	if mode == MatchNativeLoopback {
+		inferred = true
+		mode = MatchExact
+		if s.appType == "native" {
+			mode = MatchLoopbackIPOnly
+		}
+	}
+	registered := s.redirectStrings()
+	if mode.Matches(registered, uri) {
+		return nil, false
+	}
+	sev := Warning
+	if listed && !inferred {
+		sev = Error
+	}
+	msg := fmt.Sprintf("%s would refuse the redirect %q: under its %s matching no entry of redirect_uris matches it", sv.Name, uri, mode)
+	if mode == MatchUnknown {
+		// How it matches is not known: say what the likely readings give.
+		if MatchLoopbackAnyPort.Matches(registered, uri) {
+			return &Finding{Rule: "redirect-runtime-mismatch", Severity: Info, Server: sv.Name, Field: "redirect_uris",
+				Message: fmt.Sprintf("%s may refuse the redirect %q: its matching rule is not documented; it matches only if %s relaxes loopback ports as RFC 8252 §7.3 asks", sv.Name, uri, sv.Name)}, false
+		}
+		msg = fmt.Sprintf("%s would refuse the redirect %q: its matching rule is not documented, but no entry of redirect_uris matches it even with RFC 8252's any-port loopback", sv.Name, uri)
+	}
+	if hint := runtimeHint(uri); hint != "" {
+		msg += "; " + hint
+	}
+	return &Finding{Rule: "redirect-runtime-mismatch", Severity: sev, Server: sv.Name, Field: "redirect_uris", Message: msg}, !inferred
+}
+
+// runtimeHint suggests the entry that would match uri everywhere.
+func runtimeHint(uri string) string {
+	p := splitURI(uri)
+	if strings.EqualFold(p.scheme, "http") && isLoopbackHost(strings.Trim(p.host, "[]")) && p.hasPort {
+		return fmt.Sprintf("register %q (the port the client binds) in redirect_uris, e.g. with [client.loopback] ports", uri)
+	}
+	return fmt.Sprintf("add %q to redirect_uris", uri)
+}
+
+// ServerNames returns the profile names in SERVERS.md order.
+func ServerNames() []string {
+	names := make([]string, len(servers))
+	for i := range servers {
+		names[i] = servers[i].Name
+	}
+	return names
+}
+
+// Servers returns the server profiles in SERVERS.md order. The slice is a
+// copy; the rows are shared and must not be changed.
+func Servers() []Server { return slices.Clone(servers[:]) }
+
+// serverIndex maps a profile name to its index in servers.
+var serverIndex = func() map[string]int {
+	m := make(map[string]int, len(servers))
+	for i := range servers {
+		m[servers[i].Name] = i
+	}
+	return m
+}()
+
+// ServerProfile returns the profile called name, or false.
+func ServerProfile(name string) (Server, bool) {
+	if i, ok := serverIndex[name]; ok {
+		return servers[i], true
+	}
+	return Server{}, false
+}
+
+// ParseServers reads --servers values (each a comma-separated list of
+// profile names, or "all") into the names they select, deduplicated and in
+// SERVERS.md order. An unknown name is an error that lists the known ones.
+func ParseServers(values []string) ([]string, error) {
+	want := map[string]bool{}
+	var unknown []string
+	for _, v := range values {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.ToLower(strings.TrimSpace(name))
+			switch _, ok := ServerProfile(name); {
+			case name == "":
+			case name == "all":
+				for _, n := range ServerNames() {
+					want[n] = true
+				}
+			case ok:
+				want[name] = true
+			default:
+				unknown = append(unknown, name)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown server %s; known: %s, or all", strings.Join(quoteAll(unknown), ", "), strings.Join(ServerNames(), ", "))
+	}
+	var out []string
+	for _, n := range ServerNames() {
+		if want[n] {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// CompatibilityLine sums up results in one line for the text output:
+// "servers: keycloak ✓  auth0 ✗ url-length ...", naming for a server that
+// does not accept the document the first refusing rule, without its
+// "server-" prefix.
+func CompatibilityLine(results []ServerResult) string {
+	var b strings.Builder
+	b.WriteString("servers:")
+	for _, r := range results {
+		b.WriteString(" " + r.Server)
+		if r.Accepts {
+			b.WriteString(" ✓ ")
+			continue
+		}
+		b.WriteString(" ✗")
+		if r.RefusedBy != "" {
+			b.WriteString(" " + strings.TrimPrefix(r.RefusedBy, "server-"))
+		}
+		b.WriteString(" ")
+	}
+	return strings.TrimRight(b.String(), " ")
+}

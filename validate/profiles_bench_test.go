@@ -1,0 +1,62 @@
+package validate_test
+
+import (
+	"testing"
+
+	"github.com/cimd-dev/cimd/validate"
+)
+
+// BenchmarkCheckProfiles measures validate.Check alone and followed by
+// validate.Compatibility over every server profile, on the typical and the
+// 5 KB document: the profiles may cost at most 20% more per document.
+func BenchmarkCheckProfiles(b *testing.B) {
+	opts := validate.Options{Profile: validate.ProfileMCP}
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	for _, d := range []struct {
+		name string
+		doc  []byte
+	}{{"typical", []byte(benchDoc)}, {"large", largeDoc(b)}} {
+		b.Run(d.name+"/without", func(b *testing.B) {
+			b.SetBytes(int64(len(d.doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				validate.Check(benchURL, d.doc, opts)
+			}
+		})
+		b.Run(d.name+"/with", func(b *testing.B) {
+			_, doc := validate.Check(benchURL, d.doc, opts)
+			// Loopback redirects: pingfederate refuses them, and its
+			// findings are part of the cost.
+			if rs := validate.Compatibility(benchURL, doc, compat); len(rs) != len(compat.Servers) {
+				b.Fatalf("Compatibility gave %d results; want %d", len(rs), len(compat.Servers))
+			}
+			b.SetBytes(int64(len(d.doc)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, doc := validate.Check(benchURL, d.doc, opts)
+				validate.Compatibility(benchURL, doc, compat)
+			}
+		})
+	}
+}
+
+// BenchmarkCompatibility measures the profiles alone on the 5 KB document.
+func BenchmarkCompatibility(b *testing.B) {
+	_, doc := validate.Check(benchURL, largeDoc(b), validate.Options{})
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	b.ReportAllocs()
+	for b.Loop() {
+		validate.Compatibility(benchURL, doc, compat)
+	}
+}
+
+// BenchmarkCompatibilityTypical measures the profiles alone on the typical
+// document.
+func BenchmarkCompatibilityTypical(b *testing.B) {
+	_, doc := validate.Check(benchURL, []byte(benchDoc), validate.Options{})
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	b.ReportAllocs()
+	for b.Loop() {
+		validate.Compatibility(benchURL, doc, compat)
+	}
+}

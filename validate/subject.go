@@ -1,0 +1,293 @@
+package validate
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// subject is what the server profiles judge: the client_id URL split once,
+// the decoded document, its redirect_uris split once, and the response.
+type subject struct {
+	url  string
+	p    uriParts
+	host string // p.host without the brackets of an IP literal
+	doc  map[string]any
+	http *HTTPInfo
+
+	redirects []redirect // the string entries of redirect_uris
+
+	// vals and present hold the members the rows read, found in one pass
+	// over the document rather than a map lookup per row.
+	vals      [len(keptMembers)]any
+	present   [len(keptMembers)]bool
+	grantList []string // grant_types, defaulted
+	respList  []string // response_types, defaulted
+
+	// Read in one pass over the document, since every profile asks.
+	methodStr string   // token_endpoint_auth_method when it is a string
+	methodOK  bool     // ... and it is one
+	appType   string   // application_type when it is a string
+	unknown   []string // members that are not registered client metadata, sorted
+	forbidden []string // betterAuthForbidden members present, sorted
+
+	// uris holds the URL-valued members, split once.
+	uris [len(uriMembers)]struct {
+		ok bool
+		p  uriParts
+	}
+
+	// portless memoises portlessLoopback, which several rows ask.
+	portless [2]struct {
+		done bool
+		hits []hit
+	}
+}
+
+// redirect is one string entry of redirect_uris.
+type redirect struct {
+	index    int
+	raw      string
+	p        uriParts
+	scheme   string // lower case
+	host     string // without brackets
+	loopback bool   // http(s) to localhost, 127.0.0.0/8 or ::1
+}
+
+func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
+	s := &subject{url: rawURL, p: splitURI(rawURL), doc: doc, http: http}
+	s.host = strings.Trim(s.p.host, "[]")
+	list, _ := doc["redirect_uris"].([]any)
+	s.redirects = make([]redirect, 0, len(list))
+	for i, v := range list {
+		raw, ok := v.(string)
+		if !ok {
+			continue
+		}
+		p := splitURI(raw)
+		r := redirect{index: i, raw: raw, p: p, scheme: strings.ToLower(p.scheme), host: strings.Trim(p.host, "[]")}
+		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+		s.redirects = append(s.redirects, r)
+	}
+	for k, v := range doc {
+		if i := memberIndex(k); i >= 0 {
+			s.vals[i], s.present[i] = v, true
+		}
+		switch k {
+		case "token_endpoint_auth_method":
+			s.methodStr, s.methodOK = v.(string)
+		case "application_type":
+			s.appType, _ = v.(string)
+		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+			i := slices.Index(uriMembers[:], k)
+			m := &s.uris[i]
+			if str, ok := v.(string); ok {
+				m.ok, m.p = true, splitURI(str)
+			}
+		case "token_endpoint_auth_methods_supported":
+			// Client metadata (RULES.md doc-auth-methods), not registered
+			// with IANA yet.
+		case "client_name", "redirect_uris", "grant_types", "response_types", "client_id", "scope",
+			"contacts", "jwks", "software_id", "software_version":
+			// Registered, and the commonest: no lookup needed.
+		default:
+			if !registeredFields[k] {
+				s.unknown = append(s.unknown, k)
+			}
+		}
+		switch k {
+		case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
+			"backchannel_logout_uri", "backchannel_logout_session_required":
+			s.forbidden = append(s.forbidden, k)
+		}
+	}
+	slices.Sort(s.unknown)
+	slices.Sort(s.forbidden)
+	var ok bool
+	if s.grantList, ok = s.strings("grant_types"); !ok {
+		s.grantList = []string{"authorization_code"}
+	}
+	if s.respList, ok = s.strings("response_types"); !ok {
+		s.respList = []string{"code"}
+	}
+	return s
+}
+
+// maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
+// "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
+// a colon. Most hosts are names, and parsing them as addresses allocates.
+func maybeLoopback(host string) bool {
+	return host != "" && ('0' <= host[0] && host[0] <= '9' || host[0] == 'l' || host[0] == 'L' || host[0] == ':')
+}
+
+func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
+
+// uriMembers are the URL-valued members that rows split, each once.
+var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
+
+// uriField returns doc[key] split into its parts, when it is a string.
+func (s *subject) uriField(key string) (uriParts, bool) {
+	i := slices.Index(uriMembers[:], key)
+	if i < 0 {
+		v, ok := s.str(key)
+		return splitURI(v), ok
+	}
+	m := &s.uris[i]
+	return m.p, m.ok
+}
+
+// keptMembers are the members newSubject keeps in vals.
+var keptMembers = [...]string{
+	"client_name", "redirect_uris", "grant_types", "response_types", "jwks", "jwks_uri",
+	"token_endpoint_auth_methods_supported", "token_endpoint_auth_signing_alg",
+	"token_endpoint_auth_signing_alg_values_supported", "scope", "contacts",
+	"dpop_bound_access_tokens", "post_logout_redirect_uris", "application_type",
+	"client_uri", "logo_uri", "tos_uri", "policy_uri", "initiate_login_uri", "sector_identifier_uri",
+}
+
+// memberIndex is key's index in keptMembers, or -1. A switch, which the
+// compiler turns into a search on length and bytes: cheaper than hashing.
+func memberIndex(key string) int {
+	switch key {
+	case "client_name":
+		return 0
+	case "redirect_uris":
+		return 1
+	case "grant_types":
+		return 2
+	case "response_types":
+		return 3
+	case "jwks":
+		return 4
+	case "jwks_uri":
+		return 5
+	case "token_endpoint_auth_methods_supported":
+		return 6
+	case "token_endpoint_auth_signing_alg":
+		return 7
+	case "token_endpoint_auth_signing_alg_values_supported":
+		return 8
+	case "scope":
+		return 9
+	case "contacts":
+		return 10
+	case "dpop_bound_access_tokens":
+		return 11
+	case "post_logout_redirect_uris":
+		return 12
+	case "application_type":
+		return 13
+	case "client_uri":
+		return 14
+	case "logo_uri":
+		return 15
+	case "tos_uri":
+		return 16
+	case "policy_uri":
+		return 17
+	case "initiate_login_uri":
+		return 18
+	case "sector_identifier_uri":
+		return 19
+	}
+	return -1
+}
+
+// get returns doc[key], from vals when newSubject kept it.
+func (s *subject) get(key string) (any, bool) {
+	if i := memberIndex(key); i >= 0 {
+		return s.vals[i], s.present[i]
+	}
+	v, ok := s.doc[key]
+	return v, ok
+}
+
+// str returns doc[key] when it is a string.
+func (s *subject) str(key string) (string, bool) {
+	v, _ := s.get(key)
+	str, ok := v.(string)
+	return str, ok
+}
+
+func (s *subject) has(key string) bool {
+	_, ok := s.get(key)
+	return ok
+}
+
+// strings returns the string entries of doc[key], and whether it is an
+// array.
+func (s *subject) strings(key string) ([]string, bool) {
+	v, _ := s.get(key)
+	a, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, 0, len(a))
+	for _, v := range a {
+		if str, ok := v.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out, true
+}
+
+// grants is grant_types with the RFC 7591 default for an absent one.
+func (s *subject) grants() []string { return s.grantList }
+
+// responses is response_types with the RFC 7591 default.
+func (s *subject) responses() []string { return s.respList }
+
+// method is the declared token_endpoint_auth_method, "" when absent or not
+// a string.
+func (s *subject) method() string { return s.methodStr }
+
+// listsNone reports whether token_endpoint_auth_methods_supported lists
+// "none": servers that accept only public clients read it to let a client
+// that prefers private_key_jwt in (ChatGPT's document).
+func (s *subject) listsNone() bool {
+	l, _ := s.strings("token_endpoint_auth_methods_supported")
+	return slices.Contains(l, "none")
+}
+
+func (s *subject) redirectStrings() []string {
+	out := make([]string, len(s.redirects))
+	for i, r := range s.redirects {
+		out[i] = r.raw
+	}
+	return out
+}
+
+// portlessLoopback returns the loopback entries without a port that have no
+// twin with the same scheme, host and path and a port: at a server that
+// matches exactly, the random port a native client binds matches nothing.
+// With localhostOnly, only entries to localhost count (a server that relaxes the
+// port for IP literals only).
+func (s *subject) portlessLoopback(localhostOnly bool) []hit {
+	m := &s.portless[0]
+	if localhostOnly {
+		m = &s.portless[1]
+	}
+	if !m.done {
+		m.done, m.hits = true, s.findPortless(localhostOnly)
+	}
+	return m.hits
+}
+
+func (s *subject) findPortless(localhostOnly bool) []hit {
+	var out []hit
+	for i := range s.redirects {
+		r := &s.redirects[i]
+		if !r.loopback || r.p.port != "" || (localhostOnly && !equalFoldASCII(r.host, "localhost")) {
+			continue
+		}
+		twin := slices.ContainsFunc(s.redirects, func(o redirect) bool {
+			return o.loopback && o.p.port != "" && o.scheme == r.scheme && equalFoldASCII(o.host, r.host) && o.p.path == r.p.path
+		})
+		if !twin {
+			out = append(out, rhit(r, ""))
+		}
+	}
+	return out
+}
+
+func quote(s string) string { return strconv.Quote(s) }
