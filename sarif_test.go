@@ -367,3 +367,39 @@ func TestSARIFServerFindings(t *testing.T) {
 		t.Errorf("rules = %+v; want server-url-query once, with its anchor", r)
 	}
 }
+
+// TestEveryRuleDocumented finds the rule codes written in the code (string
+// literals of the rule families, outside tests) and requires each to have
+// its anchored row in docs/rules.md: else its SARIF rule has no text and a
+// [[suppress]] entry naming it is refused.
+func TestEveryRuleDocumented(t *testing.T) {
+	docs := ruleDocs()
+	code := regexp.MustCompile(`"((?:url|doc|redirect|http|jwks|live|as|server|suppress)-[a-z0-9-]*[a-z0-9])"`)
+	notRules := map[string]bool{"redirect-uri": true} // a flag name
+	seen := 0
+	filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "tools" || d.Name() == "internal") && p != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range code.FindAllStringSubmatch(string(src), -1) {
+			if notRules[m[1]] {
+				continue
+			}
+			seen++
+			if _, ok := docs[m[1]]; !ok {
+				t.Errorf("%s: rule code %q has no anchored row in docs/rules.md", p, m[1])
+			}
+		}
+		return nil
+	})
+	if seen < 50 {
+		t.Errorf("found %d rule codes in the code; the scan is broken", seen)
+	}
+}
