@@ -124,6 +124,24 @@ func TestActionScripts(t *testing.T) {
 	if b, err := os.ReadFile(summary); err != nil || !strings.Contains(string(b), "| bad.json | ✗ invalid |") {
 		t.Errorf("step summary = %q, %v; want a row for bad.json", b, err)
 	}
+
+	// The sarif input adds --sarif FILE (a name with a space stays one
+	// argument): a SARIF log of the same findings, located at the file.
+	run = exec.Command("bash", filepath.Join(mustAbs(t, "action"), "run.sh"))
+	run.Dir = dir
+	run.Env = append(os.Environ(), "PATH="+path, "CIMD_ARGS=validate --strict bad.json", "CIMD_SARIF=reports/cimd scan.sarif", "NO_COLOR=1")
+	if out, err := run.CombinedOutput(); err == nil {
+		t.Errorf("run.sh with CIMD_SARIF succeeded; want exit status 1\n%s", out)
+	}
+	sarif := readSARIF(t, filepath.Join(dir, "reports", "cimd scan.sarif"))
+	if rs := sarif.Runs[0].Results; len(rs) == 0 || rs[0].RuleID != "doc-client-secret" || rs[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != "bad.json" {
+		t.Errorf("SARIF results = %+v; want doc-client-secret at bad.json first", rs)
+	}
+	for _, want := range []string{"  sarif:\n", "CIMD_SARIF: ${{ inputs.sarif }}"} {
+		if !strings.Contains(string(action), want) {
+			t.Errorf("action.yml does not contain %q", want)
+		}
+	}
 }
 
 func mustAbs(t *testing.T, p string) string {

@@ -584,8 +584,14 @@ host = "staging.example.com"
 host = "dev.example.com"
 [env.dev.check]
 servers = []
+
+[[suppress]]
+rule = "as-probe-accepted"
+reason = "known good"
+expires = 2099-01-01
 `, srv.URL)), 0o644)
-	code, out, errs := cimd(t, "check-server", "-c", cfg, "--all-envs", "--allow-private", "--cacert", ca.CertFile, "--json")
+	sarifFile := filepath.Join(filepath.Dir(cfg), "check.sarif")
+	code, out, errs := cimd(t, "check-server", "-c", cfg, "--all-envs", "--allow-private", "--cacert", ca.CertFile, "--json", "--sarif", sarifFile)
 	var o checkOutput
 	if err := json.Unmarshal([]byte(out), &o); err != nil || code != 0 || len(o.Results) != 2 {
 		t.Fatalf("exit %d, %d results (%v):\n%s%s; want 0 and 2", code, len(o.Results), err, out, errs)
@@ -599,5 +605,25 @@ servers = []
 	slices.Sort(probed)
 	if !slices.Equal(probed, want) {
 		t.Errorf("the server was probed with %q; want %q", probed, want)
+	}
+	// --sarif: the readiness findings of both environments, at the line of
+	// [check] servers (which staging inherits).
+	log := readSARIF(t, sarifFile)
+	n := 0
+	for _, r := range log.Runs[0].Results {
+		if !strings.HasPrefix(r.RuleID, "as-") {
+			continue
+		}
+		n++
+		if r.RuleID == "as-probe-accepted" && (len(r.Suppressions) != 1 || r.Suppressions[0].Justification != "known good") {
+			t.Errorf("as-probe-accepted has suppressions %+v; want the [[suppress]] entry's", r.Suppressions)
+		}
+		loc := r.Locations[0].PhysicalLocation
+		if !strings.HasSuffix(loc.ArtifactLocation.URI, "cimd.toml") || loc.Region == nil || loc.Region.StartLine != 8 {
+			t.Errorf("%s at %+v; want cimd.toml line 8, [check] servers", r.RuleID, loc)
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d as-* results in the SARIF log; want those of both environments", n)
 	}
 }

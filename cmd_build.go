@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
@@ -17,6 +18,8 @@ type buildResult struct {
 	OK       bool               `json:"ok"`
 	Written  []string           `json:"written"`
 	Findings []validate.Finding `json:"findings"`
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
 
 	dir   string
 	files map[string][]byte
@@ -25,6 +28,7 @@ type buildResult struct {
 func runBuild(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "build", `
 Usage: cimd build [-c FILE] [--env NAME | --all-envs] [--out DIR] [--json] [-q]
+                  [--sarif FILE]
 
 Renders the Client ID Metadata Document from cimd.toml, with
 client_id = "https://" + host + path, checks it against every offline rule,
@@ -56,7 +60,7 @@ replaced are put back: every file is as it was.
 	if err := build.Collisions(cfgs, *out); err != nil {
 		return usageErr(err)
 	}
-	b := builder{s: s, of: of, file: file, out: *out, p: newPainter(s, s.err), gh: newGitHub(s)}
+	b := builder{s: s, of: of, file: file, out: *out, p: newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
 
 	// Render and check every environment before writing anything, so a bad
 	// environment leaves no other half-done.
@@ -83,6 +87,9 @@ replaced are put back: every file is as it was.
 	if err := b.report(results, bad == 0); err != nil {
 		return err
 	}
+	if err := b.sarif(results); err != nil {
+		return err
+	}
 	if bad > 0 {
 		return errFailed
 	}
@@ -97,6 +104,24 @@ type builder struct {
 	out  string // --out
 	p    painter
 	gh   github
+	sup  *suppressor
+}
+
+// sarif says how many findings were suppressed and writes --sarif.
+func (b builder) sarif(results []*buildResult) error {
+	targets := make([]sarifTarget, len(results))
+	n := 0
+	for i, r := range results {
+		targets[i] = sarifTarget{Origin: origin{b.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
+		n += len(r.Suppressed)
+	}
+	if !b.of.json && !b.of.quiet {
+		noteSuppressed(b.s.err, n, b.file.Path)
+	}
+	if b.of.sarif == "" {
+		return nil
+	}
+	return writeSARIF(b.s, b.of.sarif, targets...)
 }
 
 // env renders and checks one environment and prints its findings. The
@@ -107,7 +132,8 @@ func (b builder) env(c *config.Config) (*buildResult, error) {
 	if err != nil {
 		return nil, configFailed(s, of, "build", err)
 	}
-	r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Written: []string{}}
+	findings, hidden := b.sup.apply(findings)
+	r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Suppressed: hidden, Written: []string{}}
 	b.gh.annotate(findings, origin{b.file, c.Env})
 	if !of.json {
 		printFindings(s.err, "", prefixed(c, of.shown(findings)), true, b.p)

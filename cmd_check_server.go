@@ -24,7 +24,7 @@ const checkServerUsage = `
 Usage: cimd check-server [URL ...] [-c FILE] [--env NAME | --all-envs]
                          [--client-id URL] [--redirect-uri URI] [--no-probe]
                          [--token client_credentials]
-                         [--strict] [--json] [-q] [--timeout DUR]
+                         [--strict] [--json] [-q] [--sarif FILE] [--timeout DUR]
                          [--cacert FILE] [--allow-private]
 
 Answers "will this authorization server accept our client, and will MCP
@@ -100,12 +100,17 @@ type serverCheck struct {
 	// clientFindings are what is wrong with the client itself (its rendered
 	// or fetched document), reported with every server's result.
 	clientFindings []validate.Finding
+	file           *config.File // the cimd.toml in config mode, for --sarif's locations
 }
 
 // checkResult is one server's verdict as check-server prints it.
 type checkResult struct {
 	authserver.Result
 	Env string `json:"env,omitempty"`
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
+
+	file *config.File // the cimd.toml in config mode
 }
 
 // name is how the result is named in text output.
@@ -171,11 +176,12 @@ func runCheckServer(ctx context.Context, s stdio, args []string) error {
 		}
 		res.Findings = append(append([]validate.Finding{}, c.clientFindings...), res.Findings...)
 		res.Judge(cf.strict)
-		return checkResult{Result: res, Env: c.env}
+		return checkResult{Result: res, Env: c.env, file: c.file}
 	})
 	if ctx.Err() != nil {
 		return fmt.Errorf("check-server: interrupted")
 	}
+	suppressChecks(results, cf.strict)
 	return reportCheckServer(s, of, results)
 }
 
@@ -307,7 +313,7 @@ func configChecks(s stdio, fs *pflag.FlagSet, ef *envFlags, cf *checkServerFlags
 			client.Assert = asserter(signer, client.ClientID)
 		}
 		for _, u := range servers {
-			checks = append(checks, serverCheck{target: u, env: c.Env, client: client, clientFindings: prefixed(c, shown)})
+			checks = append(checks, serverCheck{target: u, env: c.Env, client: client, clientFindings: prefixed(c, shown), file: file})
 		}
 	}
 	if len(checks) == 0 {
@@ -417,6 +423,22 @@ func reportCheckServer(s stdio, of outputFlags, results []checkResult) error {
 		}
 	default:
 		writeServerText(s.out, results, of.verbose, newPainter(s, s.out))
+		n := 0
+		for _, r := range results {
+			n += len(r.Suppressed)
+		}
+		if n > 0 {
+			fmt.Fprintf(s.out, "\n%s suppressed by [[suppress]] in %s\n", plural(n, "finding"), printable(results[0].file.Path))
+		}
+	}
+	if of.sarif != "" {
+		targets := make([]sarifTarget, len(results))
+		for i, r := range results {
+			targets[i] = sarifTarget{Origin: origin{r.file, r.Env}, URL: r.Target, Findings: r.Findings, Suppressed: r.Suppressed}
+		}
+		if err := writeSARIF(s, of.sarif, targets...); err != nil {
+			return err
+		}
 	}
 	if !report.Ready {
 		return errFailed

@@ -28,7 +28,10 @@ overwrite an existing file without --force.
 
 With --ci github it also writes `+workflowPath+`: build and validate on pull
 requests, publish then validate on release, with AWS access through OIDC (no
-stored keys), installing the cimd version that wrote it. An existing
+stored keys), installing the cimd version that wrote it; and
+`+monitorFile+` beside it: a daily (and on demand) check of every
+environment's live document, with check-server when cimd.toml has [check],
+that uploads SARIF to code scanning and fails loudly. An existing
 cimd.toml is then kept as it is (even with --force, which then only replaces
 the workflow) unless --url or --name asks for a new one with --force. Run in
 a subdirectory of a git repository, it writes the workflow at the repository
@@ -81,6 +84,12 @@ root, where GitHub looks for it, and its steps name the config with -c.
 		}
 		files[wfFile] = job
 		order = append(order, wfFile)
+		monFile, monJob, err := monitorWorkflowJob(wfFile, job, *force)
+		if err != nil {
+			return err
+		}
+		files[monFile] = monJob
+		order = append(order, monFile)
 	}
 	kept := ""
 	if keepConfig {
@@ -310,6 +319,23 @@ func buildVersion() string {
 type templateJob struct {
 	name string
 	data any
+}
+
+// monitorFile is the scheduled workflow 'init --ci github' writes beside
+// workflowPath.
+const monitorFile = "cimd-monitor.yml"
+
+// monitorWorkflowJob is the scheduled workflow that checks the live document
+// and reports to code scanning: beside the main workflow, with its settings;
+// it refuses to replace an existing one without force.
+func monitorWorkflowJob(wfFile string, main templateJob, force bool) (string, templateJob, error) {
+	monFile := filepath.Join(filepath.Dir(wfFile), monitorFile)
+	if ok, err := exists(monFile); err != nil {
+		return "", templateJob{}, fmt.Errorf("init: %w", err)
+	} else if ok && !force {
+		return "", templateJob{}, usagef("init: %s already exists (use --force to overwrite)", monFile)
+	}
+	return monFile, templateJob{monitorFile, main.data}, nil
 }
 
 // listsServers reports whether the top level of the config at cfgPath has

@@ -19,10 +19,12 @@ type publishResult struct {
 	ClientID string             `json:"client_id"`
 	OK       bool               `json:"ok"`
 	Findings []validate.Finding `json:"findings"`
-	Plan     *publish.Plan      `json:"plan"`             // nil when nothing was attempted
-	JWKS     *publish.Plan      `json:"jwks,omitempty"`   // the JWK Set beside the document ([client.keys])
-	Verify   *resultJSON        `json:"verify"`           // nil when not verified
-	Impact   *impactJSON        `json:"impact,omitempty"` // dry run, or refused for --retire: what replacing the live copy does to users
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
+	Plan       *publish.Plan       `json:"plan"`             // nil when nothing was attempted
+	JWKS       *publish.Plan       `json:"jwks,omitempty"`   // the JWK Set beside the document ([client.keys])
+	Verify     *resultJSON         `json:"verify"`           // nil when not verified
+	Impact     *impactJSON         `json:"impact,omitempty"` // dry run, or refused for --retire: what replacing the live copy does to users
 	// JWKSImpact is, for a dry run, what replacing the live JWK Set does.
 	JWKSImpact *impactJSON `json:"jwks_impact,omitempty"`
 	Error      string      `json:"error,omitempty"`
@@ -39,12 +41,13 @@ type publishRun struct {
 	of       outputFlags
 	p        painter
 	gh       github
+	sup      *suppressor
 }
 
 const publishUsage = `
 Usage: cimd publish [-c FILE] [--env NAME | --all-envs] [--dry-run] [--force]
                     [--retire] [--no-verify] [--wait DUR] [--timeout DUR]
-                    [--json] [-q]
+                    [--json] [-q] [--sarif FILE]
 
 Builds the document (with the same checks as 'cimd build'), then puts it where
 the environment's [publish] table says:
@@ -116,7 +119,7 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		s: s, file: file, noVerify: *noVerify, retire: *retire, of: of,
 		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
 		opts:   publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
-		p:      newPainter(s, s.err), gh: newGitHub(s),
+		p:      newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now()),
 	}
 	results := make([]*publishResult, 0, len(cfgs))
 	failed := 0
@@ -151,10 +154,36 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		}
 		fmt.Fprintf(s.err, "cimd: %s %d of %d environments\n", verb, len(cfgs)-failed, len(cfgs))
 	}
+	if err := pr.sarif(results); err != nil {
+		return err
+	}
 	if failed > 0 {
 		return errFailed
 	}
 	return nil
+}
+
+// sarif says how many findings were suppressed and writes --sarif: per
+// environment, the build's findings and the verify's.
+func (pr *publishRun) sarif(results []*publishResult) error {
+	targets := make([]sarifTarget, len(results))
+	n := 0
+	for i, r := range results {
+		t := sarifTarget{Origin: origin{pr.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
+		if v := r.Verify; v != nil {
+			t.Findings = append(append([]validate.Finding{}, t.Findings...), v.Findings...)
+			t.Suppressed = append(append([]suppressedFinding{}, t.Suppressed...), v.Suppressed...)
+		}
+		targets[i] = t
+		n += len(t.Suppressed)
+	}
+	if !pr.of.json && !pr.of.quiet {
+		noteSuppressed(pr.s.err, n, pr.file.Path)
+	}
+	if pr.of.sarif == "" {
+		return nil
+	}
+	return writeSARIF(pr.s, pr.of.sarif, targets...)
 }
 
 // env builds, publishes and verifies one environment, printing as it goes
@@ -173,6 +202,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if err != nil {
 		return fail(err)
 	}
+	findings, r.Suppressed = pr.sup.apply(findings)
 	r.Findings = nonNil(findings)
 	pr.gh.annotate(findings, origin{pr.file, c.Env})
 	if !of.json {
@@ -252,6 +282,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 	if err != nil {
 		return fail(err)
 	}
+	opts.Ignore = pr.sup.ignores
 	progress := s.err
 	if of.json || of.quiet {
 		progress = io.Discard
@@ -259,7 +290,10 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		fmt.Fprintf(s.err, "cimd: verifying %s (for up to %s)\n", printable(c.ClientID()), opts.Wait)
 	}
 	v := verifyDeployed(ctx, c, doc, opts, progress)
-	r.Verify = &resultJSON{OK: v.Valid, Result: v}
+	var hidden []suppressedFinding
+	v.Findings, hidden = pr.sup.apply(v.Findings)
+	v.Judge(false)
+	r.Verify = &resultJSON{OK: v.Valid, Result: v, Suppressed: hidden}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})
 	if !v.Valid {
 		if !of.json {

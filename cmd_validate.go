@@ -39,7 +39,7 @@ type validateFlags struct {
 const validateUsage = `
 Usage: cimd validate [TARGET ...] [-c FILE] [--env NAME | --all-envs] [--url URL]
                      [--profile mcp|cimd] [--servers NAME,...] [--redirect-uri URI ...]
-                     [--strict] [--json] [--timeout DUR] [--wait DUR]
+                     [--strict] [--json] [--sarif FILE] [--timeout DUR] [--wait DUR]
                      [--cacert FILE] [--allow-private]
 
 Checks Client ID Metadata Documents the way a strict authorization server does,
@@ -149,7 +149,8 @@ func runValidate(ctx context.Context, s stdio, args []string) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("validate: interrupted")
 	}
-	return reportValidate(s, of, results, origins)
+	hidden := suppressResults(results, origins, vf.strict)
+	return reportValidate(s, of, results, origins, hidden)
 }
 
 // validateJobs turns the command line into one check per target, or per
@@ -178,7 +179,7 @@ func validateJobs(fs *pflag.FlagSet, ef *envFlags, vf *validateFlags, of outputF
 
 // reportValidate prints the results (text, JSON or quiet), annotates and
 // summarises them for GitHub, and returns errFailed when one is invalid.
-func reportValidate(s stdio, of outputFlags, results []validate.Result, origins []origin) error {
+func reportValidate(s stdio, of outputFlags, results []validate.Result, origins []origin, hidden [][]suppressedFinding) error {
 	valid := true
 	gh := newGitHub(s)
 	rows := make([]summaryRow, len(results))
@@ -198,7 +199,7 @@ func reportValidate(s stdio, of outputFlags, results []validate.Result, origins 
 	case of.json:
 		out := make([]resultJSON, len(results))
 		for i, r := range results {
-			out[i] = resultJSON{OK: r.Valid, Result: r}
+			out[i] = resultJSON{OK: r.Valid, Result: r, Suppressed: hidden[i]}
 		}
 		if err := writeJSON(s.out, struct {
 			OK      bool         `json:"ok"`
@@ -213,6 +214,14 @@ func reportValidate(s stdio, of outputFlags, results []validate.Result, origins 
 		}
 	default:
 		writeText(s.out, results, of.verbose, newPainter(s, s.out))
+		if n := countSuppressed(hidden); n > 0 {
+			fmt.Fprintf(s.out, "\n%s suppressed by [[suppress]] in %s\n", plural(n, "finding"), printable(origins[0].file.Path))
+		}
+	}
+	if of.sarif != "" {
+		if err := validateSARIF(s, of.sarif, results, origins, hidden); err != nil {
+			return err
+		}
 	}
 	if !valid {
 		return errFailed
@@ -226,6 +235,8 @@ func reportValidate(s stdio, of outputFlags, results []validate.Result, origins 
 type resultJSON struct {
 	OK bool `json:"ok"`
 	validate.Result
+	// Suppressed are the findings [[suppress]] entries set aside.
+	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
 }
 
 // configJobs turns each selected environment of the config into a check of
@@ -237,6 +248,7 @@ func configJobs(ef *envFlags, df deployFlags, vf *validateFlags, of outputFlags,
 	}
 	jobs := make([]func(context.Context) validate.Result, len(cfgs))
 	origins := make([]origin, len(cfgs))
+	sup := newSuppressor(file, time.Now())
 	for i, c := range cfgs {
 		doc, _, err := render(c)
 		if err != nil {
@@ -246,6 +258,7 @@ func configJobs(ef *envFlags, df deployFlags, vf *validateFlags, of outputFlags,
 		if err != nil {
 			return nil, nil, err
 		}
+		opts.Ignore = sup.ignores
 		progress := progressFor(s, configTarget(c), len(cfgs))
 		if of.json || of.quiet {
 			progress = io.Discard

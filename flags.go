@@ -91,6 +91,9 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
+	if err := checkSuppressions(f); err != nil {
+		return nil, nil, usageErr(err)
+	}
 	cfgs, err := f.Select(e.env, e.all)
 	if err != nil {
 		return nil, nil, usageErr(err)
@@ -101,17 +104,20 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	return f, cfgs, nil
 }
 
-// outputFlags are --json and -q, shared by build, publish and validate.
+// outputFlags are --json, -q, -v and --sarif, shared by build, publish and
+// validate (and check-server).
 type outputFlags struct {
 	json    bool
 	quiet   bool
 	verbose bool
+	sarif   string // also write a SARIF 2.1.0 log to this file (sarif.go)
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object on stdout")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "also show info findings")
+	fs.StringVar(&o.sarif, "sarif", "", "also write the findings as a SARIF 2.1.0 log to `FILE` (code scanning)")
 }
 
 // shown returns the findings to print as text: errors only when quiet, info

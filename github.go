@@ -121,6 +121,10 @@ func configKey(f validate.Finding) []string {
 	case f.Field == "jwks_uri" && (f.Rule == "doc-jwks-invalid" || f.Rule == "doc-private-key"):
 		// the JWK Set served at jwks_uri, not a key of the config
 		return nil
+	case f.Rule == "suppress-expired":
+		// Its field is the entry, suppress[i]: the index finds the i-th header.
+		name, i, _ := strings.Cut(f.Field, "[")
+		return []string{name, "[" + i}
 	}
 	field := f.Field
 	if i := strings.IndexAny(field, ".["); i >= 0 {

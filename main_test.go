@@ -30,6 +30,8 @@ func TestScript(t *testing.T) {
 			env.Setenv("AWS_CONFIG_FILE", env.WorkDir+"/.aws-config")
 			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", env.WorkDir+"/.aws-credentials")
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			// Every SARIF log a story leaves behind must pass the schema.
+			env.Defer(func() { checkSARIFFiles(env.T(), env.WorkDir) })
 			return nil
 		},
 	})

@@ -101,6 +101,12 @@ func decodeConfig(t map[string]any, at toml.Key, p *problems) Config {
 				p.add(kp, "environments cannot be nested")
 			}
 		},
+		// [[suppress]] is read by Load, at the top level only.
+		"suppress": func(p *problems, kp toml.Key, _ any) {
+			if len(at) > 0 {
+				p.add(kp, "[[suppress]] goes at the top level, where it applies to every environment")
+			}
+		},
 	}.decode(t, at, p, "")
 	return c
 }

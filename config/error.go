@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 )
@@ -62,7 +63,7 @@ func (p *problems) add(key toml.Key, format string, args ...any) {
 func (p *problems) addAt(line, col int, key toml.Key, msg string) {
 	e := &Error{File: p.file, Line: line, Col: col, Msg: msg}
 	if len(key) > 0 {
-		e.Key = key.String()
+		e.Key = keyString(key)
 		if p.bad != nil {
 			p.bad[e.Key] = true
 		}
@@ -75,6 +76,12 @@ func (p *problems) addAt(line, col int, key toml.Key, msg string) {
 		p.seen[id] = true
 		p.errs = append(p.errs, e)
 	}
+}
+
+// keyString writes a key path for messages, an array-of-tables entry as
+// suppress[0] rather than TOML's suppress."[0]".
+func keyString(k toml.Key) string {
+	return strings.NewReplacer(`."[`, "[", `]"`, "]").Replace(k.String())
 }
 
 // err returns the problems in file order, those without a line last, or nil.

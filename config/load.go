@@ -24,6 +24,8 @@ type File struct {
 	configs map[string]*Config // "" is the top level
 	envs    []string           // sorted
 	keys    *keyIndex          // where the file's keys are written
+
+	suppress []Suppression // the [[suppress]] entries
 }
 
 // Load reads, decodes and checks the cimd.toml at path, and every
@@ -59,6 +61,7 @@ func Load(path string) (*File, error) {
 	// problem is reported once, at the key that has it.
 	c := decodeConfig(top, nil, p)
 	f.add(p, "", &c, nil, nil)
+	f.suppress = decodeSuppress(p, raw["suppress"])
 	for _, name := range slices.Sorted(maps.Keys(envs)) {
 		at := toml.Key{"env", name}
 		if name == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,7 @@ type keyIndex struct {
 	exact  map[string]pos // the first header or key line of exactly this path
 	values map[string]pos // the first key = value line (not a header) of this path
 	inside map[string]pos // the first header or key line under this path
+	count  map[string]int // how many [[x]] headers of each path so far
 }
 
 type pos struct{ line, col int }
@@ -36,7 +38,7 @@ type pos struct{ line, col int }
 func indexKey(k toml.Key) string { return strings.Join(k, "\x00") }
 
 func newKeyIndex(src string) *keyIndex {
-	ix := &keyIndex{exact: map[string]pos{}, values: map[string]pos{}, inside: map[string]pos{}}
+	ix := &keyIndex{exact: map[string]pos{}, values: map[string]pos{}, inside: map[string]pos{}, count: map[string]int{}}
 	first := func(m map[string]pos, k string, p pos) {
 		if _, ok := m[k]; !ok {
 			m[k] = p
@@ -53,7 +55,8 @@ func newKeyIndex(src string) *keyIndex {
 	}
 	var (
 		table     toml.Key
-		multiline string // closing delimiter while inside a multi-line string
+		plain     toml.Key // table without the entry index of a [[x]] header
+		multiline string   // closing delimiter while inside a multi-line string
 	)
 	for i, text := range strings.Split(src, "\n") {
 		n := i + 1
@@ -77,8 +80,15 @@ func newKeyIndex(src string) *keyIndex {
 			if !ok {
 				continue
 			}
-			table = k
+			table, plain = k, k
 			record(k, pos{n, start + 1}, false)
+			if open == 2 {
+				// The i-th [[x]] entry is also the path x, "[i]", so that
+				// each entry's keys can be found (see [entryKey]).
+				table = entryKey(k, ix.count[indexKey(k)])
+				ix.count[indexKey(k)]++
+				record(table, pos{n, start + 1}, false)
+			}
 		default:
 			k, end, ok := parseKey(rest, 0)
 			if !ok || !strings.HasPrefix(strings.TrimLeft(rest[end:], " \t"), "=") {
@@ -86,6 +96,9 @@ func newKeyIndex(src string) *keyIndex {
 			}
 			full := append(append(toml.Key{}, table...), k...)
 			record(full, pos{n, start + 1}, true)
+			if len(plain) != len(table) {
+				record(append(append(toml.Key{}, plain...), k...), pos{n, start + 1}, true)
+			}
 			value := strings.TrimLeft(rest[end:], " \t=")
 			for _, d := range []string{`"""`, `'''`} {
 				if strings.HasPrefix(value, d) && !strings.Contains(value[3:], d) {
@@ -95,6 +108,12 @@ func newKeyIndex(src string) *keyIndex {
 		}
 	}
 	return ix
+}
+
+// entryKey is the path of the i-th (0-based) [[k]] entry of an array of
+// tables, as the index records it.
+func entryKey(k toml.Key, i int) toml.Key {
+	return append(slices.Clip(k), "["+strconv.Itoa(i)+"]")
 }
 
 // locate returns where key is written: its first header or key line; else

@@ -237,8 +237,9 @@ func TestExample(t *testing.T) {
 		}
 	}
 
-	// Uncomment every "# key = value" line: the result must still load.
-	commented := regexp.MustCompile(`^# ("[^"]+"|[a-z_]+) = `)
+	// Uncomment every "# key = value" line and "# [[table]]" header: the
+	// result must still load.
+	commented := regexp.MustCompile(`^# (("[^"]+"|[a-z_]+) = |\[\[[a-z_.]+\]\]$)`)
 	var lines []string
 	for _, l := range strings.Split(string(src), "\n") {
 		if commented.MatchString(l) {
@@ -247,7 +248,7 @@ func TestExample(t *testing.T) {
 		lines = append(lines, l)
 	}
 	all := strings.Join(lines, "\n")
-	if !strings.Contains(all, "\njwks_file = ") || !strings.Contains(all, "\ntos_uri = ") {
+	if !strings.Contains(all, "\njwks_file = ") || !strings.Contains(all, "\ntos_uri = ") || !strings.Contains(all, "\n[[suppress]]\n") {
 		t.Fatal("found no commented-out keys to check")
 	}
 	path := write(t, map[string]string{"cimd.toml": all, "jwks.json": `{"keys":[]}`})

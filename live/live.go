@@ -36,6 +36,10 @@ type Options struct {
 	// Servers are the profiles ([validate] servers) whose cache bounds time
 	// a drift's propagation; empty: every profile.
 	Servers []string
+	// Ignore, when set, says which findings do not count ([[suppress]] in
+	// cimd.toml): a poll neither waits for them nor stops at them. They stay
+	// in the result, after the others, for the caller to set aside.
+	Ignore func(validate.Finding) bool
 }
 
 // Checker checks live URLs with one fetch client. Make one per run (or per
@@ -91,7 +95,7 @@ func (c *Checker) Check(ctx context.Context, rawURL string) validate.Result {
 // Poll checks rawURL until it passes or the wait runs out (see [Poll]),
 // writing progress lines to progress, and sets the result's Target.
 func (c *Checker) Poll(ctx context.Context, rawURL string, progress io.Writer) validate.Result {
-	r := Poll(ctx, c.opts.Wait, progress, func(ctx context.Context) validate.Result {
+	r := c.poll(ctx, progress, func(ctx context.Context) validate.Result {
 		return c.Check(ctx, rawURL)
 	})
 	r.Target = rawURL
@@ -113,7 +117,7 @@ func (c *Checker) Deployed(ctx context.Context, rawURL string, doc []byte, progr
 // document's, with field "jwks_uri", so one poll waits for both; the fetch
 // is reported as the result's JWKS. An empty jwksURL checks no JWK Set.
 func (c *Checker) DeployedKeys(ctx context.Context, rawURL string, doc []byte, jwksURL string, jwks []byte, progress io.Writer) validate.Result {
-	return Poll(ctx, c.opts.Wait, progress, func(ctx context.Context) validate.Result {
+	return c.poll(ctx, progress, func(ctx context.Context) validate.Result {
 		r := c.check(ctx, rawURL)
 		if r.Document != nil {
 			if f := validate.Drift(r.Body, doc); f != nil {
@@ -131,6 +135,33 @@ func (c *Checker) DeployedKeys(ctx context.Context, rawURL string, doc []byte, j
 		r.Judge(c.opts.Strict)
 		return r
 	})
+}
+
+// poll is [Poll] with the Checker's wait, judging each attempt without the
+// findings opts.Ignore names; they are put back, last, in the result.
+func (c *Checker) poll(ctx context.Context, progress io.Writer, attempt func(context.Context) validate.Result) validate.Result {
+	if c.opts.Ignore == nil {
+		return Poll(ctx, c.opts.Wait, progress, attempt)
+	}
+	var ignored []validate.Finding
+	r := Poll(ctx, c.opts.Wait, progress, func(ctx context.Context) validate.Result {
+		r := attempt(ctx)
+		ignored = nil
+		kept := make([]validate.Finding, 0, len(r.Findings))
+		for _, f := range r.Findings {
+			if c.opts.Ignore(f) {
+				ignored = append(ignored, f)
+			} else {
+				kept = append(kept, f)
+			}
+		}
+		r.Findings = kept
+		r.Judge(c.opts.Strict)
+		return r
+	})
+	r.Findings = append(r.Findings, ignored...)
+	r.Judge(c.opts.Strict)
+	return r
 }
 
 // checkJWKS fetches the JWK Set at jwksURL and adds what the rules say of

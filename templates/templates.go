@@ -59,9 +59,18 @@ func (d WorkflowData) Flags() string {
 	return " -c " + d.Config
 }
 
+// ConfigFile returns the path of cimd.toml from the repository root.
+func (d WorkflowData) ConfigFile() string {
+	if d.Config == "" {
+		return "cimd.toml"
+	}
+	return d.Config
+}
+
 // Render renders the template called name with data: "cimd.toml" takes a
-// [ConfigData], "_headers" a [HeadersData] and "cimd.yml" a [WorkflowData]
-// (a zero value or nil takes the defaults).
+// [ConfigData], "_headers" a [HeadersData], and "cimd.yml" and
+// "cimd-monitor.yml" (the scheduled check of the live document) a
+// [WorkflowData] (a zero value or nil takes the defaults).
 func Render(name string, data any) ([]byte, error) {
 	var (
 		file        string
@@ -77,8 +86,8 @@ func Render(name string, data any) ([]byte, error) {
 		data = d.withDefaults()
 	case "_headers":
 		file = "files/_headers.tmpl"
-	case "cimd.yml":
-		file = "files/cimd.yml.tmpl"
+	case "cimd.yml", "cimd-monitor.yml":
+		file = "files/" + name + ".tmpl"
 		// GitHub's own ${{ }} expressions must pass through untouched.
 		left, right = "<<", ">>"
 		d, _ := data.(WorkflowData)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -146,4 +147,110 @@ func TestUnknown(t *testing.T) {
 	if _, err := Render("files/cimd.toml.tmpl", nil); err == nil {
 		t.Error("Render of a path succeeded; want only template names")
 	}
+}
+
+// TestMonitorWorkflow checks the scheduled workflow against its golden copy
+// (go test ./templates -update rewrites it), then its structure: the
+// triggers, the permissions code scanning needs, and every step in order
+// with what makes it run.
+func TestMonitorWorkflow(t *testing.T) {
+	got, err := Render("cimd-monitor.yml", WorkflowData{Version: "v1.2.3", Config: "svc/cimd.toml", CheckServers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/cimd-monitor.yml"
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("Render(cimd-monitor.yml) differs from %s; run go test ./templates -update and review the diff", golden)
+	}
+	s := string(got)
+	if strings.Contains(s, "\t") || strings.Contains(s, "<<") {
+		t.Error("workflow has a tab or an unrendered template action")
+	}
+
+	// Top-level keys, in order, at column 0.
+	var top []string
+	for _, l := range strings.Split(s, "\n") {
+		if l != "" && l[0] != ' ' && l[0] != '#' {
+			top = append(top, l)
+		}
+	}
+	if got, want := strings.Join(top, " | "), "name: cimd monitor | on: | permissions: | jobs:"; got != want {
+		t.Errorf("top-level keys = %s; want %s", got, want)
+	}
+	on := section(s, "on:", "permissions:")
+	if !regexp.MustCompile(`(?m)^  schedule:\n    - cron: "\d+ \d+ \* \* \*"`).MatchString(on) || !strings.Contains(on, "\n  workflow_dispatch:\n") {
+		t.Errorf("on: = %q; want a daily schedule and workflow_dispatch", on)
+	}
+	if perms := section(s, "\npermissions:", "jobs:"); strings.TrimSpace(perms) != "contents: read" {
+		t.Errorf("workflow permissions = %q; want contents: read only (the job asks for more)", perms)
+	}
+	job := section(s, "\n  monitor:\n", "    steps:\n")
+	for _, want := range []string{"      contents: read\n", "      security-events: write", "    runs-on: ubuntu-latest\n"} {
+		if !strings.Contains(job, want) {
+			t.Errorf("job lacks %q:\n%s", want, job)
+		}
+	}
+
+	// The steps: split at each "      - " item of the steps list.
+	_, stepsText, _ := strings.Cut(s, "    steps:\n")
+	steps := strings.Split(stepsText, "\n      - ")
+	steps[0] = strings.TrimPrefix(steps[0], "      - ")
+	type step struct{ first, has string }
+	wantSteps := []step{
+		{"uses: actions/checkout@v4", ""},
+		{"uses: actions/setup-go@v5", "cache: false"},
+		{"name: Install cimd", "run: go install github.com/cimd-dev/cimd@v1.2.3"},
+		{"name: Validate the live document of every environment", "run: cimd validate -c svc/cimd.toml --all-envs --sarif cimd-validate.sarif"},
+		{"name: Check that the servers of [check] accept the live document", "run: cimd check-server -c svc/cimd.toml --all-envs --sarif cimd-check-server.sarif"},
+		{"name: Upload the validate findings to code scanning", "uses: github/codeql-action/upload-sarif@v4"},
+		{"name: Upload the check-server findings to code scanning", "sarif_file: cimd-check-server.sarif"},
+		{"name: Fail the run when a check failed", "exit 1"},
+	}
+	if len(steps) != len(wantSteps) {
+		t.Fatalf("%d steps; want %d:\n%s", len(steps), len(wantSteps), stepsText)
+	}
+	for i, w := range wantSteps {
+		if !strings.HasPrefix(steps[i], w.first) || !strings.Contains(steps[i], w.has) {
+			t.Errorf("step %d = %q; want it to start with %q and hold %q", i, steps[i], w.first, w.has)
+		}
+	}
+	// Both checks go on after a failure so that the findings are uploaded;
+	// the last step then fails the run.
+	for _, i := range []int{3, 4} {
+		if !strings.Contains(steps[i], "continue-on-error: true") || !strings.Contains(steps[i], "id: ") {
+			t.Errorf("step %d does not continue on error with an id:\n%s", i, steps[i])
+		}
+	}
+	for _, i := range []int{5, 6} {
+		if !strings.Contains(steps[i], "if: always() && hashFiles(") || !strings.Contains(steps[i], "category: cimd-") {
+			t.Errorf("upload step %d does not run always, for an existing file, in its own category:\n%s", i, steps[i])
+		}
+	}
+	if !strings.Contains(steps[7], "if: steps.validate.outcome == 'failure' || steps.check.outcome == 'failure'") || !strings.Contains(steps[7], `>> "$GITHUB_STEP_SUMMARY"`) {
+		t.Errorf("the last step does not fail on either check with the step summary:\n%s", steps[7])
+	}
+
+	// Without [check] servers: no check-server step, upload or condition.
+	def, err := Render("cimd-monitor.yml", nil)
+	d := string(def)
+	if err != nil || !strings.Contains(d, "\n        run: cimd validate --all-envs --sarif cimd-validate.sarif\n") || strings.Contains(d, "run: cimd check-server") ||
+		strings.Contains(d, "steps.check") || strings.Count(d, "\n      - ") != len(wantSteps)-2 {
+		t.Errorf("Render(cimd-monitor.yml, nil) = %v; want the default config without -c, and no check-server steps:\n%s", err, d)
+	}
+}
+
+// section returns the text of s between the first from and the next to.
+func section(s, from, to string) string {
+	_, rest, _ := strings.Cut(s, from)
+	out, _, _ := strings.Cut(rest, to)
+	return out
 }
