@@ -18,6 +18,7 @@ package fetch
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
@@ -25,6 +26,9 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/cimd-dev/cimd/validate"
@@ -53,11 +57,29 @@ type Options struct {
 }
 
 // Client makes GET requests with the guarantees of the package doc. Make
-// one per run with [New]; it is safe for concurrent use. Each Get dials
-// afresh today; the Client is where transports shared across a run (one
-// per host and checked address set, HTTP/2 multiplexed) will be kept.
+// one per run with [New]; it is safe for concurrent use.
+//
+// It keeps one transport per (host, checked address set) for its lifetime,
+// so a thousand URLs on one host cost one TLS handshake and, where the
+// server offers HTTP/2, one connection multiplexing them, as a browser or
+// curl --parallel would. Sharing changes nothing a Get promises: each URL
+// is still one plain GET, the transport still dials only the addresses
+// that were checked for it (a host that resolves differently gets another
+// transport), and what one exchange saw (its phase, its error, its body)
+// is its own. Call [Client.CloseIdleConnections] when done with a
+// short-lived Client.
 type Client struct {
 	opts Options
+
+	mu         sync.Mutex
+	transports map[transportKey]*http.Transport
+	tls        map[string]*tls.Config // per host: the verification names it
+}
+
+// transportKey names a shared transport: the URL's host (TLS verifies for
+// it) and the addresses checked for it, in the resolver's order.
+type transportKey struct {
+	host, addrs string
 }
 
 // New returns a Client for opts, with the defaults filled in.
@@ -71,7 +93,41 @@ func New(opts Options) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "cimd"
 	}
-	return &Client{opts: opts}
+	return &Client{opts: opts, transports: map[transportKey]*http.Transport{}, tls: map[string]*tls.Config{}}
+}
+
+// CloseIdleConnections closes the connections the Client keeps open
+// between Gets.
+func (c *Client) CloseIdleConnections() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, tr := range c.transports {
+		tr.CloseIdleConnections()
+	}
+}
+
+// transport returns the shared transport for host reached at addrs,
+// making it at the first use.
+func (c *Client) transport(host string, addrs []netip.Addr) *http.Transport {
+	var b strings.Builder
+	for _, a := range addrs {
+		b.WriteString(a.String())
+		b.WriteByte(' ')
+	}
+	key := transportKey{host, b.String()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if tr := c.transports[key]; tr != nil {
+		return tr
+	}
+	cfg := c.tls[host]
+	if cfg == nil {
+		cfg = tlsConfig(host, c.opts.RootCAs, c.opts.ExtraRoots)
+		c.tls[host] = cfg
+	}
+	tr := newTransport(slices.Clone(addrs), cfg, c.opts.Timeout)
+	c.transports[key] = tr
+	return tr
 }
 
 // Response is what one Get saw. Status is 0 when no response came; Err then
@@ -166,10 +222,8 @@ func specialAddrs(addrs []netip.Addr) []string {
 // exchange makes the request to addrs and reads the body into r.
 func (c *Client) exchange(ctx context.Context, u *url.URL, addrs []netip.Addr, r *Response) {
 	p := &progress{}
-	tr := newTransport(addrs, tlsConfig(r.host, c.opts.RootCAs, c.opts.ExtraRoots), p)
-	defer tr.CloseIdleConnections()
 	client := &http.Client{
-		Transport: tr,
+		Transport: c.transport(r.host, addrs),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -178,9 +232,12 @@ func (c *Client) exchange(ctx context.Context, u *url.URL, addrs []netip.Addr, r
 	target := *u
 	target.User = nil // a userinfo part must not turn into Basic credentials
 	target.Fragment, target.RawFragment = "", ""
+	// The trace is this request's own, so the phase it records is too, on
+	// a shared transport; the dialer finds it through the context.
+	ctx = withProgress(ctx, p)
 	trace := &httptrace.ClientTrace{
 		TLSHandshakeStart: func() { p.set("in the TLS handshake") },
-		GotConn:           func(httptrace.GotConnInfo) { p.set("waiting for the response headers") },
+		GotConn:           func(httptrace.GotConnInfo) { p.got("waiting for the response headers") },
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, target.String(), nil)
 	if err != nil {

@@ -58,7 +58,9 @@ func New(opts Options) *Checker {
 // Check fetches rawURL once with a new [Checker] for opts and judges it;
 // see [Checker.Check].
 func Check(ctx context.Context, rawURL string, opts Options) validate.Result {
-	return New(opts).Check(ctx, rawURL)
+	c := New(opts)
+	defer c.client.CloseIdleConnections()
+	return c.Check(ctx, rawURL)
 }
 
 // Check fetches rawURL once, the way a strict authorization server does,
