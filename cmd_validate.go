@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/x509"
 	"fmt"
@@ -160,6 +161,13 @@ func validateJobs(fs *pflag.FlagSet, ef *envFlags, vf *validateFlags, of outputF
 // reportValidate prints the results (text, JSON or quiet), annotates and
 // summarises them for GitHub, and returns errFailed when one is invalid.
 func reportValidate(s stdio, of outputFlags, results []validate.Result, origins []origin) error {
+	// Buffered: a thousand results are a few writes, not thousands. The
+	// painters look at the real streams; stderr (annotations) goes first.
+	pOut, pErr := newPainter(s, s.out), newPainter(s, s.err)
+	out, errw := bufio.NewWriterSize(s.out, 64<<10), bufio.NewWriterSize(s.err, 64<<10)
+	defer out.Flush()
+	defer errw.Flush()
+	s.out, s.err = out, errw
 	valid := true
 	gh := newGitHub(s)
 	rows := make([]summaryRow, len(results))
@@ -190,10 +198,10 @@ func reportValidate(s stdio, of outputFlags, results []validate.Result, origins 
 		}
 	case of.quiet:
 		for _, r := range results {
-			printFindings(s.err, r.Target+": ", of.shown(r.Findings), true, newPainter(s, s.err))
+			printFindings(s.err, r.Target+": ", of.shown(r.Findings), true, pErr)
 		}
 	default:
-		writeText(s.out, results, of.verbose, newPainter(s, s.out))
+		writeText(s.out, results, of.verbose, pOut)
 	}
 	if !valid {
 		return errFailed
