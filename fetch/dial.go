@@ -85,6 +85,10 @@ func (p *progress) get() string {
 	return p.phase
 }
 
+// MaxConnsPerHost bounds the connections a Client opens to one host and
+// address set; Gets beyond it wait for one (HTTP/1) or share it (HTTP/2).
+const MaxConnsPerHost = 8
+
 // newTransport returns a transport that connects only to addrs, whatever
 // address the request names: the addresses were checked by the caller, and a
 // second lookup could answer differently (DNS rebinding). TLS still verifies
@@ -132,8 +136,12 @@ func newTransport(addrs []netip.Addr, tlsConfig *tls.Config, timeout time.Durati
 		TLSClientConfig:        tlsConfig,
 		ForceAttemptHTTP2:      true,
 		MaxResponseHeaderBytes: 64 << 10,
-		MaxIdleConnsPerHost:    64, // HTTP/1 servers: keep what a bounded run opens
-		IdleConnTimeout:        30 * time.Second,
+		// An HTTP/1 server gets at most MaxConnsPerHost connections from a
+		// run, as from curl --parallel-max 8 or a browser; an HTTP/2 one
+		// gets one, with the run's Gets multiplexed on it.
+		MaxConnsPerHost:     MaxConnsPerHost,
+		MaxIdleConnsPerHost: MaxConnsPerHost,
+		IdleConnTimeout:     30 * time.Second,
 		// DisableCompression stays false: the transport asks for gzip and
 		// decodes it lazily, so the limit in fetch counts decoded bytes and a
 		// gzip bomb is never inflated past it.

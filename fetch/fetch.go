@@ -236,6 +236,7 @@ func (c *Client) exchange(ctx context.Context, u *url.URL, addrs []netip.Addr, r
 	// a shared transport; the dialer finds it through the context.
 	ctx = withProgress(ctx, p)
 	trace := &httptrace.ClientTrace{
+		GetConn:           func(string) { p.set("waiting for a connection to the host") },
 		TLSHandshakeStart: func() { p.set("in the TLS handshake") },
 		GotConn:           func(httptrace.GotConnInfo) { p.got("waiting for the response headers") },
 	}
