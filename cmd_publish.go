@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/fetch"
 	"github.com/cimd-dev/cimd/publish"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -98,7 +99,7 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	}
 	pr := publishRun{
 		s: s, file: file, noVerify: *noVerify, of: of,
-		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
+		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout), pool: &fetch.Pool{}},
 		opts: publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log,
 			Clients: &publish.Clients{}},
 		p: newPainter(s, s.err), gh: newGitHub(s),

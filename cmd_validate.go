@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/fetch"
 	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -107,6 +108,7 @@ func (vf *validateFlags) deployFlags(fs *pflag.FlagSet) deployFlags {
 		cacert:       given(fs, "cacert", &vf.cacert),
 		wait:         &vf.wait,
 		strict:       vf.strict,
+		pool:         &fetch.Pool{},
 	}
 }
 

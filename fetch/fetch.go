@@ -269,3 +269,30 @@ func (c *Client) exchange(ctx context.Context, u *url.URL, addrs []netip.Addr, r
 		r.Complete = true
 	}
 }
+
+// Pool hands out one Client per distinct Options, so that the checks of one
+// run that fetch alike (the environments of a config, say) share its
+// transports. The zero value is ready; a nil *Pool makes a new Client each
+// time. It is safe for concurrent use.
+type Pool struct {
+	mu sync.Mutex
+	m  map[Options]*Client
+}
+
+// Client returns the Pool's Client for opts, made at the first use.
+func (p *Pool) Client(opts Options) *Client {
+	if p == nil {
+		return New(opts)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.m[opts]; c != nil {
+		return c
+	}
+	if p.m == nil {
+		p.m = map[Options]*Client{}
+	}
+	c := New(opts)
+	p.m[opts] = c
+	return c
+}

@@ -213,3 +213,30 @@ func TestSharedTransportChecksAddressesPerHost(t *testing.T) {
 		t.Errorf("the client keeps %d transports; want 2, one per host", n)
 	}
 }
+
+// TestPoolSharesClients gives checks that fetch alike one Client, and so
+// one connection to a host, and checks that fetch differently their own.
+func TestPoolSharesClients(t *testing.T) {
+	srv := newCountingServer(t, true, ok)
+	var p Pool
+	opts := srv.options()
+	a, b := p.Client(opts), p.Client(opts)
+	opts.Timeout = time.Second
+	other := p.Client(opts)
+	if a != b || a == other {
+		t.Fatalf("Pool.Client: same options gave %p and %p, other options %p; want one Client for the same, another for the other", a, b, other)
+	}
+	for _, c := range []*Client{a, b} {
+		if r := c.Get(context.Background(), srv.URL+"/doc.json"); r.Status != 200 {
+			t.Fatalf("Get = %d, %v", r.Status, r.Err)
+		}
+	}
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("two checks through one pooled Client opened %d connections; want 1", n)
+	}
+	if (*Pool)(nil).Client(opts) == other {
+		t.Error("a nil Pool handed out a pooled Client; want a new one")
+	}
+	a.CloseIdleConnections()
+	other.CloseIdleConnections()
+}

@@ -33,6 +33,10 @@ type Options struct {
 	UserAgent        string         // "cimd/<version>"
 	Strict           bool           // warnings also make a result invalid
 	Wait             time.Duration  // poll for up to this long; 0 makes one attempt
+
+	// Pool, when set, shares fetch clients (and so connections) between
+	// the Checkers of a run; nil gives each Checker its own.
+	Pool *fetch.Pool
 }
 
 // Checker checks live URLs with one fetch client. Make one per run (or per
@@ -44,7 +48,7 @@ type Checker struct {
 
 // New returns a Checker for opts.
 func New(opts Options) *Checker {
-	return &Checker{opts: opts, client: fetch.New(fetch.Options{
+	return &Checker{opts: opts, client: opts.Pool.Client(fetch.Options{
 		Timeout:      opts.Timeout,
 		RootCAs:      opts.RootCAs,
 		ExtraRoots:   opts.ExtraRoots,
@@ -59,7 +63,9 @@ func New(opts Options) *Checker {
 // see [Checker.Check].
 func Check(ctx context.Context, rawURL string, opts Options) validate.Result {
 	c := New(opts)
-	defer c.client.CloseIdleConnections()
+	if opts.Pool == nil {
+		defer c.client.CloseIdleConnections()
+	}
 	return c.Check(ctx, rawURL)
 }
 
