@@ -139,7 +139,11 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 }
 
 // maxPublishConcurrent bounds how many environments are published at once.
-const maxPublishConcurrent = 16
+// Measured (bench/run) with 1000 environments behind a 10 ms round trip,
+// 32 beat 16 in each of three alternating runs, first publish and
+// unchanged alike (median 5.1 s vs 7.9 s and 1.4 s vs 3.1 s on a loaded
+// machine); the aws CLI runs 10 requests at once.
+const maxPublishConcurrent = 32
 
 // all publishes every environment, at most maxPublishConcurrent at once.
 // What each one prints is held until it is done and then printed whole,
