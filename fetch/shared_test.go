@@ -113,6 +113,7 @@ func TestSharedTransport(t *testing.T) {
 func TestSharedTransportIsolatesFailures(t *testing.T) {
 	for _, h2 := range []bool{true, false} {
 		t.Run(fmt.Sprintf("http2=%v", h2), func(t *testing.T) {
+			t.Parallel()
 			srv := newCountingServer(t, h2, func(w http.ResponseWriter, r *http.Request) {
 				switch r.URL.Path {
 				case "/stall":
@@ -142,7 +143,7 @@ func TestSharedTransportIsolatesFailures(t *testing.T) {
 				}
 			})
 			opts := srv.options()
-			opts.Timeout = time.Second
+			opts.Timeout = 500 * time.Millisecond
 			opts.MaxBytes = 1000
 			c := New(opts)
 			defer c.CloseIdleConnections()
@@ -164,7 +165,7 @@ func TestSharedTransportIsolatesFailures(t *testing.T) {
 				r := results[i]
 				switch p {
 				case "/stall":
-					if r.Status != 0 || !strings.Contains(r.Describe(), "timed out after 1s waiting for the response headers") {
+					if r.Status != 0 || !strings.Contains(r.Describe(), "timed out after 500ms waiting for the response headers") {
 						t.Errorf("Get(/stall) = %d, %q; want a timeout waiting for the headers", r.Status, r.Describe())
 					}
 				case "/big":
