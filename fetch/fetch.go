@@ -67,14 +67,28 @@ type Options struct {
 // that were checked for it (a host that resolves differently gets another
 // transport), and what one exchange saw (its phase, its error, its body)
 // is its own. Call [Client.CloseIdleConnections] when done with a
-// short-lived Client.
+// short-lived Client. At most 64 transports are kept (least recently used
+// dropped), so a run over many hosts does not hold a connection to each.
 type Client struct {
 	opts Options
 
 	mu         sync.Mutex
-	transports map[transportKey]*http.Transport
+	transports map[transportKey]*kept
 	tls        map[string]*tls.Config // per host: the verification names it
+	uses       int64                  // a clock for kept.used
 }
+
+// kept is a shared transport and when it was last handed out.
+type kept struct {
+	tr   *http.Transport
+	used int64
+}
+
+// maxKept bounds the transports a Client keeps: a run over a thousand
+// hosts must not hold a thousand idle connections. Past it, the least
+// recently used one's idle connections are closed and it is dropped (a
+// Get still using it finishes; the next Get for its host makes another).
+const maxKept = 64
 
 // transportKey names a shared transport: the URL's host (TLS verifies for
 // it) and the addresses checked for it, in the resolver's order.
@@ -93,7 +107,7 @@ func New(opts Options) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "cimd"
 	}
-	return &Client{opts: opts, transports: map[transportKey]*http.Transport{}, tls: map[string]*tls.Config{}}
+	return &Client{opts: opts, transports: map[transportKey]*kept{}, tls: map[string]*tls.Config{}}
 }
 
 // CloseIdleConnections closes the connections the Client keeps open
@@ -101,8 +115,8 @@ func New(opts Options) *Client {
 func (c *Client) CloseIdleConnections() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, tr := range c.transports {
-		tr.CloseIdleConnections()
+	for _, k := range c.transports {
+		k.tr.CloseIdleConnections()
 	}
 }
 
@@ -117,8 +131,21 @@ func (c *Client) transport(host string, addrs []netip.Addr) *http.Transport {
 	key := transportKey{host, b.String()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if tr := c.transports[key]; tr != nil {
-		return tr
+	c.uses++
+	if k := c.transports[key]; k != nil {
+		k.used = c.uses
+		return k.tr
+	}
+	if len(c.transports) >= maxKept {
+		var oldest transportKey
+		var at int64 = -1
+		for key, k := range c.transports {
+			if at < 0 || k.used < at {
+				oldest, at = key, k.used
+			}
+		}
+		c.transports[oldest].tr.CloseIdleConnections()
+		delete(c.transports, oldest)
 	}
 	cfg := c.tls[host]
 	if cfg == nil {
@@ -126,7 +153,7 @@ func (c *Client) transport(host string, addrs []netip.Addr) *http.Transport {
 		c.tls[host] = cfg
 	}
 	tr := newTransport(slices.Clone(addrs), cfg, c.opts.Timeout)
-	c.transports[key] = tr
+	c.transports[key] = &kept{tr: tr, used: c.uses}
 	return tr
 }
 

@@ -241,3 +241,38 @@ func TestPoolSharesClients(t *testing.T) {
 	a.CloseIdleConnections()
 	other.CloseIdleConnections()
 }
+
+// TestSharedTransportsBounded keeps at most maxKept transports: past that
+// the least recently used is dropped, and a host used again gets a
+// working one back. (Only 127.0.0.1 answers; the other addresses of
+// 127.0.0.0/8 are refused, but each is another transport all the same.)
+func TestSharedTransportsBounded(t *testing.T) {
+	srv := newCountingServer(t, true, ok)
+	c := New(srv.options())
+	defer c.CloseIdleConnections()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	get := func(i int) Response {
+		return c.Get(context.Background(), fmt.Sprintf("https://127.0.0.%d:%s/doc.json", i, port))
+	}
+	if r := get(1); r.Status != 200 {
+		t.Fatalf("Get = %d, %v", r.Status, r.Err)
+	}
+	for i := 2; i <= maxKept+10; i++ {
+		if i%10 == 0 {
+			get(2) // keep 127.0.0.2 recently used
+		}
+		get(i)
+	}
+	if n := len(c.transports); n != maxKept {
+		t.Errorf("the client keeps %d transports; want %d", n, maxKept)
+	}
+	if c.transports[transportKey{"127.0.0.2", "127.0.0.2 "}] == nil {
+		t.Error("a recently used host's transport was dropped; want the least recently used ones dropped")
+	}
+	if c.transports[transportKey{"127.0.0.1", "127.0.0.1 "}] != nil {
+		t.Error("the least recently used host's transport is still kept")
+	}
+	if r := get(1); r.Status != 200 {
+		t.Errorf("Get of a dropped host = %d, %v; want 200 over a new transport", r.Status, r.Err)
+	}
+}
