@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cimd-dev/cimd/build"
@@ -60,14 +64,22 @@ replaced are put back: every file is as it was.
 	if err := build.Collisions(cfgs, *out); err != nil {
 		return usageErr(err)
 	}
-	b := builder{s: s, of: of, file: file, out: *out, p: newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
+	// Buffered: ten thousand environments print tens of thousands of
+	// lines. The painter looks at the real stream; stderr goes first.
+	p := newPainter(s, s.err)
+	bout, berr := bufio.NewWriterSize(s.out, 64<<10), bufio.NewWriterSize(s.err, 64<<10)
+	defer bout.Flush()
+	defer berr.Flush()
+	s.out, s.err = bout, berr
+	b := builder{s: s, of: of, file: file, out: *out, p: p, gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
 
 	// Render and check every environment before writing anything, so a bad
 	// environment leaves no other half-done.
+	rendered := renderAll(cfgs)
 	results := make([]*buildResult, len(cfgs))
 	bad := 0
 	for i, c := range cfgs {
-		r, err := b.env(c)
+		r, err := b.env(c, rendered[i])
 		if err != nil {
 			return err
 		}
@@ -126,9 +138,9 @@ func (b builder) sarif(results []*buildResult) error {
 
 // env renders and checks one environment and prints its findings. The
 // result has no files when a rule of severity error fired.
-func (b builder) env(c *config.Config) (*buildResult, error) {
+func (b builder) env(c *config.Config, rd rendering) (*buildResult, error) {
 	s, of := b.s, b.of
-	doc, findings, err := render(c)
+	doc, findings, err := rd.doc, rd.findings, rd.err
 	if err != nil {
 		return nil, configFailed(s, of, "build", err)
 	}
@@ -221,6 +233,41 @@ func nonNil(findings []validate.Finding) []validate.Finding {
 		return []validate.Finding{}
 	}
 	return findings
+}
+
+// rendering is what render returned for one environment.
+type rendering struct {
+	doc      []byte
+	findings []validate.Finding
+	err      error
+}
+
+// renderAll renders every environment, on every CPU when there are enough
+// of them to pay for it (rendering is pure: a Config each, no I/O).
+func renderAll(cfgs []*config.Config) []rendering {
+	out := make([]rendering, len(cfgs))
+	workers := min(runtime.GOMAXPROCS(0), len(cfgs)/64)
+	if workers <= 1 {
+		for i, c := range cfgs {
+			out[i].doc, out[i].findings, out[i].err = render(c)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(cfgs) {
+					return
+				}
+				out[i].doc, out[i].findings, out[i].err = render(cfgs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // render builds the document of c and runs the offline rules on it.

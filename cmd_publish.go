@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/fetch"
 	"github.com/cimd-dev/cimd/keys"
 	"github.com/cimd-dev/cimd/publish"
 	"github.com/cimd-dev/cimd/validate"
@@ -117,19 +120,15 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	}
 	pr := publishRun{
 		s: s, file: file, noVerify: *noVerify, retire: *retire, of: of,
-		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout)},
-		opts:   publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log},
-		p:      newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now()),
+		verify: deployFlags{wait: given(fs, "wait", wait), timeout: given(fs, "timeout", timeout), pool: &fetch.Pool{}},
+		opts: publish.Options{DryRun: *dryRun, Force: *force, Timeout: *timeout, Log: log,
+			Clients: &publish.Clients{}},
+		p: newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now()),
 	}
-	results := make([]*publishResult, 0, len(cfgs))
+	results := pr.all(ctx, cfgs)
 	failed := 0
-	for _, c := range cfgs {
-		if ctx.Err() != nil {
-			return fmt.Errorf("publish: interrupted")
-		}
-		r := pr.env(ctx, c)
-		results = append(results, r)
-		if !r.OK {
+	for _, r := range results {
+		if r != nil && !r.OK {
 			failed++
 		}
 	}
@@ -184,6 +183,101 @@ func (pr *publishRun) sarif(results []*publishResult) error {
 		return nil
 	}
 	return writeSARIF(pr.s, pr.of.sarif, targets...)
+}
+
+// maxPublishConcurrent bounds how many environments are published at once.
+// Measured (bench/run) with 1000 environments behind a 10 ms round trip,
+// 32 beat 16 in each of three alternating runs, first publish and
+// unchanged alike (median 5.1 s vs 7.9 s and 1.4 s vs 3.1 s on a loaded
+// machine); the aws CLI runs 10 requests at once.
+const maxPublishConcurrent = 32
+
+// all publishes every environment, at most maxPublishConcurrent at once.
+// What each one prints is held until it is done and then printed whole,
+// in config order, as soon as the environments before it are printed: the
+// output is what a one-by-one publish prints. Once ctx ends no environment
+// is started; those left out have a nil result.
+func (pr *publishRun) all(ctx context.Context, cfgs []*config.Config) []*publishResult {
+	results := make([]*publishResult, len(cfgs))
+	if len(cfgs) == 1 {
+		results[0] = pr.env(ctx, cfgs[0])
+		return results
+	}
+	done := make([]chan struct{}, len(cfgs))
+	recs := make([]*recording, len(cfgs))
+	for i := range cfgs {
+		done[i], recs[i] = make(chan struct{}), &recording{}
+	}
+	go func() {
+		sem := make(chan struct{}, maxPublishConcurrent)
+		for i, c := range cfgs {
+			sem <- struct{}{}
+			if ctx.Err() != nil {
+				<-sem
+				close(done[i])
+				continue
+			}
+			go func() {
+				defer func() { <-sem }()
+				defer close(done[i])
+				results[i] = pr.recorded(recs[i]).env(ctx, c)
+			}()
+		}
+	}()
+	for i := range cfgs {
+		<-done[i]
+		recs[i].replay(pr.s.out, pr.s.err)
+	}
+	return results
+}
+
+// recorded returns a copy of pr whose every output (stdout, stderr, the
+// publish log and GitHub commands) goes to rec.
+func (pr *publishRun) recorded(rec *recording) *publishRun {
+	cp := *pr
+	cp.s.out, cp.s.err = recWriter{rec, false}, recWriter{rec, true}
+	if cp.opts.Log != io.Discard {
+		cp.opts.Log = cp.s.err
+	}
+	cp.gh.w = cp.s.err
+	return &cp
+}
+
+// recording keeps what was written to stdout and stderr, in order.
+type recording struct {
+	mu     sync.Mutex
+	chunks []recChunk
+}
+
+type recChunk struct {
+	toErr bool
+	b     []byte
+}
+
+// recWriter writes to a recording, as stdout or as stderr.
+type recWriter struct {
+	r     *recording
+	toErr bool
+}
+
+func (w recWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	w.r.chunks = append(w.r.chunks, recChunk{w.toErr, bytes.Clone(p)})
+	return len(p), nil
+}
+
+// replay writes what was recorded to out and errw, in the order written.
+func (r *recording) replay(out, errw io.Writer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.chunks {
+		if c.toErr {
+			errw.Write(c.b)
+		} else {
+			out.Write(c.b)
+		}
+	}
 }
 
 // env builds, publishes and verifies one environment, printing as it goes

@@ -119,6 +119,13 @@ func writeDetails(w io.Writer, doc map[string]any) {
 // on top: escapeData, escapeProperty, cell). A byte that is not UTF-8 (a
 // raw 8-bit CSI, 0x9b, from a header) is shown as \xNN.
 func printable(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f {
+		i++ // printable ASCII, most of what is printed: no table look-up
+	}
+	if i == len(s) {
+		return s
+	}
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, isUnprintable) {
 		return s
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cimd-dev/cimd/build"
 	"github.com/cimd-dev/cimd/config"
+	"github.com/cimd-dev/cimd/fetch"
 	"github.com/cimd-dev/cimd/live"
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -29,6 +30,7 @@ type deployFlags struct {
 	cacert       *string
 	wait         *time.Duration // nil: [validate] wait, else config.DefaultVerifyWait
 	strict       bool
+	pool         *fetch.Pool // shared by every environment's check; nil: none shared
 }
 
 // given returns v when the flag name was set on the command line, else nil.
@@ -47,6 +49,7 @@ func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
 		Options: validate.Options{Profile: validate.Profile(v.Profile), AllowPrivate: v.AllowPrivate},
 		Timeout: v.Timeout.Duration, UserAgent: userAgent(), Strict: df.strict, Wait: v.Wait.Duration,
 		Servers: v.Servers,
+		Pool:    df.pool,
 	}
 	cacert := c.Abs(v.CACert)
 	if df.profile != nil {

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,11 @@ func Write(out string, files map[string][]byte) ([]string, error) {
 //     putting one back fail too (the disk gone), the error names each file
 //     left new.
 //
+// A file whose bytes (and mode 0644) are already those asked for is left
+// alone: it is not rewritten, so its time stamp stays and nothing needs
+// putting back; it is still among the paths returned. Each directory is
+// created (or found) once, however many files go in it.
+//
 // Unlike [WriteFile], WriteTrees does not fsync: build output is regenerated
 // from cimd.toml at will, so it must be atomic for readers, not durable
 // across a power cut, and a build of a thousand environments would otherwise
@@ -90,9 +96,10 @@ func WriteTrees(trees []Tree) ([]string, error) {
 		}
 	}
 
-	var made []string // directories created, parents first
-	temps := make([]string, 0, len(paths))
-	backups := make([]string, len(paths)) // "" when the target did not exist
+	var made []string                      // directories created, parents first
+	ready := map[string]bool{}             // directories known to exist
+	var todo []int                         // the paths to write, by index
+	temps := make([]string, 0, len(paths)) // temps[k] is for paths[todo[k]]
 	cleanup := func(from int) {
 		for _, t := range temps[from:] {
 			os.Remove(t)
@@ -102,42 +109,59 @@ func WriteTrees(trees []Tree) ([]string, error) {
 		}
 	}
 	for i, p := range paths {
-		dirs, err := mkdirs(filepath.Dir(p))
-		made = append(made, dirs...)
-		if err != nil {
-			cleanup(0)
-			return nil, fmt.Errorf("write %s: %w; no file was changed", p, err)
+		dir := filepath.Dir(p)
+		if !ready[dir] {
+			dirs, err := mkdirs(dir)
+			made = append(made, dirs...)
+			if err != nil {
+				cleanup(0)
+				return nil, fmt.Errorf("write %s: %w; no file was changed", p, err)
+			}
+			ready[dir] = true
 		}
-		t, err := writeTemp(paths[i], data[i], false)
+		same, err := unchanged(p, data[i])
 		if err != nil {
 			cleanup(0)
 			return nil, fmt.Errorf("%w; no file was changed", err)
 		}
+		if same {
+			continue
+		}
+		t, err := createTemp(dir, p, data[i], false)
+		if err != nil {
+			cleanup(0)
+			return nil, fmt.Errorf("%w; no file was changed", err)
+		}
+		todo = append(todo, i)
 		temps = append(temps, t)
 	}
-	for i, t := range temps {
+	renamed := make([]string, 0, len(todo))
+	backups := make([]string, len(todo)) // "" when the target did not exist
+	for k, t := range temps {
+		i := todo[k]
 		kept, err := backup(paths[i], t+".old")
 		if kept {
-			backups[i] = t + ".old"
+			backups[k] = t + ".old"
 		}
 		if err == nil {
 			err = os.Rename(t, paths[i])
 		}
 		if err != nil {
-			if backups[i] != "" {
-				os.Remove(backups[i])
+			if backups[k] != "" {
+				os.Remove(backups[k])
 			}
 			err = fmt.Errorf("write %s: %w", paths[i], err)
-			if left := rollback(paths[:i], backups[:i]); len(left) > 0 {
+			if left := rollback(renamed, backups[:k]); len(left) > 0 {
 				err = fmt.Errorf("%w; rolling back also failed, so these files are new and the rest as they were: %s", err, strings.Join(left, ", "))
-			} else if i > 0 {
-				err = fmt.Errorf("%w; put back the %s already renamed into place: no file was changed", err, plural(i, "file"))
+			} else if k > 0 {
+				err = fmt.Errorf("%w; put back the %s already renamed into place: no file was changed", err, plural(k, "file"))
 			} else {
 				err = fmt.Errorf("%w; no file was changed", err)
 			}
-			cleanup(i)
+			cleanup(k)
 			return nil, err
 		}
+		renamed = append(renamed, paths[i])
 	}
 	for _, b := range backups {
 		if b != "" {
@@ -145,6 +169,24 @@ func WriteTrees(trees []Tree) ([]string, error) {
 		}
 	}
 	return paths, nil
+}
+
+// unchanged reports whether name is a regular file, mode 0644, holding
+// exactly data. A directory there is an error, as writing would be.
+func unchanged(name string, data []byte) (bool, error) {
+	fi, err := os.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, &WriteError{name, err}
+	case fi.IsDir():
+		return false, &WriteError{name, errors.New("is a directory")}
+	case !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o644 || fi.Size() != int64(len(data)):
+		return false, nil
+	}
+	old, err := os.ReadFile(name)
+	return err == nil && bytes.Equal(old, data), nil
 }
 
 // backup keeps the file at name as aside, by a hard link, or by a copy where
@@ -342,7 +384,16 @@ func writeTemp(name string, data []byte, sync bool) (string, error) {
 	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
 		return "", &WriteError{name, errors.New("is a directory")}
 	}
-	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(name))+strconv.Itoa(os.Getpid())+"-*")
+	return createTemp(dir, name, data, sync)
+}
+
+// pid is this process's id, for temporary file names.
+var pid = strconv.Itoa(os.Getpid())
+
+// createTemp is writeTemp once dir exists and name is known not to be a
+// directory.
+func createTemp(dir, name string, data []byte, sync bool) (string, error) {
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(name))+pid+"-*")
 	if err != nil {
 		return "", &WriteError{name, err}
 	}

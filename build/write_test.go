@@ -260,3 +260,74 @@ func TestReadExisting(t *testing.T) {
 		t.Errorf("ReadExisting(dir) = %v; want it refused", err)
 	}
 }
+
+// TestWriteSkipsUnchanged leaves a file that already holds the bytes asked
+// for alone (the same inode: no temporary file renamed over it) while it
+// replaces one that differs, and still returns both paths. A file with the
+// right bytes but another mode is rewritten, as it would have been before.
+func TestWriteSkipsUnchanged(t *testing.T) {
+	out := t.TempDir()
+	files := map[string][]byte{"same.json": []byte("same\n"), "d/changed.json": []byte("old\n"), "mode.json": []byte("m\n")}
+	if _, err := Write(out, files); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(out, "mode.json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]os.FileInfo{}
+	for n := range files {
+		fi, err := os.Stat(filepath.Join(out, filepath.FromSlash(n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[n] = fi
+	}
+	files["d/changed.json"] = []byte("new\n")
+	paths, err := Write(out, files)
+	if err != nil || len(paths) != 3 {
+		t.Fatalf("Write = %q, %v; want the 3 paths", paths, err)
+	}
+	for n, replaced := range map[string]bool{"same.json": false, "d/changed.json": true, "mode.json": true} {
+		p := filepath.Join(out, filepath.FromSlash(n))
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !os.SameFile(before[n], fi); got != replaced {
+			t.Errorf("%s replaced = %v; want %v", n, got, replaced)
+		}
+		if b, _ := os.ReadFile(p); string(b) != string(files[n]) || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s = %q, mode %v; want %q, 0644", n, b, fi.Mode().Perm(), files[n])
+		}
+	}
+	noTemps(t, out)
+	noTemps(t, filepath.Join(out, "d"))
+}
+
+// TestWriteRollbackSkipsUnchanged fails a write that also has an unchanged
+// file in it: the unchanged one is untouched, the replaced one gets its
+// old contents back.
+func TestWriteRollbackSkipsUnchanged(t *testing.T) {
+	out := t.TempDir()
+	if _, err := Write(out, map[string][]byte{"0.json": []byte("zero\n"), "1.json": []byte("old\n")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(out, map[string][]byte{
+		"0.json": []byte("zero\n"),
+		"1.json": []byte("new\n"),
+		"a":      []byte("a\n"),
+		"a/b":    []byte("b\n"),
+	})
+	if err == nil || !strings.Contains(err.Error(), "put back the 1 file already renamed into place: no file was changed") {
+		t.Fatalf("Write = %v; want the 1 replaced file put back", err)
+	}
+	for n, want := range map[string]string{"0.json": "zero\n", "1.json": "old\n"} {
+		if b, err := os.ReadFile(filepath.Join(out, n)); err != nil || string(b) != want {
+			t.Errorf("%s = %q, %v; want %q", n, b, err, want)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(out, "a")); !os.IsNotExist(err) {
+		t.Errorf("a exists after the failed Write (%v); want it removed", err)
+	}
+	noTemps(t, out)
+}

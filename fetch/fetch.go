@@ -19,6 +19,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
@@ -26,6 +27,9 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/cimd-dev/cimd/validate"
@@ -54,11 +58,43 @@ type Options struct {
 }
 
 // Client makes GET requests with the guarantees of the package doc. Make
-// one per run with [New]; it is safe for concurrent use. Each Get dials
-// afresh today; the Client is where transports shared across a run (one
-// per host and checked address set, HTTP/2 multiplexed) will be kept.
+// one per run with [New]; it is safe for concurrent use.
+//
+// It keeps one transport per (host, checked address set) for its lifetime,
+// so a thousand URLs on one host cost one TLS handshake and, where the
+// server offers HTTP/2, one connection multiplexing them, as a browser or
+// curl --parallel would. Sharing changes nothing a Get promises: each URL
+// is still one plain GET, the transport still dials only the addresses
+// that were checked for it (a host that resolves differently gets another
+// transport), and what one exchange saw (its phase, its error, its body)
+// is its own. Call [Client.CloseIdleConnections] when done with a
+// short-lived Client. At most 64 transports are kept (least recently used
+// dropped), so a run over many hosts does not hold a connection to each.
 type Client struct {
 	opts Options
+
+	mu         sync.Mutex
+	transports map[transportKey]*kept
+	tls        map[string]*tls.Config // per host: the verification names it
+	uses       int64                  // a clock for kept.used
+}
+
+// kept is a shared transport and when it was last handed out.
+type kept struct {
+	tr   *http.Transport
+	used int64
+}
+
+// maxKept bounds the transports a Client keeps: a run over a thousand
+// hosts must not hold a thousand idle connections. Past it, the least
+// recently used one's idle connections are closed and it is dropped (a
+// Get still using it finishes; the next Get for its host makes another).
+const maxKept = 64
+
+// transportKey names a shared transport: the URL's host (TLS verifies for
+// it) and the addresses checked for it, in the resolver's order.
+type transportKey struct {
+	host, addrs string
 }
 
 // New returns a Client for opts, with the defaults filled in.
@@ -72,7 +108,54 @@ func New(opts Options) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "cimd"
 	}
-	return &Client{opts: opts}
+	return &Client{opts: opts, transports: map[transportKey]*kept{}, tls: map[string]*tls.Config{}}
+}
+
+// CloseIdleConnections closes the connections the Client keeps open
+// between Gets.
+func (c *Client) CloseIdleConnections() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range c.transports {
+		k.tr.CloseIdleConnections()
+	}
+}
+
+// transport returns the shared transport for host reached at addrs,
+// making it at the first use.
+func (c *Client) transport(host string, addrs []netip.Addr) *http.Transport {
+	var b strings.Builder
+	for _, a := range addrs {
+		b.WriteString(a.String())
+		b.WriteByte(' ')
+	}
+	key := transportKey{host, b.String()}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.uses++
+	if k := c.transports[key]; k != nil {
+		k.used = c.uses
+		return k.tr
+	}
+	if len(c.transports) >= maxKept {
+		var oldest transportKey
+		var at int64 = -1
+		for key, k := range c.transports {
+			if at < 0 || k.used < at {
+				oldest, at = key, k.used
+			}
+		}
+		c.transports[oldest].tr.CloseIdleConnections()
+		delete(c.transports, oldest)
+	}
+	cfg := c.tls[host]
+	if cfg == nil {
+		cfg = tlsConfig(host, c.opts.RootCAs, c.opts.ExtraRoots)
+		c.tls[host] = cfg
+	}
+	tr := newTransport(slices.Clone(addrs), cfg, c.opts.Timeout)
+	c.transports[key] = &kept{tr: tr, used: c.uses}
+	return tr
 }
 
 // Response is what one Get saw. Status is 0 when no response came; Err then
@@ -181,10 +264,8 @@ func specialAddrs(addrs []netip.Addr) []string {
 // exchange makes the request to addrs and reads the body into r.
 func (c *Client) exchange(ctx context.Context, method string, u *url.URL, addrs []netip.Addr, contentType string, body []byte, r *Response) {
 	p := &progress{}
-	tr := newTransport(addrs, tlsConfig(r.host, c.opts.RootCAs, c.opts.ExtraRoots), p)
-	defer tr.CloseIdleConnections()
 	client := &http.Client{
-		Transport: tr,
+		Transport: c.transport(r.host, addrs),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
@@ -193,9 +274,13 @@ func (c *Client) exchange(ctx context.Context, method string, u *url.URL, addrs 
 	target := *u
 	target.User = nil // a userinfo part must not turn into Basic credentials
 	target.Fragment, target.RawFragment = "", ""
+	// The trace is this request's own, so the phase it records is too, on
+	// a shared transport; the dialer finds it through the context.
+	ctx = withProgress(ctx, p)
 	trace := &httptrace.ClientTrace{
+		GetConn:           func(string) { p.set("waiting for a connection to the host") },
 		TLSHandshakeStart: func() { p.set("in the TLS handshake") },
-		GotConn:           func(httptrace.GotConnInfo) { p.set("waiting for the response headers") },
+		GotConn:           func(httptrace.GotConnInfo) { p.got("waiting for the response headers") },
 	}
 	var reqBody io.Reader
 	if body != nil {
@@ -232,4 +317,31 @@ func (c *Client) exchange(ctx context.Context, method string, u *url.URL, addrs 
 	case len(got) <= c.opts.MaxBytes:
 		r.Complete = true
 	}
+}
+
+// Pool hands out one Client per distinct Options, so that the checks of one
+// run that fetch alike (the environments of a config, say) share its
+// transports. The zero value is ready; a nil *Pool makes a new Client each
+// time. It is safe for concurrent use.
+type Pool struct {
+	mu sync.Mutex
+	m  map[Options]*Client
+}
+
+// Client returns the Pool's Client for opts, made at the first use.
+func (p *Pool) Client(opts Options) *Client {
+	if p == nil {
+		return New(opts)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.m[opts]; c != nil {
+		return c
+	}
+	if p.m == nil {
+		p.m = map[Options]*Client{}
+	}
+	c := New(opts)
+	p.m[opts] = c
+	return c
 }

@@ -40,6 +40,10 @@ type Options struct {
 	// cimd.toml): a poll neither waits for them nor stops at them. They stay
 	// in the result, after the others, for the caller to set aside.
 	Ignore func(validate.Finding) bool
+
+	// Pool, when set, shares fetch clients (and so connections) between
+	// the Checkers of a run; nil gives each Checker its own.
+	Pool *fetch.Pool
 }
 
 // Checker checks live URLs with one fetch client. Make one per run (or per
@@ -52,7 +56,7 @@ type Checker struct {
 
 // New returns a Checker for opts.
 func New(opts Options) *Checker {
-	return &Checker{opts: opts, client: fetch.New(fetch.Options{
+	return &Checker{opts: opts, client: opts.Pool.Client(fetch.Options{
 		Timeout:      opts.Timeout,
 		RootCAs:      opts.RootCAs,
 		ExtraRoots:   opts.ExtraRoots,
@@ -74,7 +78,11 @@ func New(opts Options) *Checker {
 // Check fetches rawURL once with a new [Checker] for opts and judges it;
 // see [Checker.Check].
 func Check(ctx context.Context, rawURL string, opts Options) validate.Result {
-	return New(opts).Check(ctx, rawURL)
+	c := New(opts)
+	if opts.Pool == nil {
+		defer c.client.CloseIdleConnections()
+	}
+	return c.Check(ctx, rawURL)
 }
 
 // Check fetches rawURL once, the way a strict authorization server does,

@@ -62,6 +62,9 @@ type Options struct {
 	// is for tests and CloudFront-compatible CDNs; AWS_ENDPOINT_URL_CLOUDFRONT
 	// does the same from the environment.
 	CloudFrontEndpoint string
+	// Clients, when set, shares S3 clients across the publishes of a run;
+	// nil makes one per publish.
+	Clients *Clients
 }
 
 // Publish puts doc where c.Publish says. With opts.DryRun it only works out

@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -33,68 +35,26 @@ const sha256Key = "sha256"
 // --force makes it unconditional and skips the HeadObject.
 func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) (Plan, error) {
 	sc := c.Publish.S3
-	key := sc.Prefix + strings.TrimPrefix(c.Path, "/")
-	cacheControl := c.Publish.CacheControl
-	if cacheControl == "" {
-		cacheControl = config.DefaultCacheControl
-	}
-	plan := Plan{
-		Target:       "s3",
-		Location:     "s3://" + sc.Bucket + "/" + key,
-		Size:         len(doc),
-		ContentType:  contentType,
-		CacheControl: cacheControl,
-	}
+	plan, key := s3Plan(c, doc)
 	fail := func(msg string, err error) (Plan, error) {
 		return plan, &s3Error{location: plan.Location, msg: msg, err: err}
 	}
 	if sc.Bucket == "" {
 		return fail("no bucket: set [publish.s3] bucket", nil)
 	}
-
-	cfg, client, err := newS3Client(ctx, sc, opts.Timeout)
+	cfg, client, err := opts.Clients.get(ctx, sc, opts.Timeout)
 	if err != nil {
 		return fail(describeS3Error(err), err)
 	}
 	endpoint := s3Endpoint(client, sc.Bucket)
-
 	sum := sha256.Sum256(doc)
 	hexSum := hex.EncodeToString(sum[:])
-	put := &s3.PutObjectInput{
-		Bucket:        aws.String(sc.Bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(doc),
-		ContentLength: aws.Int64(int64(len(doc))),
-		ContentType:   aws.String(contentType),
-		CacheControl:  aws.String(cacheControl),
-		ContentMD5:    aws.String(contentMD5(doc)),
-		Metadata:      map[string]string{sha256Key: hexSum},
-	}
-	if sc.ACL != "" {
-		put.ACL = types.ObjectCannedACL(sc.ACL)
-	}
+	put := putInput(sc, key, doc, hexSum, plan.CacheControl)
 
 	if opts.Force {
 		plan.Reason = ReasonForced
-	} else {
-		var head *s3.HeadObjectOutput
-		err := bounded(ctx, opts.Timeout, "head", endpoint, func(ctx context.Context) (err error) {
-			head, err = client.HeadObject(ctx, &s3.HeadObjectInput{
-				Bucket: aws.String(sc.Bucket),
-				Key:    aws.String(key),
-			})
-			return err
-		})
-		switch {
-		case isNotFound(err):
-			plan.Reason = ReasonNotFound
-			put.IfNoneMatch = aws.String("*")
-		case err != nil:
-			return fail(describeS3Error(err), err)
-		default:
-			plan.Reason = compareHead(head, hexSum, cacheControl)
-			put.IfMatch = head.ETag
-		}
+	} else if plan.Reason, err = checkStored(ctx, client, endpoint, put, hexSum, opts.Timeout); err != nil {
+		return fail(describeS3Error(err), err)
 	}
 	if plan.Reason == ReasonUnchanged || opts.DryRun {
 		return plan, nil
@@ -118,6 +78,63 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 		plan.Invalidation = inv
 	}
 	return plan, nil
+}
+
+// s3Plan is what an S3 publish of doc for c will say it did, before it
+// does anything, and the object key.
+func s3Plan(c *config.Config, doc []byte) (Plan, string) {
+	sc := c.Publish.S3
+	key := sc.Prefix + strings.TrimPrefix(c.Path, "/")
+	cacheControl := c.Publish.CacheControl
+	if cacheControl == "" {
+		cacheControl = config.DefaultCacheControl
+	}
+	return Plan{
+		Target:       "s3",
+		Location:     "s3://" + sc.Bucket + "/" + key,
+		Size:         len(doc),
+		ContentType:  contentType,
+		CacheControl: cacheControl,
+	}, key
+}
+
+// putInput is the PutObject of doc at key, unconditional until
+// checkStored makes it conditional.
+func putInput(sc config.S3, key string, doc []byte, hexSum, cacheControl string) *s3.PutObjectInput {
+	put := &s3.PutObjectInput{
+		Bucket:        aws.String(sc.Bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(doc),
+		ContentLength: aws.Int64(int64(len(doc))),
+		ContentType:   aws.String(contentType),
+		CacheControl:  aws.String(cacheControl),
+		ContentMD5:    aws.String(contentMD5(doc)),
+		Metadata:      map[string]string{sha256Key: hexSum},
+	}
+	if sc.ACL != "" {
+		put.ACL = types.ObjectCannedACL(sc.ACL)
+	}
+	return put
+}
+
+// checkStored makes the HeadObject of put's key and returns why the stored
+// object needs put, or ReasonUnchanged; it makes put conditional on what it
+// saw.
+func checkStored(ctx context.Context, client *s3.Client, endpoint string, put *s3.PutObjectInput, hexSum string, timeout time.Duration) (string, error) {
+	var head *s3.HeadObjectOutput
+	err := bounded(ctx, timeout, "head", endpoint, func(ctx context.Context) (err error) {
+		head, err = client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: put.Bucket, Key: put.Key})
+		return err
+	})
+	switch {
+	case isNotFound(err):
+		put.IfNoneMatch = aws.String("*")
+		return ReasonNotFound, nil
+	case err != nil:
+		return "", err
+	}
+	put.IfMatch = head.ETag
+	return compareHead(head, hexSum, aws.ToString(put.CacheControl)), nil
 }
 
 // compareHead says why the stored object, described by head, needs an
@@ -166,6 +183,11 @@ func newS3Client(ctx context.Context, sc config.S3, timeout time.Duration) (aws.
 	if sc.Region != "" {
 		loadOpts = append(loadOpts, awsconfig.WithRegion(sc.Region))
 	}
+	// Environments are published concurrently over one client: keep as
+	// many connections to the store as are in use at once (the SDK's
+	// default keeps 10).
+	loadOpts = append(loadOpts, awsconfig.WithHTTPClient(awshttp.NewBuildableClient().
+		WithTransportOptions(func(t *http.Transport) { t.MaxIdleConnsPerHost = 64 })))
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return cfg, nil, fmt.Errorf("load AWS configuration: %w", err)
