@@ -13,6 +13,7 @@
 # directory that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
 source bench/lib.sh
 
 runs=20
