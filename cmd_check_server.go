@@ -203,14 +203,9 @@ func (cf checkServerFlags) fetchOptions(c *config.Config, fs *pflag.FlagSet) (fe
 			cacert = c.Abs(c.Validate.CACert)
 		}
 	}
-	if cacert != "" {
-		roots, err := loadCACert(cacert)
-		if err != nil {
-			return opts, err
-		}
-		opts.ExtraRoots = roots
-	}
-	return opts, nil
+	var err error
+	opts.ExtraRoots, err = loadCACert(cacert)
+	return opts, err
 }
 
 // hostedChecks is check-server with --client-id: one check per URL
@@ -507,12 +502,10 @@ func writeServerText(w io.Writer, results []checkResult, verbose bool, p painter
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := p.bad("✗ not ready")
 		if r.Ready {
-			head = p.ok("✓ ready")
 			nReady++
 		}
-		fmt.Fprintf(w, "%s  %s\n", head, printable(r.name()))
+		fmt.Fprintf(w, "%s  %s\n", p.verdict(r.Ready, "✓ ready", "✗ not ready"), printable(r.name()))
 		if r.Issuer != "" {
 			fmt.Fprintf(w, "  issuer:    %s\n", printable(r.Issuer))
 			fmt.Fprintf(w, "  metadata:  %s\n", printable(r.MetadataURL))
@@ -610,11 +603,7 @@ func probeLine(pr authserver.Probe, p painter) string {
 		parts = append(parts, "Location "+pr.Location)
 	}
 	if pr.Error != "" {
-		e := pr.Error
-		if pr.ErrorDescription != "" {
-			e += ": " + pr.ErrorDescription
-		}
-		parts = append(parts, e)
+		parts = append(parts, authserver.ErrorText(pr.Error, pr.ErrorDescription))
 	} else if pr.Text != "" {
 		parts = append(parts, `page "`+pr.Text+`"`)
 	}
@@ -652,14 +641,8 @@ func tokenLine(t authserver.Token, p painter) string {
 			parts = append(parts, `scope "`+t.Scope+`"`)
 		}
 	}
-	if t.Error != "" {
-		e := t.Error
-		if t.ErrorDescription != "" {
-			e += ": " + t.ErrorDescription
-		}
+	if e := authserver.ErrorText(t.Error, t.ErrorDescription); e != "" {
 		parts = append(parts, e)
-	} else if t.ErrorDescription != "" {
-		parts = append(parts, t.ErrorDescription)
 	}
 	if t.Reason != "" {
 		parts = append(parts, t.Reason)

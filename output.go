@@ -30,11 +30,10 @@ func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) 
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := p.bad("✗ invalid")
 		if r.Valid {
-			head = p.ok("✓ valid")
 			nValid++
 		}
+		head := p.verdict(r.Valid, "✓ valid", "✗ invalid")
 		name := r.Target
 		if r.URL != "" && r.URL != r.Target {
 			name += " (" + r.URL + ")"
@@ -327,6 +326,14 @@ func (p painter) severity(s validate.Severity) string {
 
 func (p painter) ok(s string) string  { return p.paint("32", s) }
 func (p painter) bad(s string) string { return p.paint("31", s) }
+
+// verdict is good painted green when ok holds, else bad painted red.
+func (p painter) verdict(ok bool, good, bad string) string {
+	if ok {
+		return p.ok(good)
+	}
+	return p.bad(bad)
+}
 
 // ruleList names the distinct rules of the error findings, for one-line
 // summaries.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,21 +40,7 @@ func Drift(live, local []byte) *Finding {
 		return driftFinding("the live document is not the same JSON value as the local build; publish it again")
 	}
 
-	var added, removed, changed []string
-	for k, v := range lo {
-		w, ok := co[k]
-		switch {
-		case !ok:
-			added = append(added, k)
-		case !sameJSON(v, w):
-			changed = append(changed, k)
-		}
-	}
-	for k := range co {
-		if _, ok := lo[k]; !ok {
-			removed = append(removed, k)
-		}
-	}
+	added, removed, changed := keyDiff(slices.Collect(maps.Keys(lo)), lo, slices.Collect(maps.Keys(co)), co, sameJSON)
 	var parts []string
 	for _, p := range []struct {
 		what string
@@ -72,6 +60,27 @@ func Drift(live, local []byte) *Finding {
 	}
 	return driftFinding(fmt.Sprintf("the live document differs from the local build (%s)%s; publish it, or wait for caches to expire (--wait)",
 		strings.Join(parts, "; "), impact))
+}
+
+// keyDiff compares a and b key by key: the keys of aKeys not in b, the
+// keys of bKeys not in a, and the keys of aKeys whose values same says
+// differ, each in the order of its list.
+func keyDiff(aKeys []string, a map[string]any, bKeys []string, b map[string]any, same func(x, y any) bool) (onlyA, onlyB, changed []string) {
+	for _, k := range aKeys {
+		w, ok := b[k]
+		switch {
+		case !ok:
+			onlyA = append(onlyA, k)
+		case !same(a[k], w):
+			changed = append(changed, k)
+		}
+	}
+	for _, k := range bKeys {
+		if _, ok := a[k]; !ok {
+			onlyB = append(onlyB, k)
+		}
+	}
+	return onlyA, onlyB, changed
 }
 
 // decodeNumbers decodes one JSON value, keeping numbers as written: a number

@@ -143,21 +143,7 @@ func jwksDrift(live map[string]any, local []byte) *Finding {
 	}
 	lv, liveOrder := byKid(live)
 	lc, localOrder := byKid(loc)
-	var missing, extra, changed []string
-	for _, kid := range localOrder {
-		w, ok := lv[kid]
-		switch {
-		case !ok:
-			missing = append(missing, kid)
-		case !sameKey(w, lc[kid]):
-			changed = append(changed, kid)
-		}
-	}
-	for _, kid := range liveOrder {
-		if _, ok := lc[kid]; !ok {
-			extra = append(extra, kid)
-		}
-	}
+	missing, extra, changed := keyDiff(localOrder, lc, liveOrder, lv, sameKey)
 	if len(missing)+len(extra)+len(changed) == 0 {
 		return nil
 	}
