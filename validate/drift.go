@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -40,17 +39,9 @@ func Drift(live, local []byte) *Finding {
 		return driftFinding("the live document is not the same JSON value as the local build; publish it again")
 	}
 
-	added, removed, changed := keyDiff(slices.Collect(maps.Keys(lo)), lo, slices.Collect(maps.Keys(co)), co, sameJSON)
-	var parts []string
-	for _, p := range []struct {
-		what string
-		keys []string
-	}{{"changed", changed}, {"only live", added}, {"only local", removed}} {
-		if len(p.keys) > 0 {
-			sort.Strings(p.keys)
-			parts = append(parts, p.what+": "+strings.Join(p.keys, ", "))
-		}
-	}
+	added, removed, changed := keyDiff(slices.Sorted(maps.Keys(lo)), lo, slices.Sorted(maps.Keys(co)), co, sameJSON)
+	parts := keyGroups(func(k string) string { return k },
+		keyGroup{"changed", changed}, keyGroup{"only live", added}, keyGroup{"only local", removed})
 	impact := ""
 	if changes := Impact(lo, co); len(changes) > 0 {
 		impact = "; for users: " + Summary(changes)
@@ -81,6 +72,28 @@ func keyDiff(aKeys []string, a map[string]any, bKeys []string, b map[string]any,
 		}
 	}
 	return onlyA, onlyB, changed
+}
+
+// keyGroup is a named list of keys in a drift message.
+type keyGroup struct {
+	what string
+	keys []string
+}
+
+// keyGroups describes the groups that have keys, as "what: k1, k2", each
+// key written by format.
+func keyGroups(format func(string) string, groups ...keyGroup) []string {
+	var parts []string
+	for _, g := range groups {
+		if len(g.keys) > 0 {
+			written := make([]string, len(g.keys))
+			for i, k := range g.keys {
+				written[i] = format(k)
+			}
+			parts = append(parts, g.what+": "+strings.Join(written, ", "))
+		}
+	}
+	return parts
 }
 
 // decodeNumbers decodes one JSON value, keeping numbers as written: a number
