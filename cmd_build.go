@@ -122,18 +122,10 @@ type builder struct {
 // sarif says how many findings were suppressed and writes --sarif.
 func (b builder) sarif(results []*buildResult) error {
 	targets := make([]sarifTarget, len(results))
-	n := 0
 	for i, r := range results {
 		targets[i] = sarifTarget{Origin: origin{b.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
-		n += len(r.Suppressed)
 	}
-	if !b.of.json && !b.of.quiet {
-		noteSuppressed(b.s.err, n, b.file.Path)
-	}
-	if b.of.sarif == "" {
-		return nil
-	}
-	return writeSARIF(b.s, b.of.sarif, targets...)
+	return finishSARIF(b.s, b.of, b.file.Path, targets)
 }
 
 // env renders and checks one environment and prints its findings. The

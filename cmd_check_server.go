@@ -203,14 +203,9 @@ func (cf checkServerFlags) fetchOptions(c *config.Config, fs *pflag.FlagSet) (fe
 			cacert = c.Abs(c.Validate.CACert)
 		}
 	}
-	if cacert != "" {
-		roots, err := loadCACert(cacert)
-		if err != nil {
-			return opts, err
-		}
-		opts.ExtraRoots = roots
-	}
-	return opts, nil
+	var err error
+	opts.ExtraRoots, err = loadCACert(cacert)
+	return opts, err
 }
 
 // hostedChecks is check-server with --client-id: one check per URL
@@ -481,89 +476,76 @@ func clientTable(results []checkResult) [][]string {
 			}
 		}
 		for _, c := range r.Clients {
-			row = append(row, clientMark(c.Outcome))
+			mark, _ := clientWords(c.Outcome)
+			row = append(row, mark)
 		}
 		rows = append(rows, row)
 	}
 	return rows
 }
 
-func clientMark(outcome string) string {
-	switch outcome {
-	case authserver.OutcomeCIMD:
-		return "✓ CIMD"
-	case authserver.OutcomeRegistration:
-		return "↩ registers"
-	}
-	return "✗ fails"
-}
-
 // writeServerText prints check-server's human-readable report: per server
 // a headline, the issuer, metadata URL and client, the URLs tried with what
 // each answered, the findings, the probe and one line per MCP client.
 func writeServerText(w io.Writer, results []checkResult, verbose bool, p painter) {
-	nReady := 0
-	for i, r := range results {
-		if i > 0 {
-			fmt.Fprintln(w)
+	writeBlocks(w, results, func(r checkResult) bool { return r.Ready }, "ready", func(r checkResult) {
+		writeServerBlock(w, r, verbose, p)
+	})
+}
+
+// writeServerBlock prints one server of check-server's text report.
+func writeServerBlock(w io.Writer, r checkResult, verbose bool, p painter) {
+	fmt.Fprintf(w, "%s  %s\n", p.verdict(r.Ready, "✓ ready", "✗ not ready"), printable(r.name()))
+	if r.Issuer != "" {
+		fmt.Fprintf(w, "  issuer:    %s\n", printable(r.Issuer))
+		fmt.Fprintf(w, "  metadata:  %s\n", printable(r.MetadataURL))
+	}
+	fmt.Fprintf(w, "  client:    %s\n", printable(r.ClientID))
+	fmt.Fprintf(w, "  tried:\n")
+	for _, t := range r.Tried {
+		used := ""
+		if t.Error == "" && t.Status == 200 && (t.URL == r.MetadataURL || (r.Discovery != nil && t.URL == r.Discovery.ResourceMetadataURL)) {
+			used = " · used"
 		}
-		head := p.bad("✗ not ready")
-		if r.Ready {
-			head = p.ok("✓ ready")
-			nReady++
-		}
-		fmt.Fprintf(w, "%s  %s\n", head, printable(r.name()))
-		if r.Issuer != "" {
-			fmt.Fprintf(w, "  issuer:    %s\n", printable(r.Issuer))
-			fmt.Fprintf(w, "  metadata:  %s\n", printable(r.MetadataURL))
-		}
-		fmt.Fprintf(w, "  client:    %s\n", printable(r.ClientID))
-		fmt.Fprintf(w, "  tried:\n")
-		for _, t := range r.Tried {
-			used := ""
-			if t.Error == "" && t.Status == 200 && (t.URL == r.MetadataURL || (r.Discovery != nil && t.URL == r.Discovery.ResourceMetadataURL)) {
-				used = " · used"
-			}
-			fmt.Fprintf(w, "    %s  %s%s\n", printable(t.URL), printable(answered(t)), used)
-		}
-		var shown []validate.Finding
-		for _, f := range r.Findings {
-			if !strings.HasPrefix(f.Rule, "as-probe-") && !strings.HasPrefix(f.Rule, "as-token-") {
-				shown = append(shown, f)
-			}
-		}
-		printFindings(w, "  ", shown, verbose, p)
-		fmt.Fprintf(w, "  probe:     %s\n", probeLine(r.Probe, p))
-		if r.Token != nil {
-			fmt.Fprintf(w, "  token:     %s\n", tokenLine(*r.Token, p))
-		}
-		if len(r.Clients) > 0 {
-			fmt.Fprintf(w, "  clients:\n")
-		}
-		for _, c := range r.Clients {
-			mark := p.ok("✓")
-			switch c.Outcome {
-			case authserver.OutcomeRegistration:
-				mark = p.paint("33", "↩")
-			case authserver.OutcomeFail:
-				mark = p.bad("✗")
-			}
-			fmt.Fprintf(w, "    %s %-14s %s: %s\n", mark, c.Name, clientVerb(c.Outcome), printable(c.Why))
+		fmt.Fprintf(w, "    %s  %s%s\n", printable(t.URL), printable(answered(t)), used)
+	}
+	var shown []validate.Finding
+	for _, f := range r.Findings {
+		if !strings.HasPrefix(f.Rule, "as-probe-") && !strings.HasPrefix(f.Rule, "as-token-") {
+			shown = append(shown, f)
 		}
 	}
-	if len(results) > 1 {
-		fmt.Fprintf(w, "\n%d of %d ready\n", nReady, len(results))
+	printFindings(w, "  ", shown, verbose, p)
+	fmt.Fprintf(w, "  probe:     %s\n", probeLine(r.Probe, p))
+	if r.Token != nil {
+		fmt.Fprintf(w, "  token:     %s\n", tokenLine(*r.Token, p))
+	}
+	if len(r.Clients) > 0 {
+		fmt.Fprintf(w, "  clients:\n")
+	}
+	for _, c := range r.Clients {
+		mark := p.ok("✓")
+		switch c.Outcome {
+		case authserver.OutcomeRegistration:
+			mark = p.paint("33", "↩")
+		case authserver.OutcomeFail:
+			mark = p.bad("✗")
+		}
+		_, verb := clientWords(c.Outcome)
+		fmt.Fprintf(w, "    %s %-14s %s: %s\n", mark, c.Name, verb, printable(c.Why))
 	}
 }
 
-func clientVerb(outcome string) string {
+// clientWords are how an MCP client's outcome is written: with a mark in
+// the summary table, as a verb in the text report. Anything else fails.
+func clientWords(outcome string) (mark, verb string) {
 	switch outcome {
 	case authserver.OutcomeCIMD:
-		return "uses CIMD"
+		return "✓ CIMD", "uses CIMD"
 	case authserver.OutcomeRegistration:
-		return "registers"
+		return "↩ registers", "registers"
 	}
-	return "fails"
+	return "✗ fails", "fails"
 }
 
 // answered says what one tried URL answered: its status, content type and
@@ -610,11 +592,7 @@ func probeLine(pr authserver.Probe, p painter) string {
 		parts = append(parts, "Location "+pr.Location)
 	}
 	if pr.Error != "" {
-		e := pr.Error
-		if pr.ErrorDescription != "" {
-			e += ": " + pr.ErrorDescription
-		}
-		parts = append(parts, e)
+		parts = append(parts, authserver.ErrorText(pr.Error, pr.ErrorDescription))
 	} else if pr.Text != "" {
 		parts = append(parts, `page "`+pr.Text+`"`)
 	}
@@ -652,14 +630,8 @@ func tokenLine(t authserver.Token, p painter) string {
 			parts = append(parts, `scope "`+t.Scope+`"`)
 		}
 	}
-	if t.Error != "" {
-		e := t.Error
-		if t.ErrorDescription != "" {
-			e += ": " + t.ErrorDescription
-		}
+	if e := authserver.ErrorText(t.Error, t.ErrorDescription); e != "" {
 		parts = append(parts, e)
-	} else if t.ErrorDescription != "" {
-		parts = append(parts, t.ErrorDescription)
 	}
 	if t.Reason != "" {
 		parts = append(parts, t.Reason)

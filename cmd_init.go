@@ -71,25 +71,9 @@ root, where GitHub looks for it, and its steps name the config with -c.
 	}
 	next := templates.WorkflowData{Config: filepath.ToSlash(*path), File: filepath.ToSlash(built)}
 
-	files := map[string]templateJob{}
-	var order []string
-	if !keepConfig {
-		files[*path] = templateJob{"cimd.toml", data}
-		order = append(order, *path)
-	}
-	if *ci == "github" {
-		wfFile, job, err := githubWorkflowJob(s, *path, built, *force, keepConfig && listsServers(*path))
-		if err != nil {
-			return err
-		}
-		files[wfFile] = job
-		order = append(order, wfFile)
-		monFile, monJob, err := monitorWorkflowJob(wfFile, job, *force)
-		if err != nil {
-			return err
-		}
-		files[monFile] = monJob
-		order = append(order, monFile)
+	order, files, err := initJobs(s, *path, data, built, *ci, *force, keepConfig)
+	if err != nil {
+		return err
 	}
 	kept := ""
 	if keepConfig {
@@ -111,6 +95,32 @@ root, where GitHub looks for it, and its steps name the config with -c.
 	}
 	fmt.Fprintf(s.err, "cimd: next: edit %s, then run 'cimd build%s' and 'cimd validate %s'\n", *path, next.Flags(), next.File)
 	return nil
+}
+
+// initJobs lists the files init writes, in order: the config unless it is
+// kept, and with --ci github the two workflows.
+func initJobs(s stdio, path string, data templates.ConfigData, built, ci string, force, keepConfig bool) ([]string, map[string]templateJob, error) {
+	files := map[string]templateJob{}
+	var order []string
+	if !keepConfig {
+		files[path] = templateJob{"cimd.toml", data}
+		order = append(order, path)
+	}
+	if ci == "github" {
+		wfFile, job, err := githubWorkflowJob(s, path, built, force, keepConfig && listsServers(path))
+		if err != nil {
+			return nil, nil, err
+		}
+		files[wfFile] = job
+		order = append(order, wfFile)
+		monFile, monJob, err := monitorWorkflowJob(wfFile, job, force)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[monFile] = monJob
+		order = append(order, monFile)
+	}
+	return order, files, nil
 }
 
 // initConfigData fills the cimd.toml template from --url and --name.

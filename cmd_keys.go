@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cimd-dev/cimd/config"
 	"github.com/cimd-dev/cimd/keys"
 )
 
@@ -75,61 +76,75 @@ The kid is the key's RFC 7638 thumbprint unless --kid gives one.
 	if err != nil {
 		return fmt.Errorf("keys: %w", err)
 	}
-	dir := store.Dir()
 
 	switch op {
 	case "generate", "rotate":
-		name := *alg
-		if name == "" {
-			name = c.Client.Keys.Alg
-		}
-		a, err := keys.ParseAlg(name)
-		if err != nil {
-			return usagef("keys %s: --alg: %v", op, err)
-		}
-		if op == "generate" {
-			k, err := store.Generate(a, *kid)
-			if err != nil {
-				return fmt.Errorf("keys generate: %w", err)
-			}
-			fmt.Fprintf(s.out, "generated %s key %s (current) in %s\n", k.Alg, k.Kid, printable(dir))
-			fmt.Fprintf(s.err, "cimd: next: publish the public key with the document; then 'cimd assert --aud URL' signs with it\n")
-			return nil
-		}
-		k, err := store.Rotate(a, *kid)
-		if err != nil {
-			return fmt.Errorf("keys rotate: %w", err)
-		}
-		life, who := keys.CacheLifetime(c.Publish.CacheControl)
-		fmt.Fprintf(s.out, "added %s key %s as next in %s; the current key keeps signing\n", k.Alg, k.Kid, printable(dir))
-		fmt.Fprintf(s.err, "cimd: next: publish both keys; 'cimd keys retire' makes %s current %s after they are published (%s)\n", k.Kid, human(life), cachedBy(who))
-		return nil
-
+		return keysAdd(s, c, store, op, *alg, *kid)
 	case "retire":
-		life, who := keys.CacheLifetime(c.Publish.CacheControl)
-		retired, promoted, err := store.Retire(life, *force)
-		var early *keys.TooEarlyError
-		if errors.As(err, &early) {
-			msg := fmt.Sprintf("keys retire: refused: %v (%s, with cache_control %q)", early, cachedBy(who), c.Publish.CacheControl)
-			if !early.SafeAt.IsZero() {
-				msg += fmt.Sprintf("; that is in %s", human(time.Until(early.SafeAt)))
-			}
-			return errors.New(msg + "; --force retires now, and a server still holding the old JWK Set then refuses assertions signed with " + early.Kid + " until it refetches")
-		}
+		return keysRetire(s, c, store, *force)
+	}
+	return keysList(s, store)
+}
+
+// keysAdd is 'keys generate' and 'keys rotate': a new key of alg (default
+// [client.keys] alg), as current or as next.
+func keysAdd(s stdio, c *config.Config, store *keys.Store, op, alg, kid string) error {
+	if alg == "" {
+		alg = c.Client.Keys.Alg
+	}
+	a, err := keys.ParseAlg(alg)
+	if err != nil {
+		return usagef("keys %s: --alg: %v", op, err)
+	}
+	dir := store.Dir()
+	if op == "generate" {
+		k, err := store.Generate(a, kid)
 		if err != nil {
-			return fmt.Errorf("keys retire: %w", err)
+			return fmt.Errorf("keys generate: %w", err)
 		}
-		if *force {
-			fmt.Fprintf(s.err, "cimd: --force: servers that cached the JWK Set before %s was published refuse its assertions until they refetch (up to %s)\n", promoted.Kid, human(life))
-		}
-		fmt.Fprintf(s.out, "retired key %s (its private file is deleted); key %s is now current\n", retired.Kid, promoted.Kid)
-		fmt.Fprintf(s.err, "cimd: next: publish the JWK Set without %s\n", retired.Kid)
+		fmt.Fprintf(s.out, "generated %s key %s (current) in %s\n", k.Alg, k.Kid, printable(dir))
+		fmt.Fprintf(s.err, "cimd: next: publish the public key with the document; then 'cimd assert --aud URL' signs with it\n")
 		return nil
 	}
+	k, err := store.Rotate(a, kid)
+	if err != nil {
+		return fmt.Errorf("keys rotate: %w", err)
+	}
+	life, who := keys.CacheLifetime(c.Publish.CacheControl)
+	fmt.Fprintf(s.out, "added %s key %s as next in %s; the current key keeps signing\n", k.Alg, k.Kid, printable(dir))
+	fmt.Fprintf(s.err, "cimd: next: publish both keys; 'cimd keys retire' makes %s current %s after they are published (%s)\n", k.Kid, human(life), cachedBy(who))
+	return nil
+}
 
+// keysRetire is 'keys retire': the next key becomes current once servers'
+// caches of the JWK Set have expired, or at once with --force.
+func keysRetire(s stdio, c *config.Config, store *keys.Store, force bool) error {
+	life, who := keys.CacheLifetime(c.Publish.CacheControl)
+	retired, promoted, err := store.Retire(life, force)
+	var early *keys.TooEarlyError
+	if errors.As(err, &early) {
+		msg := fmt.Sprintf("keys retire: refused: %v (%s, with cache_control %q)", early, cachedBy(who), c.Publish.CacheControl)
+		if !early.SafeAt.IsZero() {
+			msg += fmt.Sprintf("; that is in %s", human(time.Until(early.SafeAt)))
+		}
+		return errors.New(msg + "; --force retires now, and a server still holding the old JWK Set then refuses assertions signed with " + early.Kid + " until it refetches")
+	}
+	if err != nil {
+		return fmt.Errorf("keys retire: %w", err)
+	}
+	if force {
+		fmt.Fprintf(s.err, "cimd: --force: servers that cached the JWK Set before %s was published refuse its assertions until they refetch (up to %s)\n", promoted.Kid, human(life))
+	}
+	fmt.Fprintf(s.out, "retired key %s (its private file is deleted); key %s is now current\n", retired.Kid, promoted.Kid)
+	fmt.Fprintf(s.err, "cimd: next: publish the JWK Set without %s\n", retired.Kid)
+	return nil
+}
+
+// keysList is 'keys list': one row per key.
+func keysList(s stdio, store *keys.Store) error {
 	list := store.Keys()
 	if len(list) == 0 {
-		fmt.Fprintf(s.err, "cimd: no keys in %s: 'cimd keys generate' creates one\n", printable(dir))
+		fmt.Fprintf(s.err, "cimd: no keys in %s: 'cimd keys generate' creates one\n", printable(store.Dir()))
 		return nil
 	}
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)

@@ -166,7 +166,6 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 // environment, the build's findings and the verify's.
 func (pr *publishRun) sarif(results []*publishResult) error {
 	targets := make([]sarifTarget, len(results))
-	n := 0
 	for i, r := range results {
 		t := sarifTarget{Origin: origin{pr.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
 		if v := r.Verify; v != nil {
@@ -174,15 +173,8 @@ func (pr *publishRun) sarif(results []*publishResult) error {
 			t.Suppressed = append(append([]suppressedFinding{}, t.Suppressed...), v.Suppressed...)
 		}
 		targets[i] = t
-		n += len(t.Suppressed)
 	}
-	if !pr.of.json && !pr.of.quiet {
-		noteSuppressed(pr.s.err, n, pr.file.Path)
-	}
-	if pr.of.sarif == "" {
-		return nil
-	}
-	return writeSARIF(pr.s, pr.of.sarif, targets...)
+	return finishSARIF(pr.s, pr.of, pr.file.Path, targets)
 }
 
 // maxPublishConcurrent bounds how many environments are published at once.

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -350,12 +349,9 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 // liveChecker is the checker of URL targets: the flags alone decide, as
 // no config is read.
 func (vf validateFlags) liveChecker(opts validate.Options) (*live.Checker, error) {
-	var roots *x509.CertPool
-	if vf.cacert != "" {
-		var err error
-		if roots, err = loadCACert(vf.cacert); err != nil {
-			return nil, err
-		}
+	roots, err := loadCACert(vf.cacert)
+	if err != nil {
+		return nil, err
 	}
 	return live.New(live.Options{Options: opts, Timeout: vf.timeout, ExtraRoots: roots,
 		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait}), nil

@@ -93,15 +93,7 @@ func (g github) writeSummary(title string, rows []summaryRow) error {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(r.target), r.verdict, list)
 	}
 	b.WriteString("\n")
-	f, err := os.OpenFile(g.summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("step summary: %w", err)
-	}
-	if _, err := f.WriteString(b.String()); err != nil {
-		f.Close()
-		return fmt.Errorf("step summary: %w", err)
-	}
-	return f.Close()
+	return g.appendSummary(b.String())
 }
 
 // configKey maps a finding about the built document to the cimd.toml key it
@@ -208,11 +200,16 @@ func (g github) writeTable(title string, rows [][]string) error {
 		}
 	}
 	b.WriteString("\n")
+	return g.appendSummary(b.String())
+}
+
+// appendSummary adds text to the step summary file.
+func (g github) appendSummary(text string) error {
 	f, err := os.OpenFile(g.summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
 		return fmt.Errorf("step summary: %w", err)
 	}

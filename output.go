@@ -25,48 +25,60 @@ import (
 // the HTTP facts, one line per finding, then the document's main fields, as
 // FastMCP's validate prints them.
 func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) {
-	nValid := 0
+	writeBlocks(w, results, func(r validate.Result) bool { return r.Valid }, "valid", func(r validate.Result) {
+		writeResultText(w, r, verbose, p)
+	})
+}
+
+// writeBlocks prints one block per result, a blank line between, then,
+// when there are several, how many of them pass: "2 of 3 valid".
+func writeBlocks[T any](w io.Writer, results []T, passes func(T) bool, tally string, block func(T)) {
+	n := 0
 	for i, r := range results {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		head := p.bad("✗ invalid")
-		if r.Valid {
-			head = p.ok("✓ valid")
-			nValid++
+		if passes(r) {
+			n++
 		}
-		name := r.Target
-		if r.URL != "" && r.URL != r.Target {
-			name += " (" + r.URL + ")"
-		}
-		fmt.Fprintf(w, "%s  %s\n", head, printable(name))
-		if h := r.HTTP; h != nil {
-			cc := h.CacheControl
-			if cc == "" {
-				cc = "none"
-			}
-			ct := h.ContentType
-			if ct == "" {
-				ct = "no content type"
-			}
-			if h.Status == 0 {
-				fmt.Fprintf(w, "  no response · %d ms\n", h.ElapsedMS)
-			} else {
-				fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, printable(ct), h.Bytes, printable(cc), h.ElapsedMS)
-			}
-		}
-		if j := r.JWKS; j != nil {
-			writeJWKSLine(w, j)
-		}
-		printFindings(w, "  ", r.Findings, verbose, p)
-		if len(r.Compatibility) > 0 {
-			fmt.Fprintf(w, "  %s\n", validate.CompatibilityLine(r.Compatibility))
-		}
-		writeDetails(w, r.Document)
+		block(r)
 	}
 	if len(results) > 1 {
-		fmt.Fprintf(w, "\n%d of %d valid\n", nValid, len(results))
+		fmt.Fprintf(w, "\n%d of %d %s\n", n, len(results), tally)
 	}
+}
+
+// writeResultText prints one target of validate's text report.
+func writeResultText(w io.Writer, r validate.Result, verbose bool, p painter) {
+	head := p.verdict(r.Valid, "✓ valid", "✗ invalid")
+	name := r.Target
+	if r.URL != "" && r.URL != r.Target {
+		name += " (" + r.URL + ")"
+	}
+	fmt.Fprintf(w, "%s  %s\n", head, printable(name))
+	if h := r.HTTP; h != nil {
+		cc := h.CacheControl
+		if cc == "" {
+			cc = "none"
+		}
+		ct := h.ContentType
+		if ct == "" {
+			ct = "no content type"
+		}
+		if h.Status == 0 {
+			fmt.Fprintf(w, "  no response · %d ms\n", h.ElapsedMS)
+		} else {
+			fmt.Fprintf(w, "  HTTP %d · %s · %d bytes · cache-control: %s · %d ms\n", h.Status, printable(ct), h.Bytes, printable(cc), h.ElapsedMS)
+		}
+	}
+	if j := r.JWKS; j != nil {
+		writeJWKSLine(w, j)
+	}
+	printFindings(w, "  ", r.Findings, verbose, p)
+	if len(r.Compatibility) > 0 {
+		fmt.Fprintf(w, "  %s\n", validate.CompatibilityLine(r.Compatibility))
+	}
+	writeDetails(w, r.Document)
 }
 
 // writeJWKSLine prints the fetch of the document's JWK Set under its
@@ -334,6 +346,14 @@ func (p painter) severity(s validate.Severity) string {
 
 func (p painter) ok(s string) string  { return p.paint("32", s) }
 func (p painter) bad(s string) string { return p.paint("31", s) }
+
+// verdict is good painted green when ok holds, else bad painted red.
+func (p painter) verdict(ok bool, good, bad string) string {
+	if ok {
+		return p.ok(good)
+	}
+	return p.bad(bad)
+}
 
 // ruleList names the distinct rules of the error findings, for one-line
 // summaries.

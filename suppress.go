@@ -130,6 +130,23 @@ func noteSuppressed(w io.Writer, n int, file string) {
 	}
 }
 
+// finishSARIF ends build's and publish's run in config mode: it says how
+// many of targets' findings file's [[suppress]] set aside (not with --json
+// or --quiet) and writes --sarif when it is given.
+func finishSARIF(s stdio, of outputFlags, file string, targets []sarifTarget) error {
+	n := 0
+	for _, t := range targets {
+		n += len(t.Suppressed)
+	}
+	if !of.json && !of.quiet {
+		noteSuppressed(s.err, n, file)
+	}
+	if of.sarif == "" {
+		return nil
+	}
+	return writeSARIF(s, of.sarif, targets...)
+}
+
 // suppressResults applies the config's entries to the results of config
 // mode (origins with a file) and judges them again; it returns what each
 // result had set aside.

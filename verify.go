@@ -70,14 +70,9 @@ func deployedOptions(c *config.Config, df deployFlags) (live.Options, error) {
 	if df.cacert != nil {
 		cacert = *df.cacert
 	}
-	if cacert != "" {
-		roots, err := loadCACert(cacert)
-		if err != nil {
-			return opts, err
-		}
-		opts.ExtraRoots = roots
-	}
-	return opts, nil
+	var err error
+	opts.ExtraRoots, err = loadCACert(cacert)
+	return opts, err
 }
 
 // verifyDeployed checks c's live URL until it passes every rule and matches
@@ -105,8 +100,12 @@ func configTarget(c *config.Config) string {
 }
 
 // loadCACert returns the PEM certificates in file, which the fetch trusts
-// in addition to the system roots (live.Options.ExtraRoots).
+// in addition to the system roots (live.Options.ExtraRoots); none (nil)
+// when file is "".
 func loadCACert(file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
 	pem, err := os.ReadFile(file)
 	if err != nil {
 		return nil, usagef("--cacert: %v", err)

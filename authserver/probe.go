@@ -371,14 +371,8 @@ func (p Probe) Finding() (validate.Finding, bool) {
 // answer describes what came back, for a finding's message.
 func (p Probe) answer() string {
 	var parts []string
-	if p.Error != "" {
-		s := p.Error
-		if p.ErrorDescription != "" {
-			s += ": " + p.ErrorDescription
-		}
-		parts = append(parts, s)
-	} else if p.ErrorDescription != "" {
-		parts = append(parts, p.ErrorDescription)
+	if e := ErrorText(p.Error, p.ErrorDescription); e != "" {
+		parts = append(parts, e)
 	}
 	if p.Status != 0 {
 		parts = append(parts, fmt.Sprintf("status %d", p.Status))

@@ -8,6 +8,18 @@ import (
 	"unicode/utf8"
 )
 
+// ErrorText joins an OAuth error code and its error_description as
+// "code: description"; either alone when the other is empty.
+func ErrorText(code, description string) string {
+	switch {
+	case code == "":
+		return description
+	case description == "":
+		return code
+	}
+	return code + ": " + description
+}
+
 // bound makes s safe to print and at most n runes long: control, format
 // and other non-printing characters (terminal escapes, bidi overrides) are
 // written as Go escapes, invalid UTF-8 as U+FFFD, and a longer text is cut

@@ -219,14 +219,8 @@ func (t *Token) Finding() (validate.Finding, bool) {
 // answer describes what came back, for a finding's message.
 func (t *Token) answer() string {
 	var parts []string
-	if t.Error != "" {
-		s := t.Error
-		if t.ErrorDescription != "" {
-			s += ": " + t.ErrorDescription
-		}
-		parts = append(parts, s)
-	} else if t.ErrorDescription != "" {
-		parts = append(parts, t.ErrorDescription)
+	if e := ErrorText(t.Error, t.ErrorDescription); e != "" {
+		parts = append(parts, e)
 	}
 	if t.Status != 0 {
 		parts = append(parts, fmt.Sprintf("status %d", t.Status))

@@ -25,20 +25,7 @@ func check(c *Config) []issue {
 	var out []issue
 	bad := func(msg string, k ...string) { out = append(out, issue{toml.Key(k), msg}) }
 
-	switch h := c.Host; {
-	case h == "":
-		bad(`is required: the host that serves the document, e.g. "app.example.com"`, "host")
-	case strings.Contains(h, "://") || strings.HasPrefix(strings.ToLower(h), "http:") ||
-		strings.HasPrefix(strings.ToLower(h), "https:"):
-		bad(fmt.Sprintf("%q must be a host name without a scheme: https:// is implied", h), "host")
-	case strings.Contains(h, "/"):
-		bad(fmt.Sprintf("%q must be a host name only; put the path in path", h), "host")
-	case strings.IndexFunc(h, unicode.IsSpace) >= 0:
-		bad(fmt.Sprintf("%q must not contain whitespace", h), "host")
-	}
-	if err := CheckPath(c.Path); err != nil {
-		bad(err.Error(), "path")
-	}
+	checkHost(c, bad)
 
 	for _, h := range c.Build.Headers {
 		switch h {
@@ -48,25 +35,7 @@ func check(c *Config) []issue {
 		}
 	}
 
-	switch c.Publish.Target {
-	case "":
-	case "s3":
-		if c.Publish.S3.Bucket == "" {
-			bad(`is required when publish.target is "s3"`, "publish", "s3", "bucket")
-		}
-	case "dir":
-		if c.Publish.Dir.Root == "" {
-			bad(`is required when publish.target is "dir"`, "publish", "dir", "root")
-		}
-	default:
-		bad(fmt.Sprintf("must be \"s3\" or \"dir\", not %q", c.Publish.Target), "publish", "target")
-	}
-
-	switch c.Publish.Dir.Site {
-	case "", "github-pages":
-	default:
-		bad(fmt.Sprintf("unknown site %q; the only one is \"github-pages\" (writes .nojekyll when the path is under a dot-directory); leave it out for any other host", c.Publish.Dir.Site), "publish", "dir", "site")
-	}
+	checkPublish(c, bad)
 
 	switch c.Validate.Profile {
 	case "", "mcp", "cimd":
@@ -81,29 +50,8 @@ func check(c *Config) []issue {
 		}
 	}
 
-	if k := c.Client.Keys; k.Set {
-		switch k.Alg {
-		case "", "ES256", "RS256", "EdDSA":
-		default:
-			bad(fmt.Sprintf("must be \"ES256\" (the default), \"RS256\" or \"EdDSA\", not %q", k.Alg), "client", "keys", "alg")
-		}
-		switch k.Publish {
-		case "", "jwks_uri", "inline":
-		default:
-			bad(fmt.Sprintf("must be \"jwks_uri\" (the default: jwks.json beside the document) or \"inline\", not %q", k.Publish), "client", "keys", "publish")
-		}
-		if msg := c.KeysDirProblem(); msg != "" {
-			bad(msg, "client", "keys", "private_dir")
-		}
-		if m := c.Client.TokenEndpointAuthMethod; m != "" && m != "private_key_jwt" {
-			bad(fmt.Sprintf("is %q, but [client.keys] is for private_key_jwt: set that, or leave it out", m), "client", "token_endpoint_auth_method")
-		}
-		if c.Client.JwksFile != "" {
-			bad("cannot be used with [client.keys], which publishes the keys it keeps; remove one", "client", "jwks_file")
-		}
-		if c.Client.JwksURI != "" {
-			bad("is set by [client.keys] (publish = \"jwks_uri\" serves jwks.json beside the document); remove it", "client", "jwks_uri")
-		}
+	if c.Client.Keys.Set {
+		checkKeys(c, bad)
 	}
 
 	for i, s := range c.Check.Servers {
@@ -125,6 +73,77 @@ func check(c *Config) []issue {
 		c.Client.Jwks = set
 	}
 	return out
+}
+
+// complain reports msg about the key k.
+type complain func(msg string, k ...string)
+
+// checkHost checks host and path, which make the document's URL.
+func checkHost(c *Config, bad complain) {
+	switch h := c.Host; {
+	case h == "":
+		bad(`is required: the host that serves the document, e.g. "app.example.com"`, "host")
+	case strings.Contains(h, "://") || strings.HasPrefix(strings.ToLower(h), "http:") ||
+		strings.HasPrefix(strings.ToLower(h), "https:"):
+		bad(fmt.Sprintf("%q must be a host name without a scheme: https:// is implied", h), "host")
+	case strings.Contains(h, "/"):
+		bad(fmt.Sprintf("%q must be a host name only; put the path in path", h), "host")
+	case strings.IndexFunc(h, unicode.IsSpace) >= 0:
+		bad(fmt.Sprintf("%q must not contain whitespace", h), "host")
+	}
+	if err := CheckPath(c.Path); err != nil {
+		bad(err.Error(), "path")
+	}
+}
+
+// checkPublish checks [publish]'s target and the settings it needs.
+func checkPublish(c *Config, bad complain) {
+	switch c.Publish.Target {
+	case "":
+	case "s3":
+		if c.Publish.S3.Bucket == "" {
+			bad(`is required when publish.target is "s3"`, "publish", "s3", "bucket")
+		}
+	case "dir":
+		if c.Publish.Dir.Root == "" {
+			bad(`is required when publish.target is "dir"`, "publish", "dir", "root")
+		}
+	default:
+		bad(fmt.Sprintf("must be \"s3\" or \"dir\", not %q", c.Publish.Target), "publish", "target")
+	}
+
+	switch c.Publish.Dir.Site {
+	case "", "github-pages":
+	default:
+		bad(fmt.Sprintf("unknown site %q; the only one is \"github-pages\" (writes .nojekyll when the path is under a dot-directory); leave it out for any other host", c.Publish.Dir.Site), "publish", "dir", "site")
+	}
+}
+
+// checkKeys checks [client.keys] and the [client] fields it sets itself.
+func checkKeys(c *Config, bad complain) {
+	k := c.Client.Keys
+	switch k.Alg {
+	case "", "ES256", "RS256", "EdDSA":
+	default:
+		bad(fmt.Sprintf("must be \"ES256\" (the default), \"RS256\" or \"EdDSA\", not %q", k.Alg), "client", "keys", "alg")
+	}
+	switch k.Publish {
+	case "", "jwks_uri", "inline":
+	default:
+		bad(fmt.Sprintf("must be \"jwks_uri\" (the default: jwks.json beside the document) or \"inline\", not %q", k.Publish), "client", "keys", "publish")
+	}
+	if msg := c.KeysDirProblem(); msg != "" {
+		bad(msg, "client", "keys", "private_dir")
+	}
+	if m := c.Client.TokenEndpointAuthMethod; m != "" && m != "private_key_jwt" {
+		bad(fmt.Sprintf("is %q, but [client.keys] is for private_key_jwt: set that, or leave it out", m), "client", "token_endpoint_auth_method")
+	}
+	if c.Client.JwksFile != "" {
+		bad("cannot be used with [client.keys], which publishes the keys it keeps; remove one", "client", "jwks_file")
+	}
+	if c.Client.JwksURI != "" {
+		bad("is set by [client.keys] (publish = \"jwks_uri\" serves jwks.json beside the document); remove it", "client", "jwks_uri")
+	}
 }
 
 // checkServerURL refuses a [check] servers entry that cannot be a server:

@@ -267,21 +267,33 @@ func str(p *problems, kp toml.Key, v any) string {
 }
 
 func strs(p *problems, kp toml.Key, v any) []string {
-	a, ok := v.([]any)
-	if !ok {
-		if v != nil {
-			p.add(kp, "must be an array of strings, not %s", typeName(v))
-		}
-		return nil
-	}
-	out := make([]string, 0, len(a))
-	for i, e := range a {
+	return array(p, kp, v, "strings", func(i int, e any) (string, bool) {
 		s, ok := e.(string)
 		if !ok {
 			p.add(kp, "must be an array of strings; element %d is %s", i, typeName(e))
+		}
+		return s, ok
+	})
+}
+
+// array converts a TOML array of what, one element at a time by elem,
+// which reports the element it refuses; nil when v is no array or an
+// element is refused.
+func array[T any](p *problems, kp toml.Key, v any, what string, elem func(i int, e any) (T, bool)) []T {
+	a, ok := v.([]any)
+	if !ok {
+		if v != nil {
+			p.add(kp, "must be an array of %s, not %s", what, typeName(v))
+		}
+		return nil
+	}
+	out := make([]T, 0, len(a))
+	for i, e := range a {
+		x, ok := elem(i, e)
+		if !ok {
 			return nil
 		}
-		out = append(out, s)
+		out = append(out, x)
 	}
 	return out
 }

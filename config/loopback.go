@@ -90,27 +90,18 @@ func badLoopbackPath(path string) string {
 // ports converts an array of port numbers, reporting a wrong type or a
 // number outside 1-65535.
 func ports(p *problems, kp toml.Key, v any) []int {
-	a, ok := v.([]any)
-	if !ok {
-		if v != nil {
-			p.add(kp, "must be an array of port numbers, not %s", typeName(v))
-		}
-		return nil
-	}
-	out := make([]int, 0, len(a))
-	for i, e := range a {
+	return array(p, kp, v, "port numbers", func(i int, e any) (int, bool) {
 		n, ok := e.(int64)
 		switch {
 		case !ok:
 			p.add(kp, "must be an array of port numbers; element %d is %s", i, typeName(e))
-			return nil
+			return 0, false
 		case n < 1 || n > 65535:
 			p.add(kp, "port %d is not in 1-65535 (element %d); for a port-less URI set portless = true", n, i)
-			return nil
+			return 0, false
 		}
-		out = append(out, int(n))
-	}
-	return out
+		return int(n), true
+	})
 }
 
 // URIs renders the loopback redirect URIs in a fixed order: for each host

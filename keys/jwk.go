@@ -58,29 +58,15 @@ func PublicJWK(pub crypto.PublicKey) (JWK, error) {
 // without padding: the hash of the required members in lexicographic
 // order, without white space. It is the default kid.
 func Thumbprint(k JWK) (string, error) {
-	// encoding/json writes struct fields in declaration order: each
-	// struct lists its members sorted, as §3.2 requires.
-	var v any
+	// encoding/json writes a map's keys sorted, as §3.2 requires.
+	var v map[string]string
 	switch k.Kty {
 	case "EC":
-		v = struct {
-			Crv string `json:"crv"`
-			Kty string `json:"kty"`
-			X   string `json:"x"`
-			Y   string `json:"y"`
-		}{k.Crv, k.Kty, k.X, k.Y}
+		v = map[string]string{"crv": k.Crv, "kty": k.Kty, "x": k.X, "y": k.Y}
 	case "RSA":
-		v = struct {
-			E   string `json:"e"`
-			Kty string `json:"kty"`
-			N   string `json:"n"`
-		}{k.E, k.Kty, k.N}
+		v = map[string]string{"e": k.E, "kty": k.Kty, "n": k.N}
 	case "OKP":
-		v = struct {
-			Crv string `json:"crv"`
-			Kty string `json:"kty"`
-			X   string `json:"x"`
-		}{k.Crv, k.Kty, k.X}
+		v = map[string]string{"crv": k.Crv, "kty": k.Kty, "x": k.X}
 	default:
 		return "", fmt.Errorf("no thumbprint for key type %q", k.Kty)
 	}

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -38,31 +39,9 @@ func Drift(live, local []byte) *Finding {
 		return driftFinding("the live document is not the same JSON value as the local build; publish it again")
 	}
 
-	var added, removed, changed []string
-	for k, v := range lo {
-		w, ok := co[k]
-		switch {
-		case !ok:
-			added = append(added, k)
-		case !sameJSON(v, w):
-			changed = append(changed, k)
-		}
-	}
-	for k := range co {
-		if _, ok := lo[k]; !ok {
-			removed = append(removed, k)
-		}
-	}
-	var parts []string
-	for _, p := range []struct {
-		what string
-		keys []string
-	}{{"changed", changed}, {"only live", added}, {"only local", removed}} {
-		if len(p.keys) > 0 {
-			sort.Strings(p.keys)
-			parts = append(parts, p.what+": "+strings.Join(p.keys, ", "))
-		}
-	}
+	added, removed, changed := keyDiff(slices.Sorted(maps.Keys(lo)), lo, slices.Sorted(maps.Keys(co)), co, sameJSON)
+	parts := keyGroups(func(k string) string { return k },
+		keyGroup{"changed", changed}, keyGroup{"only live", added}, keyGroup{"only local", removed})
 	impact := ""
 	if changes := Impact(lo, co); len(changes) > 0 {
 		impact = "; for users: " + Summary(changes)
@@ -72,6 +51,49 @@ func Drift(live, local []byte) *Finding {
 	}
 	return driftFinding(fmt.Sprintf("the live document differs from the local build (%s)%s; publish it, or wait for caches to expire (--wait)",
 		strings.Join(parts, "; "), impact))
+}
+
+// keyDiff compares a and b key by key: the keys of aKeys not in b, the
+// keys of bKeys not in a, and the keys of aKeys whose values same says
+// differ, each in the order of its list.
+func keyDiff(aKeys []string, a map[string]any, bKeys []string, b map[string]any, same func(x, y any) bool) (onlyA, onlyB, changed []string) {
+	for _, k := range aKeys {
+		w, ok := b[k]
+		switch {
+		case !ok:
+			onlyA = append(onlyA, k)
+		case !same(a[k], w):
+			changed = append(changed, k)
+		}
+	}
+	for _, k := range bKeys {
+		if _, ok := a[k]; !ok {
+			onlyB = append(onlyB, k)
+		}
+	}
+	return onlyA, onlyB, changed
+}
+
+// keyGroup is a named list of keys in a drift message.
+type keyGroup struct {
+	what string
+	keys []string
+}
+
+// keyGroups describes the groups that have keys, as "what: k1, k2", each
+// key written by format.
+func keyGroups(format func(string) string, groups ...keyGroup) []string {
+	var parts []string
+	for _, g := range groups {
+		if len(g.keys) > 0 {
+			written := make([]string, len(g.keys))
+			for i, k := range g.keys {
+				written[i] = format(k)
+			}
+			parts = append(parts, g.what+": "+strings.Join(written, ", "))
+		}
+	}
+	return parts
 }
 
 // decodeNumbers decodes one JSON value, keeping numbers as written: a number

@@ -117,14 +117,21 @@ func Impact(live, next map[string]any) []Change {
 // false when either is not one JSON object, and then the only thing to say
 // is that the document is replaced.
 func ImpactBytes(live, next []byte) (changes []Change, ok bool) {
+	lo, no, ok := decodePair(live, next)
+	if !ok {
+		return nil, false
+	}
+	return Impact(lo, no), true
+}
+
+// decodePair decodes live and next as JSON objects, numbers kept as
+// written; ok is false when either is not one JSON object.
+func decodePair(live, next []byte) (lo, no map[string]any, ok bool) {
 	lv, err1 := decodeNumbers(live)
 	nv, err2 := decodeNumbers(next)
 	lo, ok1 := lv.(map[string]any)
 	no, ok2 := nv.(map[string]any)
-	if err1 != nil || err2 != nil || !ok1 || !ok2 {
-		return nil, false
-	}
-	return Impact(lo, no), true
+	return lo, no, err1 == nil && err2 == nil && ok1 && ok2
 }
 
 // ImpactJWKS compares the live JWK Set with the next one: a change of
@@ -132,11 +139,8 @@ func ImpactBytes(live, next []byte) (changes []Change, ok bool) {
 // when they are the same JSON value; ok is false when either is not a JSON
 // object.
 func ImpactJWKS(live, next []byte) (changes []Change, ok bool) {
-	lv, err1 := decodeNumbers(live)
-	nv, err2 := decodeNumbers(next)
-	lo, ok1 := lv.(map[string]any)
-	no, ok2 := nv.(map[string]any)
-	if err1 != nil || err2 != nil || !ok1 || !ok2 {
+	lo, no, ok := decodePair(live, next)
+	if !ok {
 		return nil, false
 	}
 	if sameJSON(lo, no) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -143,37 +144,12 @@ func jwksDrift(live map[string]any, local []byte) *Finding {
 	}
 	lv, liveOrder := byKid(live)
 	lc, localOrder := byKid(loc)
-	var missing, extra, changed []string
-	for _, kid := range localOrder {
-		w, ok := lv[kid]
-		switch {
-		case !ok:
-			missing = append(missing, kid)
-		case !sameKey(w, lc[kid]):
-			changed = append(changed, kid)
-		}
-	}
-	for _, kid := range liveOrder {
-		if _, ok := lc[kid]; !ok {
-			extra = append(extra, kid)
-		}
-	}
+	missing, extra, changed := keyDiff(localOrder, lc, liveOrder, lv, sameKey)
 	if len(missing)+len(extra)+len(changed) == 0 {
 		return nil
 	}
-	var parts []string
-	for _, p := range []struct {
-		what string
-		kids []string
-	}{{"missing (only in the local build)", missing}, {"extra (only live)", extra}, {"changed", changed}} {
-		if len(p.kids) > 0 {
-			quoted := make([]string, len(p.kids))
-			for i, k := range p.kids {
-				quoted[i] = fmt.Sprintf("%q", k)
-			}
-			parts = append(parts, p.what+": "+strings.Join(quoted, ", "))
-		}
-	}
+	parts := keyGroups(strconv.Quote,
+		keyGroup{"missing (only in the local build)", missing}, keyGroup{"extra (only live)", extra}, keyGroup{"changed", changed})
 	msg := "the served JWK Set is not the locally built jwks.json; keys " + strings.Join(parts, "; ")
 	if len(missing) > 0 {
 		msg += "; servers refuse assertions signed with a missing key"

@@ -161,7 +161,10 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Skip(msg)
 }
 
-func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthServerOptions, rw rewrite) *AuthServer {
+// nodeCommand is the command that runs pkg's script on a free port of
+// 127.0.0.1 with opts' certificate; the test is skipped (failed on CI)
+// when node or pkg is missing.
+func nodeCommand(t testing.TB, pkg, script string, env []string, opts AuthServerOptions) *exec.Cmd {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -186,6 +189,12 @@ func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthSe
 		"AS_RESOURCES="+strings.Join(opts.Resources, ","),
 	)
 	cmd.Env = append(cmd.Env, env...)
+	return cmd
+}
+
+func startAuthServer(t testing.TB, pkg, script string, env []string, opts AuthServerOptions, rw rewrite) *AuthServer {
+	t.Helper()
+	cmd := nodeCommand(t, pkg, script, env, opts)
 	var logs lockedBuffer
 	cmd.Stderr = &logs
 	stdout, err := cmd.StdoutPipe()
