@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -51,9 +52,13 @@ type Constraint struct {
 // the subject breaks it ("" when the reason says it all). A hit on a
 // redirect_uris entry names it by r and says the rest in detail, so that
 // the path and the quoted entry are made only for the hits a message shows.
+//
+// A hit on a member (member true) names it in field, and its detail
+// ("the member \"k\"") is made by resolve, likewise only when shown.
 type hit struct {
 	field, detail string
 	r             *redirect
+	member        bool
 }
 
 // rhit is a hit on entry r; detail follows the quoted entry.
@@ -61,8 +66,11 @@ func rhit(r *redirect, detail string) hit { return hit{detail: detail, r: r} }
 
 // resolve fills in the field and detail of a hit on an entry.
 func (h hit) resolve() hit {
-	if h.r != nil {
+	switch {
+	case h.r != nil:
 		return hit{field: h.r.field(), detail: quote(h.r.raw) + h.detail}
+	case h.member:
+		return hit{field: h.field, detail: "the member " + quote(h.field)}
 	}
 	return h
 }
@@ -164,8 +172,12 @@ func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []Serv
 	s := newSubject(rawURL, doc, opts.HTTP)
 	out := make([]ServerResult, len(servers))
 	var listed [len(servers)]bool
-	for _, name := range opts.Servers {
-		if i, ok := serverIndex[name]; ok {
+	for j, name := range opts.Servers {
+		// Names usually come in SERVERS.md order (ParseServers makes
+		// them so): try the same position before the map.
+		if j < len(servers) && servers[j].Name == name {
+			listed[j] = true
+		} else if i, ok := serverIndex[name]; ok {
 			listed[i] = true
 		}
 	}
@@ -256,17 +268,34 @@ func merge(hits []hit) hit {
 		return hits[0].resolve()
 	}
 	h := hits[0].resolve()
-	var details []string
-	for _, x := range hits[:min(len(hits), 3)] {
-		x = x.resolve()
+	var details [3]string
+	n, size := 0, 0
+	for i, x := range hits[:min(len(hits), 3)] {
+		if i > 0 {
+			x = x.resolve()
+		} else {
+			x = h
+		}
 		if d := cmp.Or(x.detail, x.field); d != "" {
-			details = append(details, d)
+			details[n] = d
+			n++
+			size += len(d) + 2
 		}
 	}
-	h.detail = strings.Join(details, ", ")
-	if len(hits) > 3 {
-		h.detail += fmt.Sprintf(" and %d more", len(hits)-3)
+	var b strings.Builder
+	b.Grow(size + 16)
+	for i, d := range details[:n] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d)
 	}
+	if len(hits) > 3 {
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(hits) - 3))
+		b.WriteString(" more")
+	}
+	h.detail = b.String()
 	return h
 }
 

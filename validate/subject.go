@@ -37,6 +37,11 @@ type subject struct {
 		p  uriParts
 	}
 
+	// buf is the scratch array the rows' checks return their hits in: a
+	// check's hits are merged before the next check runs, so one array
+	// serves them all.
+	buf []hit
+
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
 		done bool
@@ -48,7 +53,7 @@ type subject struct {
 type redirect struct {
 	index    int
 	raw      string
-	p        uriParts
+	p        rparts
 	scheme   string // lower case
 	host     string // without brackets
 	loopback bool   // http(s) to localhost, 127.0.0.0/8 or ::1
@@ -58,17 +63,23 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 	s := &subject{url: rawURL, p: splitURI(rawURL), doc: doc, http: http}
 	s.host = strings.Trim(s.p.host, "[]")
 	list, _ := doc["redirect_uris"].([]any)
-	s.redirects = make([]redirect, 0, len(list))
+	// Filled in place: a redirect is large, and copying it in with append
+	// costs a write barrier per pointer while the GC runs.
+	s.redirects = make([]redirect, len(list))
+	n := 0
 	for i, v := range list {
 		raw, ok := v.(string)
 		if !ok {
 			continue
 		}
+		r := &s.redirects[n]
+		n++
 		p := splitURI(raw)
-		r := redirect{index: i, raw: raw, p: p, scheme: strings.ToLower(p.scheme), host: strings.Trim(p.host, "[]")}
+		r.index, r.raw, r.p = i, raw, compact(p)
+		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
-		s.redirects = append(s.redirects, r)
 	}
+	s.redirects = s.redirects[:n]
 	for k, v := range doc {
 		if i := memberIndex(k); i >= 0 {
 			s.vals[i], s.present[i] = v, true
@@ -101,6 +112,7 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 			s.forbidden = append(s.forbidden, k)
 		}
 	}
+	s.buf = make([]hit, 0, len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
 	slices.Sort(s.unknown)
 	slices.Sort(s.forbidden)
 	var ok bool
@@ -113,11 +125,33 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 	return s
 }
 
+// scratch returns the empty scratch buffer for a check's hits. The hits
+// are good until the next check runs.
+func (s *subject) scratch() []hit { return s.buf[:0] }
+
 // maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
 // "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
 // a colon. Most hosts are names, and parsing them as addresses allocates.
 func maybeLoopback(host string) bool {
 	return host != "" && ('0' <= host[0] && host[0] <= '9' || host[0] == 'l' || host[0] == 'L' || host[0] == ':')
+}
+
+// rparts is the part of uriParts the rows read of a redirect entry: a
+// document may hold many entries, and a smaller entry is cheaper to keep.
+type rparts struct {
+	scheme, host, port, path, query                           string
+	hasAuthority, hasUserinfo, hasPort, hasQuery, hasFragment bool
+}
+
+func compact(p uriParts) rparts {
+	return rparts{scheme: p.scheme, host: p.host, port: p.port, path: p.path, query: p.query,
+		hasAuthority: p.hasAuthority, hasUserinfo: p.hasUserinfo, hasPort: p.hasPort, hasQuery: p.hasQuery, hasFragment: p.hasFragment}
+}
+
+// full is p as uriParts, without the authority, hostname and fragment.
+func (p rparts) full() uriParts {
+	return uriParts{scheme: p.scheme, host: p.host, port: p.port, path: p.path, query: p.query,
+		hasAuthority: p.hasAuthority, hasUserinfo: p.hasUserinfo, hasPort: p.hasPort, hasQuery: p.hasQuery, hasFragment: p.hasFragment}
 }
 
 func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
