@@ -169,7 +169,8 @@ type CompatOptions struct {
 // together with Check's findings. With a nil doc only the URL rows run and
 // every server is said not to accept the body.
 func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
-	s := newSubject(rawURL, doc, opts.HTTP)
+	s := getSubject(rawURL, doc, opts.HTTP)
+	defer putSubject(s)
 	out := make([]ServerResult, len(servers))
 	var listed [len(servers)]bool
 	for j, name := range opts.Servers {

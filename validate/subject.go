@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // subject is what the server profiles judge: the client_id URL split once,
@@ -23,6 +24,8 @@ type subject struct {
 	present   [len(keptMembers)]bool
 	grantList []string // grant_types, defaulted
 	respList  []string // response_types, defaulted
+	grantBuf  []string // the array of grantList when the document has one
+	respBuf   []string // ... and of respList
 
 	// Read in one pass over the document, since every profile asks.
 	methodStr string   // token_endpoint_auth_method when it is a string
@@ -60,12 +63,47 @@ type redirect struct {
 }
 
 func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
-	s := &subject{url: rawURL, p: splitURI(rawURL), doc: doc, http: http}
+	s := new(subject)
+	s.fill(rawURL, doc, http)
+	return s
+}
+
+// subjects keeps subjects between calls of Compatibility, with their
+// arrays: a subject does not outlive the call (findings hold only
+// strings), and a 5 KB document would otherwise allocate some 20 KB of
+// them for each call.
+var subjects = sync.Pool{New: func() any { return new(subject) }}
+
+// getSubject is newSubject from the pool; give it back with putSubject.
+func getSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
+	s := subjects.Get().(*subject)
+	s.fill(rawURL, doc, http)
+	return s
+}
+
+// putSubject returns s to the pool, keeping its arrays but nothing that
+// points into the document.
+func putSubject(s *subject) {
+	clear(s.redirects)
+	clear(s.buf[:cap(s.buf)])
+	clear(s.unknown)
+	clear(s.forbidden)
+	clear(s.grantBuf)
+	clear(s.respBuf)
+	*s = subject{redirects: s.redirects[:0], buf: s.buf[:0], unknown: s.unknown[:0], forbidden: s.forbidden[:0],
+		grantBuf: s.grantBuf[:0], respBuf: s.respBuf[:0]}
+	subjects.Put(s)
+}
+
+// fill makes s the subject of doc served at rawURL. s is new, or was given
+// back by putSubject: its slices are empty, with room to reuse.
+func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
+	s.url, s.p, s.doc, s.http = rawURL, splitURI(rawURL), doc, http
 	s.host = strings.Trim(s.p.host, "[]")
 	list, _ := doc["redirect_uris"].([]any)
 	// Filled in place: a redirect is large, and copying it in with append
 	// costs a write barrier per pointer while the GC runs.
-	s.redirects = make([]redirect, len(list))
+	s.redirects = slices.Grow(s.redirects[:0], len(list))[:len(list)]
 	n := 0
 	for i, v := range list {
 		raw, ok := v.(string)
@@ -112,18 +150,27 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 			s.forbidden = append(s.forbidden, k)
 		}
 	}
-	s.buf = make([]hit, 0, len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
+	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
 	slices.Sort(s.unknown)
 	slices.Sort(s.forbidden)
 	var ok bool
-	if s.grantList, ok = s.strings("grant_types"); !ok {
-		s.grantList = []string{"authorization_code"}
+	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
+		s.grantList = s.grantBuf
+	} else {
+		s.grantList = defaultGrants
 	}
-	if s.respList, ok = s.strings("response_types"); !ok {
-		s.respList = []string{"code"}
+	if s.respBuf, ok = s.appendStrings(s.respBuf[:0], "response_types"); ok {
+		s.respList = s.respBuf
+	} else {
+		s.respList = defaultResponses
 	}
-	return s
 }
+
+// The RFC 7591 defaults, shared: the lists are only read.
+var (
+	defaultGrants    = []string{"authorization_code"}
+	defaultResponses = []string{"code"}
+)
 
 // scratch returns the empty scratch buffer for a check's hits. The hits
 // are good until the next check runs.
@@ -256,13 +303,23 @@ func (s *subject) strings(key string) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	out := make([]string, 0, len(a))
+	return s.appendStrings(make([]string, 0, len(a)), key)
+}
+
+// appendStrings appends the string entries of doc[key] to dst, and says
+// whether it is an array (dst is returned as it is when not).
+func (s *subject) appendStrings(dst []string, key string) ([]string, bool) {
+	v, _ := s.get(key)
+	a, ok := v.([]any)
+	if !ok {
+		return dst, false
+	}
 	for _, v := range a {
 		if str, ok := v.(string); ok {
-			out = append(out, str)
+			dst = append(dst, str)
 		}
 	}
-	return out, true
+	return dst, true
 }
 
 // grants is grant_types with the RFC 7591 default for an absent one.
