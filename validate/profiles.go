@@ -598,13 +598,14 @@ func methodDeclared(s *subject) []hit {
 
 func ownListsAgree(s *subject) []hit {
 	out := s.scratch()
-	if list, ok := s.strings("token_endpoint_auth_methods_supported"); ok {
-		if m, ok := s.methodStr, s.methodOK; ok && !slices.Contains(list, m) {
+	if isList, has := s.lists("token_endpoint_auth_methods_supported", s.methodStr); isList {
+		if m, ok := s.methodStr, s.methodOK; ok && !has {
 			out = append(out, hit{field: "token_endpoint_auth_method", detail: quote(m) + " is not in token_endpoint_auth_methods_supported"})
 		}
 	}
-	if list, ok := s.strings("token_endpoint_auth_signing_alg_values_supported"); ok {
-		if a, ok := s.str("token_endpoint_auth_signing_alg"); ok && !slices.Contains(list, a) {
+	a, isStr := s.str("token_endpoint_auth_signing_alg")
+	if isList, has := s.lists("token_endpoint_auth_signing_alg_values_supported", a); isList {
+		if isStr && !has {
 			out = append(out, hit{field: "token_endpoint_auth_signing_alg", detail: quote(a) + " is not in token_endpoint_auth_signing_alg_values_supported"})
 		}
 	}
@@ -696,7 +697,7 @@ func servicenowGrants(s *subject) []hit {
 }
 
 func betterAuthGrants(s *subject) []hit {
-	gs, ok := s.strings("grant_types")
+	gs, ok := s.grantBuf, s.grantsGiven
 	if !ok {
 		return nil
 	}
@@ -722,7 +723,7 @@ func clientNameMissing(s *subject) []hit {
 // grantsExempt, an absent one is fine when no grant needs a redirect.
 func redirectsMissing(grantsExempt bool) func(*subject) []hit {
 	return func(s *subject) []hit {
-		v, ok := s.doc["redirect_uris"]
+		v, ok := s.get("redirect_uris")
 		if !ok {
 			gs := s.grants()
 			if grantsExempt && !slices.Contains(gs, "authorization_code") && !slices.Contains(gs, "implicit") {
@@ -960,22 +961,22 @@ func notHTTPS(keys ...string) func(*subject) []hit {
 
 func betterAuthTypes(s *subject) []hit {
 	out := s.scratch()
-	if v, ok := s.doc["application_type"]; ok {
+	if v, ok := s.get("application_type"); ok {
 		if at, _ := v.(string); at != "web" && at != "native" {
 			out = append(out, hit{field: "application_type", detail: "application_type is " + jsonValue(v)})
 		}
 	}
-	if v, ok := s.doc["contacts"]; ok {
+	if v, ok := s.get("contacts"); ok {
 		if _, isList := v.([]any); !isList {
 			out = append(out, hit{field: "contacts", detail: "contacts is a JSON " + JSONKind(v)})
 		}
 	}
-	if v, ok := s.doc["scope"]; ok {
+	if v, ok := s.get("scope"); ok {
 		if _, isStr := v.(string); !isStr {
 			out = append(out, hit{field: "scope", detail: "scope is a JSON " + JSONKind(v)})
 		}
 	}
-	if v, ok := s.doc["dpop_bound_access_tokens"]; ok {
+	if v, ok := s.get("dpop_bound_access_tokens"); ok {
 		if _, isBool := v.(bool); !isBool {
 			out = append(out, hit{field: "dpop_bound_access_tokens", detail: "dpop_bound_access_tokens is a JSON " + JSONKind(v)})
 		}
@@ -1116,7 +1117,7 @@ func betterAuthJWKS(s *subject) []hit {
 			out = append(out, hit{field: "jwks_uri", detail: "jwks_uri has a userinfo or a fragment"})
 		}
 	}
-	v, ok := s.doc["jwks"]
+	v, ok := s.get("jwks")
 	if !ok {
 		return out
 	}

@@ -25,7 +25,9 @@ type subject struct {
 	grantList []string // grant_types, defaulted
 	respList  []string // response_types, defaulted
 	grantBuf  []string // the array of grantList when the document has one
-	respBuf   []string // ... and of respList
+	// grantsGiven: grant_types is an array, and grantBuf its strings.
+	grantsGiven bool
+	respBuf     []string // ... and of respList
 
 	// Read in one pass over the document, since every profile asks.
 	methodStr string   // token_endpoint_auth_method when it is a string
@@ -155,6 +157,7 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 	slices.Sort(s.forbidden)
 	var ok bool
 	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
+		s.grantsGiven = true
 		s.grantList = s.grantBuf
 	} else {
 		s.grantList = defaultGrants
@@ -306,6 +309,22 @@ func (s *subject) strings(key string) ([]string, bool) {
 	return s.appendStrings(make([]string, 0, len(a)), key)
 }
 
+// lists reports whether doc[key] is an array, and whether want is one of
+// its entries, as strings would, without making the list.
+func (s *subject) lists(key, want string) (isList, has bool) {
+	v, _ := s.get(key)
+	a, ok := v.([]any)
+	if !ok {
+		return false, false
+	}
+	for _, v := range a {
+		if str, ok := v.(string); ok && str == want {
+			return true, true
+		}
+	}
+	return true, false
+}
+
 // appendStrings appends the string entries of doc[key] to dst, and says
 // whether it is an array (dst is returned as it is when not).
 func (s *subject) appendStrings(dst []string, key string) ([]string, bool) {
@@ -336,8 +355,8 @@ func (s *subject) method() string { return s.methodStr }
 // "none": servers that accept only public clients read it to let a client
 // that prefers private_key_jwt in (ChatGPT's document).
 func (s *subject) listsNone() bool {
-	l, _ := s.strings("token_endpoint_auth_methods_supported")
-	return slices.Contains(l, "none")
+	_, has := s.lists("token_endpoint_auth_methods_supported", "none")
+	return has
 }
 
 func (s *subject) redirectStrings() []string {
