@@ -520,7 +520,7 @@ func wildcardAnywhere(s *subject) []hit {
 	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
-		if strings.Contains(r.raw, "*") {
+		if r.star {
 			out = append(out, rhit(r, ""))
 		}
 	}
@@ -782,7 +782,7 @@ func cloudflareScheme(s *subject) []hit {
 		switch {
 		case cloudflareUnsafe(r.scheme):
 			out = append(out, rhit(r, " uses the scheme "+r.scheme+":"))
-		case hasControl(r.raw):
+		case r.control:
 			out = append(out, rhit(r, " has a control character"))
 		}
 	}
@@ -828,24 +828,13 @@ func cloudflareUnsafe(scheme string) bool {
 	return false
 }
 
-// hasControl reports whether s has an ASCII control character; in UTF-8
-// those bytes are never part of another character.
-func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 func goURLHTTP(s *subject) []hit {
 	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme != "http" && r.scheme != "https" {
 			out = append(out, rhit(r, " is not http or https"))
-		} else if !plainURI(r.raw, r.p.full()) {
+		} else if !r.plain {
 			if _, err := url.Parse(r.raw); err == nil {
 				continue
 			}
@@ -855,7 +844,8 @@ func goURLHTTP(s *subject) []hit {
 	return out
 }
 
-// plainByte marks the bytes plainURI allows.
+// plainByte marks the bytes a plain redirect entry is made of (see
+// redirect.plain).
 var plainByte = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/?=&:", byte(c)) >= 0
@@ -863,23 +853,11 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// plainURI reports whether raw is an http(s) URI of bytes that Go's
-// net/url takes anywhere, with a numeric port and no userinfo: such a URI
-// parses, so the common case needs no parse.
-func plainURI(raw string, p uriParts) bool {
-	for i := 0; i < len(raw); i++ {
-		if !plainByte[raw[i]] {
-			return false
-		}
-	}
-	return p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
-}
-
 func logtoWildcard(s *subject) []hit {
 	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
-		if !strings.Contains(r.raw, "*") {
+		if !r.star {
 			continue
 		}
 		if (r.scheme != "http" && r.scheme != "https") || strings.Contains(r.p.scheme, "*") ||

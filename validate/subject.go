@@ -62,6 +62,32 @@ type redirect struct {
 	scheme   string // lower case
 	host     string // without brackets
 	loopback bool   // http(s) to localhost, 127.0.0.0/8 or ::1
+
+	// What one pass over raw finds, for the rows that scan it.
+	star bool // raw holds a '*'
+	// control: raw holds an ASCII control character; in UTF-8 those bytes
+	// are never part of another character.
+	control bool
+	// plain: raw is an http(s) URI of bytes that Go's net/url takes
+	// anywhere, with a numeric port and no userinfo. Such a URI parses, so
+	// the common case needs no parse.
+	plain bool
+}
+
+// scanRaw sets r.star, r.control and r.plain in one pass over r.raw.
+func (r *redirect) scanRaw(p uriParts) {
+	plain := true
+	for i := 0; i < len(r.raw); i++ {
+		c := r.raw[i]
+		switch {
+		case c == '*':
+			r.star = true
+		case c < ' ' || c == 0x7f:
+			r.control = true
+		}
+		plain = plain && plainByte[c]
+	}
+	r.plain = plain && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
 }
 
 func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
@@ -118,6 +144,8 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 		r.index, r.raw, r.p = i, raw, compact(p)
 		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+		r.star, r.control = false, false
+		r.scanRaw(p)
 	}
 	s.redirects = s.redirects[:n]
 	for k, v := range doc {
@@ -153,7 +181,7 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 		}
 	}
 	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
-	slices.Sort(s.unknown)
+	sortFirst(s.unknown, 3)
 	slices.Sort(s.forbidden)
 	var ok bool
 	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
@@ -174,6 +202,25 @@ var (
 	defaultGrants    = []string{"authorization_code"}
 	defaultResponses = []string{"code"}
 )
+
+// sortFirst puts the n smallest of list first, in order, and the rest
+// after them in no order: a row names the first three members it finds
+// and counts the others, so the rest need no sorting.
+func sortFirst(list []string, n int) {
+	if len(list) <= n+1 {
+		slices.Sort(list)
+		return
+	}
+	for i := range n {
+		m := i
+		for j := i + 1; j < len(list); j++ {
+			if list[j] < list[m] {
+				m = j
+			}
+		}
+		list[i], list[m] = list[m], list[i]
+	}
+}
 
 // scratch returns the empty scratch buffer for a check's hits. The hits
 // are good until the next check runs.
