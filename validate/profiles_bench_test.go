@@ -89,3 +89,30 @@ func BenchmarkCheckAllProfilesVsUnmarshal(b *testing.B) {
 	}
 	b.ReportMetric(float64(check)/float64(unmarshal), "x-unmarshal")
 }
+
+// BenchmarkProfilesOverhead measures the 20% target: validate.Check
+// alone and validate.Check followed by validate.Compatibility over every
+// profile alternate in one loop, on the typical and the 5 KB document, and
+// "x-without" is the ratio of their times (the target is at most 1.2).
+func BenchmarkProfilesOverhead(b *testing.B) {
+	opts := validate.Options{Profile: validate.ProfileMCP}
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	for _, d := range []struct {
+		name string
+		doc  []byte
+	}{{"typical", []byte(benchDoc)}, {"large", largeDoc(b)}} {
+		b.Run(d.name, func(b *testing.B) {
+			var without, with time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				validate.Check(benchURL, d.doc, opts)
+				t1 := time.Now()
+				_, doc := validate.Check(benchURL, d.doc, opts)
+				validate.Compatibility(benchURL, doc, compat)
+				without += t1.Sub(t0)
+				with += time.Since(t1)
+			}
+			b.ReportMetric(float64(with)/float64(without), "x-without")
+		})
+	}
+}
