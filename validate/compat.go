@@ -323,35 +323,45 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 // message says that sv breaks row, with what breaks it first when detail
 // is not "".
 func (sv *Server) message(row *Constraint, detail string) string {
-	reason := row.Reason
-	if detail != "" {
-		reason = detail + ": " + reason
-	}
-	var msg string
+	var lead string
 	switch row.Kind {
 	case Refuses:
-		what := "document"
 		switch {
 		case strings.HasPrefix(row.Code, "server-url-"):
-			what = "client_id"
+			lead = " refuses this client_id: "
 		case row.Live && row.Code != "server-jwks":
-			what = "response"
+			lead = " refuses this response: "
+		default:
+			lead = " refuses this document: "
 		}
-		msg = sv.Name + " refuses this " + what + ": " + reason
 	case Degrades:
-		msg = sv.Name + " may fail the login: " + reason
+		lead = " may fail the login: "
 	default:
-		msg = sv.Name + ": " + reason
+		lead = ": "
 	}
+	// One string, built once: a message is made for every finding shown.
+	var b strings.Builder
+	b.Grow(len(sv.Name) + len(lead) + len(detail) + 2 + len(row.Reason) + len(row.cite) + 12)
+	b.WriteString(sv.Name)
+	b.WriteString(lead)
+	if detail != "" {
+		b.WriteString(detail)
+		b.WriteString(": ")
+	}
+	b.WriteString(row.Reason)
 	switch {
 	case row.Inferred && row.cite != "":
-		msg += " (inferred; " + row.cite + ")"
+		b.WriteString(" (inferred; ")
+		b.WriteString(row.cite)
+		b.WriteString(")")
 	case row.Inferred:
-		msg += " (inferred)"
+		b.WriteString(" (inferred)")
 	case row.cite != "":
-		msg += " (" + row.cite + ")"
+		b.WriteString(" (")
+		b.WriteString(row.cite)
+		b.WriteString(")")
 	}
-	return msg
+	return b.String()
 }
 
 // runtime checks one --redirect-uri against the document's redirect_uris

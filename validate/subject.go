@@ -447,4 +447,13 @@ func (s *subject) findPortless(localhostOnly bool) []hit {
 	return out
 }
 
-func quote(s string) string { return strconv.Quote(s) }
+// quote is strconv.Quote, with a fast path for the printable ASCII that
+// almost every entry is made of (where Quote only adds the quotes).
+func quote(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.Quote(s)
+		}
+	}
+	return `"` + s + `"`
+}
