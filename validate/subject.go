@@ -76,19 +76,35 @@ type redirect struct {
 
 // scanRaw sets r.star, r.control and r.plain in one pass over r.raw.
 func (r *redirect) scanRaw(p uriParts) {
-	plain := true
+	var acc uint8
 	for i := 0; i < len(r.raw); i++ {
-		c := r.raw[i]
-		switch {
-		case c == '*':
-			r.star = true
-		case c < ' ' || c == 0x7f:
-			r.control = true
-		}
-		plain = plain && plainByte[c]
+		acc |= rawClass[r.raw[i]]
 	}
-	r.plain = plain && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
+	r.star, r.control = acc&rawStar != 0, acc&rawControl != 0
+	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
 }
+
+// The classes of a byte of a redirect entry, for scanRaw.
+const (
+	rawNotPlain uint8 = 1 << iota // not a byte of a plain entry (plainByte)
+	rawStar                       // '*'
+	rawControl                    // an ASCII control character
+)
+
+var rawClass = func() (t [256]uint8) {
+	for c := range 256 {
+		if !plainByte[c] {
+			t[c] |= rawNotPlain
+		}
+		if c == '*' {
+			t[c] |= rawStar
+		}
+		if c < ' ' || c == 0x7f {
+			t[c] |= rawControl
+		}
+	}
+	return t
+}()
 
 func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 	s := new(subject)
