@@ -91,6 +91,19 @@ type Server struct {
 	// admission note and the always rows), in row order, made by prepare:
 	// a server with no other finding reports this shared array.
 	notes []Finding
+
+	// steps are the rows with a check, in row order, made by prepare: a
+	// small array evaluate walks instead of the rows themselves.
+	steps []step
+}
+
+// step is a row with a check, and what evaluate asks of it before running
+// the check.
+type step struct {
+	check func(*subject) []hit
+	row   *Constraint
+	live  bool // row.Live
+	url   bool // a server-url- row, which runs without a document
 }
 
 // prepare makes the messages that do not depend on the document once, so
@@ -113,6 +126,12 @@ func prepare(list [24]Server) [24]Server {
 			}
 		}
 		sv.notes = slices.Clip(sv.notes)
+		for j := range sv.Rows {
+			if row := &sv.Rows[j]; row.check != nil {
+				sv.steps = append(sv.steps, step{row.check, row, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+			}
+		}
+		sv.steps = slices.Clip(sv.steps)
 	}
 	return list
 }
@@ -203,15 +222,16 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
 	var buf [2]fired
 	hits := buf[:0]
-	for i := range sv.Rows {
-		row := &sv.Rows[i]
-		if row.check == nil || (row.Live && s.http == nil) {
+	for k := range sv.steps {
+		st := &sv.steps[k]
+		if st.live && s.http == nil {
 			continue
 		}
-		if s.doc == nil && !strings.HasPrefix(row.Code, "server-url-") && !row.Live {
+		if s.doc == nil && !st.url && !st.live {
 			continue
 		}
-		if h := row.check(s); len(h) > 0 {
+		if h := st.check(s); len(h) > 0 {
+			row := st.row
 			hits = append(hits, fired{row, merge(h)})
 			if row.Kind == Refuses && !row.Inferred {
 				r.refuse(row.Code)

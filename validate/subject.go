@@ -267,7 +267,21 @@ func (p rparts) full() uriParts {
 		hasAuthority: p.hasAuthority, hasUserinfo: p.hasUserinfo, hasPort: p.hasPort, hasQuery: p.hasQuery, hasFragment: p.hasFragment}
 }
 
-func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
+func (r *redirect) field() string {
+	if r.index < len(redirectFields) {
+		return redirectFields[r.index]
+	}
+	return "redirect_uris[" + strconv.Itoa(r.index) + "]"
+}
+
+// redirectFields are the paths of the first entries of redirect_uris, made
+// once: a finding on an entry names it.
+var redirectFields = func() (t [128]string) {
+	for i := range t {
+		t[i] = "redirect_uris[" + strconv.Itoa(i) + "]"
+	}
+	return t
+}()
 
 // uriMembers are the URL-valued members that rows split, each once.
 var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
