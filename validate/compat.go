@@ -190,6 +190,11 @@ type CompatOptions struct {
 func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
 	s := getSubject(rawURL, doc, opts.HTTP)
 	defer putSubject(s)
+	return judge(s, opts)
+}
+
+// judge evaluates every server profile on s.
+func judge(s *subject, opts CompatOptions) []ServerResult {
 	out := make([]ServerResult, len(servers))
 	var listed [len(servers)]bool
 	for j, name := range opts.Servers {

@@ -33,7 +33,7 @@ type subject struct {
 	methodStr string   // token_endpoint_auth_method when it is a string
 	methodOK  bool     // ... and it is one
 	appType   string   // application_type when it is a string
-	unknown   []string // members that are not registered client metadata, sorted
+	unknown   []string // members that are not registered client metadata, the first three sorted (sortFirst)
 	forbidden []string // betterAuthForbidden members present, sorted
 
 	// uris holds the URL-valued members, split once.
@@ -160,7 +160,6 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 		r.index, r.raw, r.p = i, raw, compact(p)
 		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
-		r.star, r.control = false, false
 		r.scanRaw(p)
 	}
 	s.redirects = s.redirects[:n]
