@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -51,9 +52,13 @@ type Constraint struct {
 // the subject breaks it ("" when the reason says it all). A hit on a
 // redirect_uris entry names it by r and says the rest in detail, so that
 // the path and the quoted entry are made only for the hits a message shows.
+//
+// A hit on a member (member true) names it in field, and its detail
+// ("the member \"k\"") is made by resolve, likewise only when shown.
 type hit struct {
 	field, detail string
 	r             *redirect
+	member        bool
 }
 
 // rhit is a hit on entry r; detail follows the quoted entry.
@@ -61,8 +66,11 @@ func rhit(r *redirect, detail string) hit { return hit{detail: detail, r: r} }
 
 // resolve fills in the field and detail of a hit on an entry.
 func (h hit) resolve() hit {
-	if h.r != nil {
+	switch {
+	case h.r != nil:
 		return hit{field: h.r.field(), detail: quote(h.r.raw) + h.detail}
+	case h.member:
+		return hit{field: h.field, detail: "the member " + quote(h.field)}
 	}
 	return h
 }
@@ -83,6 +91,19 @@ type Server struct {
 	// admission note and the always rows), in row order, made by prepare:
 	// a server with no other finding reports this shared array.
 	notes []Finding
+
+	// steps are the rows with a check, in row order, made by prepare: a
+	// small array evaluate walks instead of the rows themselves.
+	steps []step
+}
+
+// step is a row with a check, and what evaluate asks of it before running
+// the check.
+type step struct {
+	check func(*subject) []hit
+	row   *Constraint
+	live  bool // row.Live
+	url   bool // a server-url- row, which runs without a document
 }
 
 // prepare makes the messages that do not depend on the document once, so
@@ -105,6 +126,12 @@ func prepare(list [24]Server) [24]Server {
 			}
 		}
 		sv.notes = slices.Clip(sv.notes)
+		for j := range sv.Rows {
+			if row := &sv.Rows[j]; row.check != nil {
+				sv.steps = append(sv.steps, step{row.check, row, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+			}
+		}
+		sv.steps = slices.Clip(sv.steps)
 	}
 	return list
 }
@@ -161,11 +188,21 @@ type CompatOptions struct {
 // together with Check's findings. With a nil doc only the URL rows run and
 // every server is said not to accept the body.
 func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
-	s := newSubject(rawURL, doc, opts.HTTP)
+	s := getSubject(rawURL, doc, opts.HTTP)
+	defer putSubject(s)
+	return judge(s, opts)
+}
+
+// judge evaluates every server profile on s.
+func judge(s *subject, opts CompatOptions) []ServerResult {
 	out := make([]ServerResult, len(servers))
 	var listed [len(servers)]bool
-	for _, name := range opts.Servers {
-		if i, ok := serverIndex[name]; ok {
+	for j, name := range opts.Servers {
+		// Names usually come in SERVERS.md order (ParseServers makes
+		// them so): try the same position before the map.
+		if j < len(servers) && servers[j].Name == name {
+			listed[j] = true
+		} else if i, ok := serverIndex[name]; ok {
 			listed[i] = true
 		}
 	}
@@ -190,15 +227,16 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
 	var buf [2]fired
 	hits := buf[:0]
-	for i := range sv.Rows {
-		row := &sv.Rows[i]
-		if row.check == nil || (row.Live && s.http == nil) {
+	for k := range sv.steps {
+		st := &sv.steps[k]
+		if st.live && s.http == nil {
 			continue
 		}
-		if s.doc == nil && !strings.HasPrefix(row.Code, "server-url-") && !row.Live {
+		if s.doc == nil && !st.url && !st.live {
 			continue
 		}
-		if h := row.check(s); len(h) > 0 {
+		if h := st.check(s); len(h) > 0 {
+			row := st.row
 			hits = append(hits, fired{row, merge(h)})
 			if row.Kind == Refuses && !row.Inferred {
 				r.refuse(row.Code)
@@ -256,17 +294,34 @@ func merge(hits []hit) hit {
 		return hits[0].resolve()
 	}
 	h := hits[0].resolve()
-	var details []string
-	for _, x := range hits[:min(len(hits), 3)] {
-		x = x.resolve()
+	var details [3]string
+	n, size := 0, 0
+	for i, x := range hits[:min(len(hits), 3)] {
+		if i > 0 {
+			x = x.resolve()
+		} else {
+			x = h
+		}
 		if d := cmp.Or(x.detail, x.field); d != "" {
-			details = append(details, d)
+			details[n] = d
+			n++
+			size += len(d) + 2
 		}
 	}
-	h.detail = strings.Join(details, ", ")
-	if len(hits) > 3 {
-		h.detail += fmt.Sprintf(" and %d more", len(hits)-3)
+	var b strings.Builder
+	b.Grow(size + 16)
+	for i, d := range details[:n] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(d)
 	}
+	if len(hits) > 3 {
+		b.WriteString(" and ")
+		b.WriteString(strconv.Itoa(len(hits) - 3))
+		b.WriteString(" more")
+	}
+	h.detail = b.String()
 	return h
 }
 
@@ -293,35 +348,45 @@ func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
 // message says that sv breaks row, with what breaks it first when detail
 // is not "".
 func (sv *Server) message(row *Constraint, detail string) string {
-	reason := row.Reason
-	if detail != "" {
-		reason = detail + ": " + reason
-	}
-	var msg string
+	var lead string
 	switch row.Kind {
 	case Refuses:
-		what := "document"
 		switch {
 		case strings.HasPrefix(row.Code, "server-url-"):
-			what = "client_id"
+			lead = " refuses this client_id: "
 		case row.Live && row.Code != "server-jwks":
-			what = "response"
+			lead = " refuses this response: "
+		default:
+			lead = " refuses this document: "
 		}
-		msg = sv.Name + " refuses this " + what + ": " + reason
 	case Degrades:
-		msg = sv.Name + " may fail the login: " + reason
+		lead = " may fail the login: "
 	default:
-		msg = sv.Name + ": " + reason
+		lead = ": "
 	}
+	// One string, built once: a message is made for every finding shown.
+	var b strings.Builder
+	b.Grow(len(sv.Name) + len(lead) + len(detail) + 2 + len(row.Reason) + len(row.cite) + 12)
+	b.WriteString(sv.Name)
+	b.WriteString(lead)
+	if detail != "" {
+		b.WriteString(detail)
+		b.WriteString(": ")
+	}
+	b.WriteString(row.Reason)
 	switch {
 	case row.Inferred && row.cite != "":
-		msg += " (inferred; " + row.cite + ")"
+		b.WriteString(" (inferred; ")
+		b.WriteString(row.cite)
+		b.WriteString(")")
 	case row.Inferred:
-		msg += " (inferred)"
+		b.WriteString(" (inferred)")
 	case row.cite != "":
-		msg += " (" + row.cite + ")"
+		b.WriteString(" (")
+		b.WriteString(row.cite)
+		b.WriteString(")")
 	}
-	return msg
+	return b.String()
 }
 
 // runtime checks one --redirect-uri against the document's redirect_uris

@@ -377,12 +377,15 @@ var servers = prepare([...]Server{
 
 // The checks. Each returns a hit per breach; most rows need one.
 
-func one(field, detail string) []hit { return []hit{{field: field, detail: detail}} }
+// one is a single hit, in the subject's scratch buffer.
+func (s *subject) one(field, detail string) []hit {
+	return append(s.scratch(), hit{field: field, detail: detail})
+}
 
 func urlQuery(nonEmpty bool) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if s.p.hasQuery && (!nonEmpty || s.p.query != "") {
-			return one("", "")
+			return s.one("", "")
 		}
 		return nil
 	}
@@ -391,7 +394,7 @@ func urlQuery(nonEmpty bool) func(*subject) []hit {
 func urlLongerThan(n int) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if len(s.url) > n {
-			return one("", "the client_id is "+strconv.Itoa(len(s.url))+" bytes")
+			return s.one("", "the client_id is "+strconv.Itoa(len(s.url))+" bytes")
 		}
 		return nil
 	}
@@ -399,14 +402,14 @@ func urlLongerThan(n int) func(*subject) []hit {
 
 func cognitoLength(s *subject) []hit {
 	if n := utf8.RuneCountInString(s.url); n < 12 || n > 256 {
-		return one("", "the client_id is "+strconv.Itoa(n)+" characters")
+		return s.one("", "the client_id is "+strconv.Itoa(n)+" characters")
 	}
 	return nil
 }
 
 func logtoLength(s *subject) []hit {
 	if n := utf8.RuneCountInString(s.url); n > 2048 {
-		return one("", "the client_id is "+strconv.Itoa(n)+" characters")
+		return s.one("", "the client_id is "+strconv.Itoa(n)+" characters")
 	}
 	return nil
 }
@@ -414,7 +417,7 @@ func logtoLength(s *subject) []hit {
 func urlPath(paths ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if s.p.hasAuthority && slices.Contains(paths, s.p.path) {
-			return one("", "")
+			return s.one("", "")
 		}
 		return nil
 	}
@@ -423,34 +426,34 @@ func urlPath(paths ...string) func(*subject) []hit {
 func auth0Host(s *subject) []hit {
 	h := strings.ToLower(s.host)
 	if h == "localhost" || h == "127.0.0.1" || h == "::1" {
-		return one("", "the host is "+s.host)
+		return s.one("", "the host is "+s.host)
 	}
 	if s.p.hasPort && s.p.port == "0" {
-		return one("", "the port is 0")
+		return s.one("", "the port is 0")
 	}
 	return nil
 }
 
 func upperHost(s *subject) []hit {
 	if strings.ToLower(s.host) != s.host {
-		return one("", "the host "+quote(s.host)+" has upper-case letters")
+		return s.one("", "the host "+quote(s.host)+" has upper-case letters")
 	}
 	return nil
 }
 
 func auth0JWKS(s *subject) []hit {
 	if s.has("jwks") {
-		return one("jwks", "the document has inline jwks")
+		return s.one("jwks", "the document has inline jwks")
 	}
 	if s.method() == "private_key_jwt" && !s.has("jwks_uri") {
-		return one("token_endpoint_auth_method", "private_key_jwt without jwks_uri")
+		return s.one("token_endpoint_auth_method", "private_key_jwt without jwks_uri")
 	}
 	return nil
 }
 
 func inlineJWKS(s *subject) []hit {
 	if s.has("jwks") {
-		return one("jwks", "")
+		return s.one("jwks", "")
 	}
 	return nil
 }
@@ -459,7 +462,7 @@ func inlineJWKS(s *subject) []hit {
 func liveBytesOver(lo, hi int) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if n := s.http.Bytes; n > lo && n <= hi {
-			return one("", "the body is "+strconv.Itoa(n)+" bytes")
+			return s.one("", "the body is "+strconv.Itoa(n)+" bytes")
 		}
 		return nil
 	}
@@ -474,19 +477,19 @@ func cognitoCache(s *subject) []hit {
 	if ok {
 		what = "max-age is " + strconv.FormatInt(int64(d/time.Second), 10) + " s"
 	}
-	return one("", what)
+	return s.one("", what)
 }
 
 func exactJSONType(s *subject) []hit {
 	ct := strings.TrimSpace(s.http.ContentType)
 	typ, params, _ := strings.Cut(ct, ";")
 	if !strings.EqualFold(strings.TrimSpace(typ), "application/json") {
-		return one("", "the response is served as "+quote(ct))
+		return s.one("", "the response is served as "+quote(ct))
 	}
 	for _, p := range strings.Split(params, ";") {
 		name, val, _ := strings.Cut(strings.TrimSpace(p), "=")
 		if strings.EqualFold(name, "charset") && !strings.EqualFold(strings.Trim(val, `"`), "utf-8") {
-			return one("", "the charset is "+quote(val))
+			return s.one("", "the charset is "+quote(val))
 		}
 	}
 	return nil
@@ -503,7 +506,7 @@ func portlessUnlessNative(s *subject) []hit {
 }
 
 func wildcardPort(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if strings.Contains(r.p.port, "*") {
@@ -514,10 +517,10 @@ func wildcardPort(s *subject) []hit {
 }
 
 func wildcardAnywhere(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
-		if strings.Contains(r.raw, "*") {
+		if r.star {
 			out = append(out, rhit(r, ""))
 		}
 	}
@@ -525,7 +528,7 @@ func wildcardAnywhere(s *subject) []hit {
 }
 
 func anyLoopback(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.loopback {
@@ -541,14 +544,14 @@ func hasLoopback(s *subject) bool {
 
 func loopbackNotNative(s *subject) []hit {
 	if at := s.appType; hasLoopback(s) && at != "native" {
-		return one("application_type", "")
+		return s.one("application_type", "")
 	}
 	return nil
 }
 
 func webWithLoopback(s *subject) []hit {
 	if at := s.appType; at == "web" && hasLoopback(s) {
-		return one("application_type", "")
+		return s.one("application_type", "")
 	}
 	return nil
 }
@@ -561,14 +564,14 @@ func methodNot(want string, rescue bool) func(*subject) []hit {
 		if !ok || m == want || (rescue && s.listsNone()) {
 			return nil
 		}
-		return one("token_endpoint_auth_method", "the method is "+quote(m))
+		return s.one("token_endpoint_auth_method", "the method is "+quote(m))
 	}
 }
 
 func methodIn(allowed ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if m, ok := s.methodStr, s.methodOK; ok && !slices.Contains(allowed, m) {
-			return one("token_endpoint_auth_method", "the method is "+quote(m))
+			return s.one("token_endpoint_auth_method", "the method is "+quote(m))
 		}
 		return nil
 	}
@@ -577,7 +580,7 @@ func methodIn(allowed ...string) func(*subject) []hit {
 func methodIs(m string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if s.method() == m {
-			return one("token_endpoint_auth_method", "")
+			return s.one("token_endpoint_auth_method", "")
 		}
 		return nil
 	}
@@ -594,14 +597,15 @@ func methodDeclared(s *subject) []hit {
 }
 
 func ownListsAgree(s *subject) []hit {
-	var out []hit
-	if list, ok := s.strings("token_endpoint_auth_methods_supported"); ok {
-		if m, ok := s.methodStr, s.methodOK; ok && !slices.Contains(list, m) {
+	out := s.scratch()
+	if isList, has := s.lists("token_endpoint_auth_methods_supported", s.methodStr); isList {
+		if m, ok := s.methodStr, s.methodOK; ok && !has {
 			out = append(out, hit{field: "token_endpoint_auth_method", detail: quote(m) + " is not in token_endpoint_auth_methods_supported"})
 		}
 	}
-	if list, ok := s.strings("token_endpoint_auth_signing_alg_values_supported"); ok {
-		if a, ok := s.str("token_endpoint_auth_signing_alg"); ok && !slices.Contains(list, a) {
+	a, isStr := s.str("token_endpoint_auth_signing_alg")
+	if isList, has := s.lists("token_endpoint_auth_signing_alg_values_supported", a); isList {
+		if isStr && !has {
 			out = append(out, hit{field: "token_endpoint_auth_signing_alg", detail: quote(a) + " is not in token_endpoint_auth_signing_alg_values_supported"})
 		}
 	}
@@ -611,7 +615,7 @@ func ownListsAgree(s *subject) []hit {
 func grantListed(g string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if slices.Contains(s.grants(), g) {
-			return one("grant_types", "")
+			return s.one("grant_types", "")
 		}
 		return nil
 	}
@@ -620,7 +624,7 @@ func grantListed(g string) func(*subject) []hit {
 func onlyGrant(g string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if gs := s.grants(); len(gs) > 0 && !slices.ContainsFunc(gs, func(x string) bool { return x != g }) {
-			return one("grant_types", "")
+			return s.one("grant_types", "")
 		}
 		return nil
 	}
@@ -629,7 +633,7 @@ func onlyGrant(g string) func(*subject) []hit {
 func responseListed(r string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		if slices.Contains(s.responses(), r) {
-			return one("response_types", "")
+			return s.one("response_types", "")
 		}
 		return nil
 	}
@@ -639,7 +643,7 @@ func grantsBeyond(allowed ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
 		for _, g := range s.grants() {
 			if !slices.Contains(allowed, g) {
-				return one("grant_types", "the grant "+quote(g))
+				return s.one("grant_types", "the grant "+quote(g))
 			}
 		}
 		return nil
@@ -655,7 +659,7 @@ func afterFilter(both bool) func(*subject) []hit {
 		ac := slices.Contains(s.grants(), "authorization_code")
 		code := slices.Contains(s.responses(), "code")
 		if ac != code || (both && !ac) {
-			return one("grant_types", "")
+			return s.one("grant_types", "")
 		}
 		return nil
 	}
@@ -666,14 +670,14 @@ func keycloakConfidentialGrant(s *subject) []hit {
 		return nil
 	}
 	if slices.Contains(s.grants(), "urn:ietf:params:oauth:grant-type:jwt-bearer") {
-		return one("grant_types", "")
+		return s.one("grant_types", "")
 	}
 	return nil
 }
 
 func oidcGrants(s *subject) []hit {
 	if gs := s.grants(); !slices.Contains(gs, "authorization_code") && !slices.Contains(gs, "refresh_token") {
-		return one("grant_types", "")
+		return s.one("grant_types", "")
 	}
 	return nil
 }
@@ -681,28 +685,28 @@ func oidcGrants(s *subject) []hit {
 func servicenowGrants(s *subject) []hit {
 	for _, g := range s.grants() {
 		if g != "authorization_code" && g != "refresh_token" {
-			return one("grant_types", "the grant "+quote(g))
+			return s.one("grant_types", "the grant "+quote(g))
 		}
 	}
 	for _, r := range s.responses() {
 		if r != "code" {
-			return one("response_types", "the response type "+quote(r))
+			return s.one("response_types", "the response type "+quote(r))
 		}
 	}
 	return nil
 }
 
 func betterAuthGrants(s *subject) []hit {
-	gs, ok := s.strings("grant_types")
+	gs, ok := s.grantBuf, s.grantsGiven
 	if !ok {
 		return nil
 	}
 	if !slices.Contains(gs, "authorization_code") {
-		return one("grant_types", "grant_types lacks authorization_code")
+		return s.one("grant_types", "grant_types lacks authorization_code")
 	}
 	for _, g := range gs {
 		if g != "authorization_code" && g != "refresh_token" {
-			return one("grant_types", "the grant "+quote(g))
+			return s.one("grant_types", "the grant "+quote(g))
 		}
 	}
 	return nil
@@ -710,7 +714,7 @@ func betterAuthGrants(s *subject) []hit {
 
 func clientNameMissing(s *subject) []hit {
 	if n, _ := s.str("client_name"); strings.TrimSpace(n) == "" {
-		return one("client_name", "")
+		return s.one("client_name", "")
 	}
 	return nil
 }
@@ -719,16 +723,16 @@ func clientNameMissing(s *subject) []hit {
 // grantsExempt, an absent one is fine when no grant needs a redirect.
 func redirectsMissing(grantsExempt bool) func(*subject) []hit {
 	return func(s *subject) []hit {
-		v, ok := s.doc["redirect_uris"]
+		v, ok := s.get("redirect_uris")
 		if !ok {
 			gs := s.grants()
 			if grantsExempt && !slices.Contains(gs, "authorization_code") && !slices.Contains(gs, "implicit") {
 				return nil
 			}
-			return one("redirect_uris", "redirect_uris is absent")
+			return s.one("redirect_uris", "redirect_uris is absent")
 		}
 		if a, isList := v.([]any); !isList || len(a) == 0 {
-			return one("redirect_uris", "redirect_uris is empty")
+			return s.one("redirect_uris", "redirect_uris is empty")
 		}
 		return nil
 	}
@@ -746,7 +750,7 @@ func fastmcpRedirects(s *subject) []hit {
 	if h := redirectsMissing(false)(s); h != nil {
 		return h
 	}
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme == "urn" {
@@ -761,7 +765,7 @@ func fastmcpRedirects(s *subject) []hit {
 }
 
 func fastmcpNoHost(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme != "" && r.scheme != "http" && r.scheme != "https" && r.scheme != "urn" && (!r.p.hasAuthority || r.p.host == "") {
@@ -772,13 +776,13 @@ func fastmcpNoHost(s *subject) []hit {
 }
 
 func cloudflareScheme(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		switch {
 		case cloudflareUnsafe(r.scheme):
 			out = append(out, rhit(r, " uses the scheme "+r.scheme+":"))
-		case hasControl(r.raw):
+		case r.control:
 			out = append(out, rhit(r, " has a control character"))
 		}
 	}
@@ -786,7 +790,7 @@ func cloudflareScheme(s *subject) []hit {
 }
 
 func betterAuthScheme(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme == "http" || r.scheme == "https" {
@@ -824,24 +828,13 @@ func cloudflareUnsafe(scheme string) bool {
 	return false
 }
 
-// hasControl reports whether s has an ASCII control character; in UTF-8
-// those bytes are never part of another character.
-func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 func goURLHTTP(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme != "http" && r.scheme != "https" {
 			out = append(out, rhit(r, " is not http or https"))
-		} else if !plainURI(r.raw, r.p) {
+		} else if !r.plain {
 			if _, err := url.Parse(r.raw); err == nil {
 				continue
 			}
@@ -851,7 +844,8 @@ func goURLHTTP(s *subject) []hit {
 	return out
 }
 
-// plainByte marks the bytes plainURI allows.
+// plainByte marks the bytes a plain redirect entry is made of (see
+// redirect.plain).
 var plainByte = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/?=&:", byte(c)) >= 0
@@ -859,23 +853,11 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// plainURI reports whether raw is an http(s) URI of bytes that Go's
-// net/url takes anywhere, with a numeric port and no userinfo: such a URI
-// parses, so the common case needs no parse.
-func plainURI(raw string, p uriParts) bool {
-	for i := 0; i < len(raw); i++ {
-		if !plainByte[raw[i]] {
-			return false
-		}
-	}
-	return p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
-}
-
 func logtoWildcard(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
-		if !strings.Contains(r.raw, "*") {
+		if !r.star {
 			continue
 		}
 		if (r.scheme != "http" && r.scheme != "https") || strings.Contains(r.p.scheme, "*") ||
@@ -889,7 +871,7 @@ func logtoWildcard(s *subject) []hit {
 
 func privateURIs(keys ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
-		var out []hit
+		out := s.scratch()
 		for i := range s.uris {
 			m := &s.uris[i]
 			k := uriMembers[i]
@@ -909,7 +891,7 @@ func privateURIs(keys ...string) func(*subject) []hit {
 var metadataNames = []string{"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"}
 
 func betterAuthURIs(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	for i := range s.uris {
 		m := &s.uris[i]
 		k := uriMembers[i]
@@ -945,7 +927,7 @@ func maybePrivate(host string) bool {
 
 func notHTTPS(keys ...string) func(*subject) []hit {
 	return func(s *subject) []hit {
-		var out []hit
+		out := s.scratch()
 		for _, k := range keys {
 			if v, ok := s.str(k); ok && !(len(v) >= 6 && strings.EqualFold(v[:6], "https:")) {
 				out = append(out, hit{field: k, detail: k + " is not https:"})
@@ -956,23 +938,23 @@ func notHTTPS(keys ...string) func(*subject) []hit {
 }
 
 func betterAuthTypes(s *subject) []hit {
-	var out []hit
-	if v, ok := s.doc["application_type"]; ok {
+	out := s.scratch()
+	if v, ok := s.get("application_type"); ok {
 		if at, _ := v.(string); at != "web" && at != "native" {
 			out = append(out, hit{field: "application_type", detail: "application_type is " + jsonValue(v)})
 		}
 	}
-	if v, ok := s.doc["contacts"]; ok {
+	if v, ok := s.get("contacts"); ok {
 		if _, isList := v.([]any); !isList {
 			out = append(out, hit{field: "contacts", detail: "contacts is a JSON " + JSONKind(v)})
 		}
 	}
-	if v, ok := s.doc["scope"]; ok {
+	if v, ok := s.get("scope"); ok {
 		if _, isStr := v.(string); !isStr {
 			out = append(out, hit{field: "scope", detail: "scope is a JSON " + JSONKind(v)})
 		}
 	}
-	if v, ok := s.doc["dpop_bound_access_tokens"]; ok {
+	if v, ok := s.get("dpop_bound_access_tokens"); ok {
 		if _, isBool := v.(bool); !isBool {
 			out = append(out, hit{field: "dpop_bound_access_tokens", detail: "dpop_bound_access_tokens is a JSON " + JSONKind(v)})
 		}
@@ -984,17 +966,17 @@ func betterAuthTypes(s *subject) []hit {
 // tests name (it has 33; the rest were not read), and the backchannel
 // logout members. newSubject collects them.
 func forbiddenMembers(s *subject) []hit {
-	out := make([]hit, len(s.forbidden))
-	for i, k := range s.forbidden {
-		out[i] = hit{field: k, detail: "the member " + quote(k)}
+	out := s.scratch()
+	for _, k := range s.forbidden {
+		out = append(out, hit{field: k, member: true})
 	}
 	return out
 }
 
 func unknownKeys(s *subject) []hit {
-	out := make([]hit, len(s.unknown))
-	for i, k := range s.unknown {
-		out[i] = hit{field: k, detail: "the member " + quote(k)}
+	out := s.scratch()
+	for _, k := range s.unknown {
+		out = append(out, hit{field: k, member: true})
 	}
 	return out
 }
@@ -1004,7 +986,7 @@ func unknownKeys(s *subject) []hit {
 // and this is the usual one.
 func keycloakSameDomain(s *subject) []hit {
 	base := lastLabels(s.host)
-	var out []hit
+	out := s.scratch()
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.scheme == "https" && !r.loopback && lastLabels(r.host) != base {
@@ -1040,28 +1022,34 @@ func betterAuthOrigin(s *subject) []hit {
 	if !isWeb(s.p) {
 		return nil
 	}
-	var out []hit
-	other := func(field, raw string, p uriParts) {
+	out := s.scratch()
+	// other adds a hit for an entry off the client_id's origin; r names a
+	// redirect_uris entry, whose field and quote are made only if shown.
+	other := func(r *redirect, field, raw string, p uriParts) {
 		if host := strings.Trim(p.host, "[]"); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
 			o, _ := webOrigin(p)
 			origin, _ := webOrigin(s.p)
+			if r != nil {
+				out = append(out, rhit(r, " is on "+o+", not "+origin))
+				return
+			}
 			out = append(out, hit{field: field, detail: quote(raw) + " is on " + o + ", not " + origin})
 		}
 	}
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if !r.loopback {
-			other(r.field(), r.raw, r.p)
+			other(r, "", r.raw, r.p.full())
 		}
 	}
 	if l, ok := s.strings("post_logout_redirect_uris"); ok {
 		for i, v := range l {
-			other(fmt.Sprintf("post_logout_redirect_uris[%d]", i), v, splitURI(v))
+			other(nil, "post_logout_redirect_uris["+strconv.Itoa(i)+"]", v, splitURI(v))
 		}
 	}
 	if p, ok := s.uriField("client_uri"); ok {
 		v, _ := s.str("client_uri")
-		other("client_uri", v, p)
+		other(nil, "client_uri", v, p)
 	}
 	return out
 }
@@ -1101,13 +1089,13 @@ func webOrigin(p uriParts) (string, bool) {
 
 // betterAuthJWKS checks the JWK Set shapes better-auth refuses.
 func betterAuthJWKS(s *subject) []hit {
-	var out []hit
+	out := s.scratch()
 	if v, ok := s.str("jwks_uri"); ok {
 		if p := splitURI(v); p.hasUserinfo || p.hasFragment {
 			out = append(out, hit{field: "jwks_uri", detail: "jwks_uri has a userinfo or a fragment"})
 		}
 	}
-	v, ok := s.doc["jwks"]
+	v, ok := s.get("jwks")
 	if !ok {
 		return out
 	}

@@ -1,7 +1,9 @@
 package validate_test
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/cimd-dev/cimd/validate"
 )
@@ -58,5 +60,59 @@ func BenchmarkCompatibilityTypical(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		validate.Compatibility(benchURL, doc, compat)
+	}
+}
+
+// BenchmarkCheckAllProfilesVsUnmarshal measures the target as it
+// states it: validate.Check followed by validate.Compatibility over every
+// server profile, on the 5 KB document, against json.Unmarshal of the same
+// bytes. The two alternate in one loop, as in
+// BenchmarkCheckLargeVsUnmarshal, so a load that comes and goes on a
+// shared machine slows both alike; "x-unmarshal" is the ratio of their
+// times (the target is at most 2).
+func BenchmarkCheckAllProfilesVsUnmarshal(b *testing.B) {
+	doc := largeDoc(b)
+	opts := validate.Options{Profile: validate.ProfileMCP}
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	var check, unmarshal time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		_, d := validate.Check(benchURL, doc, opts)
+		validate.Compatibility(benchURL, d, compat)
+		t1 := time.Now()
+		var v any
+		if err := json.Unmarshal(doc, &v); err != nil {
+			b.Fatal(err)
+		}
+		check += t1.Sub(t0)
+		unmarshal += time.Since(t1)
+	}
+	b.ReportMetric(float64(check)/float64(unmarshal), "x-unmarshal")
+}
+
+// BenchmarkProfilesOverhead measures the 20% target: validate.Check
+// alone and validate.Check followed by validate.Compatibility over every
+// profile alternate in one loop, on the typical and the 5 KB document, and
+// "x-without" is the ratio of their times (the target is at most 1.2).
+func BenchmarkProfilesOverhead(b *testing.B) {
+	opts := validate.Options{Profile: validate.ProfileMCP}
+	compat := validate.CompatOptions{Servers: validate.ServerNames()}
+	for _, d := range []struct {
+		name string
+		doc  []byte
+	}{{"typical", []byte(benchDoc)}, {"large", largeDoc(b)}} {
+		b.Run(d.name, func(b *testing.B) {
+			var without, with time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				validate.Check(benchURL, d.doc, opts)
+				t1 := time.Now()
+				_, doc := validate.Check(benchURL, d.doc, opts)
+				validate.Compatibility(benchURL, doc, compat)
+				without += t1.Sub(t0)
+				with += time.Since(t1)
+			}
+			b.ReportMetric(float64(with)/float64(without), "x-without")
+		})
 	}
 }

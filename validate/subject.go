@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // subject is what the server profiles judge: the client_id URL split once,
@@ -23,12 +24,16 @@ type subject struct {
 	present   [len(keptMembers)]bool
 	grantList []string // grant_types, defaulted
 	respList  []string // response_types, defaulted
+	grantBuf  []string // the array of grantList when the document has one
+	// grantsGiven: grant_types is an array, and grantBuf its strings.
+	grantsGiven bool
+	respBuf     []string // ... and of respList
 
 	// Read in one pass over the document, since every profile asks.
 	methodStr string   // token_endpoint_auth_method when it is a string
 	methodOK  bool     // ... and it is one
 	appType   string   // application_type when it is a string
-	unknown   []string // members that are not registered client metadata, sorted
+	unknown   []string // members that are not registered client metadata, the first three sorted (sortFirst)
 	forbidden []string // betterAuthForbidden members present, sorted
 
 	// uris holds the URL-valued members, split once.
@@ -36,6 +41,11 @@ type subject struct {
 		ok bool
 		p  uriParts
 	}
+
+	// buf is the scratch array the rows' checks return their hits in: a
+	// check's hits are merged before the next check runs, so one array
+	// serves them all.
+	buf []hit
 
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
@@ -48,27 +58,111 @@ type subject struct {
 type redirect struct {
 	index    int
 	raw      string
-	p        uriParts
+	p        rparts
 	scheme   string // lower case
 	host     string // without brackets
 	loopback bool   // http(s) to localhost, 127.0.0.0/8 or ::1
+
+	// What one pass over raw finds, for the rows that scan it.
+	star bool // raw holds a '*'
+	// control: raw holds an ASCII control character; in UTF-8 those bytes
+	// are never part of another character.
+	control bool
+	// plain: raw is an http(s) URI of bytes that Go's net/url takes
+	// anywhere, with a numeric port and no userinfo. Such a URI parses, so
+	// the common case needs no parse.
+	plain bool
 }
 
+// scanRaw sets r.star, r.control and r.plain in one pass over r.raw.
+func (r *redirect) scanRaw(p uriParts) {
+	var acc uint8
+	for i := 0; i < len(r.raw); i++ {
+		acc |= rawClass[r.raw[i]]
+	}
+	r.star, r.control = acc&rawStar != 0, acc&rawControl != 0
+	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
+}
+
+// The classes of a byte of a redirect entry, for scanRaw.
+const (
+	rawNotPlain uint8 = 1 << iota // not a byte of a plain entry (plainByte)
+	rawStar                       // '*'
+	rawControl                    // an ASCII control character
+)
+
+var rawClass = func() (t [256]uint8) {
+	for c := range 256 {
+		if !plainByte[c] {
+			t[c] |= rawNotPlain
+		}
+		if c == '*' {
+			t[c] |= rawStar
+		}
+		if c < ' ' || c == 0x7f {
+			t[c] |= rawControl
+		}
+	}
+	return t
+}()
+
 func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
-	s := &subject{url: rawURL, p: splitURI(rawURL), doc: doc, http: http}
+	s := new(subject)
+	s.fill(rawURL, doc, http)
+	return s
+}
+
+// subjects keeps subjects between calls of Compatibility, with their
+// arrays: a subject does not outlive the call (findings hold only
+// strings), and a 5 KB document would otherwise allocate some 20 KB of
+// them for each call.
+var subjects = sync.Pool{New: func() any { return new(subject) }}
+
+// getSubject is newSubject from the pool; give it back with putSubject.
+func getSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
+	s := subjects.Get().(*subject)
+	s.fill(rawURL, doc, http)
+	return s
+}
+
+// putSubject returns s to the pool, keeping its arrays but nothing that
+// points into the document.
+func putSubject(s *subject) {
+	clear(s.redirects)
+	clear(s.buf[:cap(s.buf)])
+	clear(s.unknown)
+	clear(s.forbidden)
+	clear(s.grantBuf)
+	clear(s.respBuf)
+	*s = subject{redirects: s.redirects[:0], buf: s.buf[:0], unknown: s.unknown[:0], forbidden: s.forbidden[:0],
+		grantBuf: s.grantBuf[:0], respBuf: s.respBuf[:0]}
+	subjects.Put(s)
+}
+
+// fill makes s the subject of doc served at rawURL. s is new, or was given
+// back by putSubject: its slices are empty, with room to reuse.
+func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
+	s.url, s.p, s.doc, s.http = rawURL, splitURI(rawURL), doc, http
 	s.host = strings.Trim(s.p.host, "[]")
 	list, _ := doc["redirect_uris"].([]any)
-	s.redirects = make([]redirect, 0, len(list))
+	// Filled in place: a redirect is large, and copying it in with append
+	// costs a write barrier per pointer while the GC runs.
+	s.redirects = slices.Grow(s.redirects[:0], len(list))[:len(list)]
+	n := 0
 	for i, v := range list {
 		raw, ok := v.(string)
 		if !ok {
 			continue
 		}
+		r := &s.redirects[n]
+		n++
 		p := splitURI(raw)
-		r := redirect{index: i, raw: raw, p: p, scheme: strings.ToLower(p.scheme), host: strings.Trim(p.host, "[]")}
+		r.index, r.raw, r.p = i, raw, compact(p)
+		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
-		s.redirects = append(s.redirects, r)
+		r.scanRaw(p)
 	}
+	s.redirects = s.redirects[:n]
 	for k, v := range doc {
 		if i := memberIndex(k); i >= 0 {
 			s.vals[i], s.present[i] = v, true
@@ -101,17 +195,51 @@ func newSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 			s.forbidden = append(s.forbidden, k)
 		}
 	}
-	slices.Sort(s.unknown)
+	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
+	sortFirst(s.unknown, 3)
 	slices.Sort(s.forbidden)
 	var ok bool
-	if s.grantList, ok = s.strings("grant_types"); !ok {
-		s.grantList = []string{"authorization_code"}
+	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
+		s.grantsGiven = true
+		s.grantList = s.grantBuf
+	} else {
+		s.grantList = defaultGrants
 	}
-	if s.respList, ok = s.strings("response_types"); !ok {
-		s.respList = []string{"code"}
+	if s.respBuf, ok = s.appendStrings(s.respBuf[:0], "response_types"); ok {
+		s.respList = s.respBuf
+	} else {
+		s.respList = defaultResponses
 	}
-	return s
 }
+
+// The RFC 7591 defaults, shared: the lists are only read.
+var (
+	defaultGrants    = []string{"authorization_code"}
+	defaultResponses = []string{"code"}
+)
+
+// sortFirst puts the n smallest of list first, in order, and the rest
+// after them in no order: a row names the first three members it finds
+// and counts the others, so the rest need no sorting.
+func sortFirst(list []string, n int) {
+	if len(list) <= n+1 {
+		slices.Sort(list)
+		return
+	}
+	for i := range n {
+		m := i
+		for j := i + 1; j < len(list); j++ {
+			if list[j] < list[m] {
+				m = j
+			}
+		}
+		list[i], list[m] = list[m], list[i]
+	}
+}
+
+// scratch returns the empty scratch buffer for a check's hits. The hits
+// are good until the next check runs.
+func (s *subject) scratch() []hit { return s.buf[:0] }
 
 // maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
 // "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
@@ -120,7 +248,39 @@ func maybeLoopback(host string) bool {
 	return host != "" && ('0' <= host[0] && host[0] <= '9' || host[0] == 'l' || host[0] == 'L' || host[0] == ':')
 }
 
-func (r *redirect) field() string { return "redirect_uris[" + strconv.Itoa(r.index) + "]" }
+// rparts is the part of uriParts the rows read of a redirect entry: a
+// document may hold many entries, and a smaller entry is cheaper to keep.
+type rparts struct {
+	scheme, host, port, path, query                           string
+	hasAuthority, hasUserinfo, hasPort, hasQuery, hasFragment bool
+}
+
+func compact(p uriParts) rparts {
+	return rparts{scheme: p.scheme, host: p.host, port: p.port, path: p.path, query: p.query,
+		hasAuthority: p.hasAuthority, hasUserinfo: p.hasUserinfo, hasPort: p.hasPort, hasQuery: p.hasQuery, hasFragment: p.hasFragment}
+}
+
+// full is p as uriParts, without the authority, hostname and fragment.
+func (p rparts) full() uriParts {
+	return uriParts{scheme: p.scheme, host: p.host, port: p.port, path: p.path, query: p.query,
+		hasAuthority: p.hasAuthority, hasUserinfo: p.hasUserinfo, hasPort: p.hasPort, hasQuery: p.hasQuery, hasFragment: p.hasFragment}
+}
+
+func (r *redirect) field() string {
+	if r.index < len(redirectFields) {
+		return redirectFields[r.index]
+	}
+	return "redirect_uris[" + strconv.Itoa(r.index) + "]"
+}
+
+// redirectFields are the paths of the first entries of redirect_uris, made
+// once: a finding on an entry names it.
+var redirectFields = func() (t [128]string) {
+	for i := range t {
+		t[i] = "redirect_uris[" + strconv.Itoa(i) + "]"
+	}
+	return t
+}()
 
 // uriMembers are the URL-valued members that rows split, each once.
 var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
@@ -222,13 +382,39 @@ func (s *subject) strings(key string) ([]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	out := make([]string, 0, len(a))
+	return s.appendStrings(make([]string, 0, len(a)), key)
+}
+
+// lists reports whether doc[key] is an array, and whether want is one of
+// its entries, as strings would, without making the list.
+func (s *subject) lists(key, want string) (isList, has bool) {
+	v, _ := s.get(key)
+	a, ok := v.([]any)
+	if !ok {
+		return false, false
+	}
 	for _, v := range a {
-		if str, ok := v.(string); ok {
-			out = append(out, str)
+		if str, ok := v.(string); ok && str == want {
+			return true, true
 		}
 	}
-	return out, true
+	return true, false
+}
+
+// appendStrings appends the string entries of doc[key] to dst, and says
+// whether it is an array (dst is returned as it is when not).
+func (s *subject) appendStrings(dst []string, key string) ([]string, bool) {
+	v, _ := s.get(key)
+	a, ok := v.([]any)
+	if !ok {
+		return dst, false
+	}
+	for _, v := range a {
+		if str, ok := v.(string); ok {
+			dst = append(dst, str)
+		}
+	}
+	return dst, true
 }
 
 // grants is grant_types with the RFC 7591 default for an absent one.
@@ -245,8 +431,8 @@ func (s *subject) method() string { return s.methodStr }
 // "none": servers that accept only public clients read it to let a client
 // that prefers private_key_jwt in (ChatGPT's document).
 func (s *subject) listsNone() bool {
-	l, _ := s.strings("token_endpoint_auth_methods_supported")
-	return slices.Contains(l, "none")
+	_, has := s.lists("token_endpoint_auth_methods_supported", "none")
+	return has
 }
 
 func (s *subject) redirectStrings() []string {
@@ -290,4 +476,13 @@ func (s *subject) findPortless(localhostOnly bool) []hit {
 	return out
 }
 
-func quote(s string) string { return strconv.Quote(s) }
+// quote is strconv.Quote, with a fast path for the printable ASCII that
+// almost every entry is made of (where Quote only adds the quotes).
+func quote(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.Quote(s)
+		}
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,79 @@
+package validate
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestQuoteIsStrconvQuote: quote's fast path gives what strconv.Quote
+// gives, for the bytes at the edges of it and for those it leaves to Quote.
+func TestQuoteIsStrconvQuote(t *testing.T) {
+	for _, s := range []string{"", "http://127.0.0.1:8765/callback", " ~", "a\"b", `a\b`, "a\x7fb", "a\x1fb", "\t",
+		"caf\u00e9", "\xff", "\u2028", "com.example.app:/cb?x=1#f"} {
+		if got, want := quote(s), strconv.Quote(s); got != want {
+			t.Errorf("quote(%q) = %s; want %s", s, got, want)
+		}
+	}
+}
+
+// TestSortFirst: the first n are the n smallest in order, and the list
+// keeps its members.
+func TestSortFirst(t *testing.T) {
+	for _, list := range [][]string{{}, {"b", "a"}, {"d", "c", "b", "a"}, {"e", "a", "d", "b", "c", "a"}, {"z", "y", "x", "w", "v", "u", "t"}} {
+		want := slices.Sorted(slices.Values(list))
+		got := slices.Clone(list)
+		sortFirst(got, 3)
+		n := min(3, len(got))
+		if !slices.Equal(got[:n], want[:n]) {
+			t.Errorf("sortFirst(%q, 3) starts %q; want %q", list, got[:n], want[:n])
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("sortFirst(%q, 3) holds %q; want %q", list, got, want)
+		}
+	}
+}
+
+// TestCompatibilityPoolForgets: a subject from the pool judges a document
+// as a new one does, whatever document it judged before (more redirects,
+// unknown and forbidden members, grant lists, a response): nothing of the
+// last call leaks into the next.
+func TestCompatibilityPoolForgets(t *testing.T) {
+	var docs []map[string]any
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, doc := Check(testURL, body, Options{})
+		docs = append(docs, doc)
+	}
+	busy := map[string]any{
+		"client_name": "x", "redirect_uris": []any{"http://localhost/cb", "myapp://*/x\x01", "https://a.example.org/cb", 7},
+		"grant_types": []any{"client_credentials", "urn:ietf:params:oauth:grant-type:device_code"}, "response_types": []any{"token"},
+		"skip_consent": true, "zeta": 1, "alpha": 2, "client_name#fr": "x", "jwks": map[string]any{"keys": []any{}},
+		"token_endpoint_auth_method": "private_key_jwt", "application_type": "web", "logo_uri": "http://127.0.0.1/l.png",
+	}
+	docs = append(docs, busy, map[string]any{}, nil)
+	opts := CompatOptions{Servers: []string{"auth0", "keycloak"}, RedirectURIs: []string{"http://127.0.0.1:5000/cb"}}
+	live := &HTTPInfo{Bytes: 6000, ContentType: "text/plain", CacheControl: "max-age=5"}
+	for _, before := range docs {
+		for _, doc := range docs {
+			for _, h := range []*HTTPInfo{nil, live} {
+				o := opts
+				Compatibility("https://app.example.com:0/?q", before, CompatOptions{HTTP: live, Servers: ServerNames()})
+				o.HTTP = h
+				got := Compatibility(testURL, doc, o)
+				want := judge(newSubject(testURL, doc, h), o)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("after judging %v, Compatibility(%v) = %+v; want %+v", before, doc, got, want)
+				}
+			}
+		}
+	}
+}
