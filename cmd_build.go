@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -27,7 +28,14 @@ type buildResult struct {
 
 	dir   string
 	files map[string][]byte
+	// errors and suppressed count Findings' errors and Suppressed, which
+	// are dropped after printing unless the end of the build prints them.
+	errors, suppressed int
 }
+
+// renderChunk is how many environments are rendered before their findings
+// are printed and their renderings dropped.
+const renderChunk = 1024
 
 func runBuild(ctx context.Context, s stdio, args []string) error {
 	fs := newFlagSet(s, "build", `
@@ -74,18 +82,30 @@ replaced are put back: every file is as it was.
 	b := builder{s: s, of: of, file: file, out: *out, p: p, gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
 
 	// Render and check every environment before writing anything, so a bad
-	// environment leaves no other half-done.
-	rendered := renderAll(cfgs)
+	// environment leaves no other half-done. A chunk at a time, each
+	// rendering dropped once reported: what waits for the write is the
+	// files, and the findings only when --json, --sarif or the GitHub
+	// summary print them at the end.
+	keep := of.json || of.sarif != "" || b.gh.summaryOn()
 	results := make([]*buildResult, len(cfgs))
 	bad := 0
-	for i, c := range cfgs {
-		r, err := b.env(c, rendered[i])
-		if err != nil {
-			return err
-		}
-		results[i] = r
-		if r.files == nil {
-			bad++
+	for lo := 0; lo < len(cfgs); lo += renderChunk {
+		chunk := cfgs[lo:min(lo+renderChunk, len(cfgs))]
+		rendered := renderAll(chunk)
+		for j, c := range chunk {
+			r, err := b.env(c, rendered[j])
+			rendered[j] = rendering{}
+			if err != nil {
+				return err
+			}
+			r.errors, r.suppressed = countErrors(r.Findings, false), len(r.Suppressed)
+			if !keep {
+				r.Findings, r.Suppressed = nil, nil
+			}
+			results[lo+j] = r
+			if r.files == nil {
+				bad++
+			}
 		}
 	}
 	if bad == 0 {
@@ -122,10 +142,12 @@ type builder struct {
 // sarif says how many findings were suppressed and writes --sarif.
 func (b builder) sarif(results []*buildResult) error {
 	targets := make([]sarifTarget, len(results))
+	n := 0
 	for i, r := range results {
 		targets[i] = sarifTarget{Origin: origin{b.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
+		n += r.suppressed // Suppressed itself is dropped when nothing reads it
 	}
-	return finishSARIF(b.s, b.of, b.file.Path, targets)
+	return finishSARIF(b.s, b.of, b.file.Path, n, targets)
 }
 
 // env renders and checks one environment and prints its findings. The
@@ -209,7 +231,7 @@ func buildSummary(results []*buildResult, bad int) []summaryRow {
 	for i, r := range results {
 		verdict := "✓ built"
 		switch {
-		case countErrors(r.Findings, false) > 0:
+		case r.errors > 0:
 			verdict = "✗ invalid"
 		case bad > 0:
 			verdict = "not written"
@@ -267,6 +289,11 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 	doc, err := build.Document(c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", envName(c), err)
+	}
+	if cap(doc) > len(doc)+len(doc)/8 {
+		// The document waits for the write with every other one: without
+		// the slack its buffer grew.
+		doc = bytes.Clone(doc)
 	}
 	findings, decoded := validate.Check(c.ClientID(), doc, offlineOptions(c))
 	if f := validate.CheckSize(len(doc)); f != nil {

@@ -58,7 +58,12 @@ the environment's [publish] table says:
   target = "s3"   one HeadObject, then a PutObject only when the stored copy's
                   SHA-256, Content-Type or Cache-Control differ; then the live
                   URL is verified as 'cimd validate' does in config mode,
-                  polling until it matches or --wait runs out.
+                  polling until it matches or --wait runs out. When 8 or more
+                  environments publish into one bucket, the bucket is listed
+                  once first (ListObjectsV2 of their common prefix, at most
+                  10 pages) and an object it shows absent is uploaded
+                  without its HeadObject; a refused or longer listing is
+                  skipped.
   target = "dir"  an atomic write of <root>/<path> (temporary file, fsync,
                   rename), skipped when unchanged; nothing is fetched after it.
 
@@ -125,6 +130,9 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 			Clients: &publish.Clients{}},
 		p: newPainter(s, s.err), gh: newGitHub(s), sup: newSuppressor(file, time.Now()),
 	}
+	// Many environments in one bucket: one LIST instead of a HeadObject
+	// for each object that does not exist yet.
+	pr.opts.Clients.Prelist(ctx, cfgs, pr.opts)
 	results := pr.all(ctx, cfgs)
 	failed := 0
 	for _, r := range results {
@@ -166,6 +174,7 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 // environment, the build's findings and the verify's.
 func (pr *publishRun) sarif(results []*publishResult) error {
 	targets := make([]sarifTarget, len(results))
+	n := 0
 	for i, r := range results {
 		t := sarifTarget{Origin: origin{pr.file, r.Env}, URL: r.ClientID, Findings: r.Findings, Suppressed: r.Suppressed}
 		if v := r.Verify; v != nil {
@@ -173,8 +182,9 @@ func (pr *publishRun) sarif(results []*publishResult) error {
 			t.Suppressed = append(append([]suppressedFinding{}, t.Suppressed...), v.Suppressed...)
 		}
 		targets[i] = t
+		n += len(t.Suppressed)
 	}
-	return finishSARIF(pr.s, pr.of, pr.file.Path, targets)
+	return finishSARIF(pr.s, pr.of, pr.file.Path, n, targets)
 }
 
 // maxPublishConcurrent bounds how many environments are published at once.

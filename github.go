@@ -72,6 +72,9 @@ type summaryRow struct {
 }
 
 // writeSummary appends a Markdown table of rows to $GITHUB_STEP_SUMMARY.
+// summaryOn reports whether writeSummary writes anything.
+func (g github) summaryOn() bool { return g.on && g.summary != "" }
+
 func (g github) writeSummary(title string, rows []summaryRow) error {
 	if !g.on || g.summary == "" {
 		return nil

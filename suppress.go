@@ -130,14 +130,10 @@ func noteSuppressed(w io.Writer, n int, file string) {
 	}
 }
 
-// finishSARIF ends build's and publish's run in config mode: it says how
-// many of targets' findings file's [[suppress]] set aside (not with --json
-// or --quiet) and writes --sarif when it is given.
-func finishSARIF(s stdio, of outputFlags, file string, targets []sarifTarget) error {
-	n := 0
-	for _, t := range targets {
-		n += len(t.Suppressed)
-	}
+// finishSARIF ends build's and publish's run in config mode: it says that
+// file's [[suppress]] set aside n findings (not with --json or --quiet) and
+// writes --sarif when it is given.
+func finishSARIF(s stdio, of outputFlags, file string, n int, targets []sarifTarget) error {
 	if !of.json && !of.quiet {
 		noteSuppressed(s.err, n, file)
 	}

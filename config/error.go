@@ -43,7 +43,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // already reported against the file.
 type problems struct {
 	file string
-	keys *keyIndex // where each key of the file is written
+	keys *lazyKeys // where each key of the file is written
 	errs []*Error
 	seen map[string]bool
 

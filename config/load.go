@@ -23,7 +23,7 @@ type File struct {
 
 	configs map[string]*Config // "" is the top level
 	envs    []string           // sorted
-	keys    *keyIndex          // where the file's keys are written
+	keys    *lazyKeys          // where the file's keys are written
 
 	suppress []Suppression // the [[suppress]] entries
 }
@@ -50,7 +50,7 @@ func Load(path string) (*File, error) {
 		return nil, &Error{File: path, Msg: err.Error(), Err: err}
 	}
 
-	keys := newKeyIndex(string(data))
+	keys := newLazyKeys(string(data))
 	p := &problems{file: path, keys: keys, bad: map[string]bool{}, said: map[string]bool{}}
 	f := &File{Path: path, configs: map[string]*Config{}, keys: keys}
 	envs := table(p, toml.Key{"env"}, raw["env"])

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -33,6 +34,26 @@ type keyIndex struct {
 }
 
 type pos struct{ line, col int }
+
+// lazyKeys is the keyIndex of a source, made at its first use: most runs
+// never report a position, and the index of a file of ten thousand
+// environments is several times the file's size.
+type lazyKeys struct {
+	once sync.Once
+	src  string
+	ix   *keyIndex
+}
+
+func newLazyKeys(src string) *lazyKeys { return &lazyKeys{src: src} }
+
+// locate is keyIndex.locate. It is safe for concurrent use.
+func (l *lazyKeys) locate(key toml.Key) (line, col int) {
+	if l == nil {
+		return 0, 0
+	}
+	l.once.Do(func() { l.ix, l.src = newKeyIndex(l.src), "" })
+	return l.ix.locate(key)
+}
 
 // indexKey is a key path as a map key.
 func indexKey(k toml.Key) string { return strings.Join(k, "\x00") }

@@ -18,8 +18,9 @@ import (
 // dialling afresh. It is safe for concurrent use; the zero value is ready.
 // A nil *Clients makes a new client for every publish.
 type Clients struct {
-	mu sync.Mutex
-	m  map[clientKey]*clientEntry
+	mu    sync.Mutex
+	m     map[clientKey]*clientEntry
+	lists map[listKey]*listing // see Prelist
 }
 
 // clientKey is everything of an environment's settings that newS3Client
@@ -44,13 +45,7 @@ func (cs *Clients) get(ctx context.Context, sc config.S3, timeout time.Duration)
 	if cs == nil {
 		return newS3Client(ctx, sc, timeout)
 	}
-	k := clientKey{endpoint: sc.Endpoint, region: sc.Region, profile: sc.Profile, timeout: timeout}
-	if sc.PathStyle != nil {
-		k.pathStyle = 2
-		if *sc.PathStyle {
-			k.pathStyle = 1
-		}
-	}
+	k := clientKeyOf(sc, timeout)
 	cs.mu.Lock()
 	if cs.m == nil {
 		cs.m = map[clientKey]*clientEntry{}
@@ -63,4 +58,15 @@ func (cs *Clients) get(ctx context.Context, sc config.S3, timeout time.Duration)
 	cs.mu.Unlock()
 	e.once.Do(func() { e.cfg, e.client, e.err = newS3Client(ctx, sc, timeout) })
 	return e.cfg, e.client, e.err
+}
+
+func clientKeyOf(sc config.S3, timeout time.Duration) clientKey {
+	k := clientKey{endpoint: sc.Endpoint, region: sc.Region, profile: sc.Profile, timeout: timeout}
+	if sc.PathStyle != nil {
+		k.pathStyle = 2
+		if *sc.PathStyle {
+			k.pathStyle = 1
+		}
+	}
+	return k
 }

@@ -74,12 +74,7 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 		opts.Log = io.Discard
 	}
 	opts.Log = redactWriter{opts.Log}
-	if opts.Timeout <= 0 {
-		opts.Timeout = c.Publish.Timeout.Duration
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = config.DefaultPublishTimeout
-	}
+	opts.Timeout = publishTimeout(c, opts)
 	switch c.Publish.Target {
 	case "s3":
 		// Load has checked the path already; a Config made in code has not.
@@ -94,6 +89,17 @@ func Publish(ctx context.Context, c *config.Config, doc []byte, opts Options) (P
 	default:
 		return Plan{}, fmt.Errorf("publish: unknown target %q: want \"s3\" or \"dir\"", c.Publish.Target)
 	}
+}
+
+// publishTimeout is the bound of each call of a publish of c.
+func publishTimeout(c *config.Config, opts Options) time.Duration {
+	if opts.Timeout > 0 {
+		return opts.Timeout
+	}
+	if c.Publish.Timeout.Duration > 0 {
+		return c.Publish.Timeout.Duration
+	}
+	return config.DefaultPublishTimeout
 }
 
 // Collisions refuses, before anything is published, two environments

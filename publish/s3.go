@@ -28,7 +28,8 @@ import (
 // upload method.
 const sha256Key = "sha256"
 
-// publishS3 makes one HeadObject and, when the stored object differs, one
+// publishS3 makes one HeadObject (none when a Prelist listing showed the
+// key absent) and, when the stored object differs, one
 // PutObject. The PutObject is conditional on what the HeadObject saw
 // (If-Match on its ETag, or If-None-Match: * when there was none), so two
 // publishes racing on one key cannot silently overwrite each other;
@@ -51,10 +52,17 @@ func publishS3(ctx context.Context, c *config.Config, doc []byte, opts Options) 
 	hexSum := hex.EncodeToString(sum[:])
 	put := putInput(sc, key, doc, hexSum, plan.CacheControl)
 
-	if opts.Force {
+	switch {
+	case opts.Force:
 		plan.Reason = ReasonForced
-	} else if plan.Reason, err = checkStored(ctx, client, endpoint, put, hexSum, opts.Timeout); err != nil {
-		return fail(describeS3Error(err), err)
+	case opts.Clients.listedAbsent(sc, opts.Timeout, key):
+		// Prelist saw no such key: what a HeadObject would say.
+		put.IfNoneMatch = aws.String("*")
+		plan.Reason = ReasonNotFound
+	default:
+		if plan.Reason, err = checkStored(ctx, client, endpoint, put, hexSum, opts.Timeout); err != nil {
+			return fail(describeS3Error(err), err)
+		}
 	}
 	if plan.Reason == ReasonUnchanged || opts.DryRun {
 		return plan, nil
@@ -246,7 +254,7 @@ func s3Endpoint(client *s3.Client, bucket string) string {
 
 // timeoutError is a call that got no complete answer within the timeout.
 type timeoutError struct {
-	phase    string // head, put or invalidate
+	phase    string // list, head, put or invalidate
 	endpoint string
 	timeout  time.Duration
 	err      error

@@ -49,7 +49,8 @@ type s3Env struct {
 	counts  map[string]int
 	lastPut http.Header // the headers of the last PUT
 	// before, when set, runs on each request before it is forwarded; a
-	// non-zero status answers the request with that status instead.
+	// non-zero status answers the request with that status instead (403
+	// with an AccessDenied error).
 	before func(r *http.Request) int
 }
 
@@ -81,6 +82,13 @@ func startS3(t *testing.T, mode s3Mode) *s3Env {
 		e.mu.Unlock()
 		if before != nil {
 			if status := before(r); status != 0 {
+				if status == http.StatusForbidden {
+					// as S3 refuses a call the policy does not allow
+					w.Header().Set("Content-Type", "application/xml")
+					w.WriteHeader(status)
+					io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+					return
+				}
 				w.WriteHeader(status)
 				return
 			}
