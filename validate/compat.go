@@ -210,7 +210,9 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 	// notes, so there are a few allocations per document, not per server.
 	var all []Finding
 	for i := range servers {
-		out[i], all = evaluate(&servers[i], s, listed[i], opts.RedirectURIs, all)
+		// In place: a returned result would be copied into out with a
+		// bulk write barrier while the GC runs.
+		all = evaluate(&out[i], &servers[i], s, listed[i], opts.RedirectURIs, all)
 	}
 	return out
 }
@@ -221,10 +223,11 @@ type fired struct {
 	h   hit
 }
 
-// evaluate judges s by sv. Its findings are sv.notes when nothing else
-// fires, or else appended to all (and the grown all is returned).
-func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Finding) (ServerResult, []Finding) {
-	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
+// evaluate judges s by sv into r, which is zero. Its findings are sv.notes
+// when nothing else fires, or else appended to all (and the grown all is
+// returned).
+func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
+	r.Server, r.Accepts = sv.Name, s.doc != nil
 	var buf [2]fired
 	hits := buf[:0]
 	for k := range sv.steps {
@@ -254,7 +257,7 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	}
 	if len(hits) == 0 && len(mismatches) == 0 {
 		r.Findings = sv.notes
-		return r, all
+		return all
 	}
 	if all == nil {
 		all = make([]Finding, 0, 8)
@@ -276,7 +279,7 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	}
 	all = append(all, mismatches...)
 	r.Findings = all[start:len(all):len(all)]
-	return r, all
+	return all
 }
 
 func (r *ServerResult) refuse(code string) {

@@ -77,3 +77,27 @@ func TestCompatibilityPoolForgets(t *testing.T) {
 		}
 	}
 }
+
+// TestPutSubjectClears: putSubject leaves nothing of the document in the
+// subject it pools, field by field, so a field added to subject and not to
+// putSubject fails here (every slice kept is empty, every other field zero).
+func TestPutSubjectClears(t *testing.T) {
+	doc := map[string]any{
+		"client_name": "x", "redirect_uris": []any{"http://localhost/cb", "https://a.example.org/cb"},
+		"grant_types": []any{"authorization_code"}, "response_types": []any{"code"}, "skip_consent": true, "zeta": 1,
+		"token_endpoint_auth_method": "none", "application_type": "native", "logo_uri": "https://a.example.org/l.png",
+	}
+	s := getSubject(testURL, doc, &HTTPInfo{Bytes: 1})
+	judge(s, CompatOptions{Servers: ServerNames()})
+	putSubject(s)
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Slice && f.Len() == 0 {
+			continue
+		}
+		if !f.IsZero() {
+			t.Errorf("after putSubject, subject.%s = %v; want it zero", v.Type().Field(i).Name, f)
+		}
+	}
+}
