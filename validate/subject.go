@@ -162,27 +162,36 @@ func putSubject(s *subject) {
 // fill makes s the subject of doc served at rawURL. s is new, or was given
 // back by putSubject: its slices are empty, with room to reuse.
 func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
-	s.url, s.p, s.doc, s.http = rawURL, splitURI(rawURL), doc, http
-	s.host = strings.Trim(s.p.host, "[]")
 	list, _ := doc["redirect_uris"].([]any)
+	s.redirects = slices.Grow(s.redirects[:0], len(list))
+	for i, v := range list {
+		if raw, ok := v.(string); ok {
+			s.addRedirect(i, raw, splitURI(raw))
+		}
+	}
+	s.fillFrom(rawURL, splitURI(rawURL), doc, http, false)
+}
+
+// addRedirect adds entry i of redirect_uris, raw split into p, to
+// s.redirects, which has room for it.
+func (s *subject) addRedirect(i int, raw string, p uriParts) {
 	// Filled in place: a redirect is large, and copying it in with append
 	// costs a write barrier per pointer while the GC runs.
-	s.redirects = slices.Grow(s.redirects[:0], len(list))[:len(list)]
-	n := 0
-	for i, v := range list {
-		raw, ok := v.(string)
-		if !ok {
-			continue
-		}
-		r := &s.redirects[n]
-		n++
-		p := splitURI(raw)
-		r.index, r.raw, r.p = i, raw, compact(p)
-		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
-		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
-		r.scanRaw(p)
-	}
-	s.redirects = s.redirects[:n]
+	n := len(s.redirects)
+	s.redirects = s.redirects[:n+1]
+	r := &s.redirects[n]
+	r.index, r.raw, r.p = i, raw, compact(p)
+	r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
+	r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	r.scanRaw(p)
+}
+
+// fillFrom is the rest of fill, with rawURL split into p and s.redirects
+// made. shared says that checkDocument has split the URL members into
+// s.uris too.
+func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
+	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
+	s.host = strings.Trim(s.p.host, "[]")
 	for k, v := range doc {
 		if i := memberIndex(k); i >= 0 {
 			s.vals[i], s.present[i] = v, true
@@ -193,6 +202,9 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 		case "application_type":
 			s.appType, _ = v.(string)
 		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+			if shared {
+				break
+			}
 			i := slices.Index(uriMembers[:], k)
 			m := &s.uris[i]
 			if str, ok := v.(string); ok {

@@ -101,3 +101,46 @@ func TestPutSubjectClears(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckCompatIsCheckThenCompatibility: CheckCompat, which hands Check's
+// splits to the profiles' subject, gives what Check followed by
+// Compatibility gives, on the client documents, bodies that are no object,
+// odd redirect_uris and URL members, with and without a response, one after
+// another (so a pooled subject from a busier document is reused).
+func TestCheckCompatIsCheckThenCompatibility(t *testing.T) {
+	var bodies [][]byte
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	if len(bodies) == 0 {
+		t.Fatal("no client documents in testdata/clients")
+	}
+	for _, s := range []string{``, `[]`, `{}`, `not json`, `{"redirect_uris": "https://a.example.org/cb"}`,
+		`{"redirect_uris": [7, "http://localhost:*/cb", null, "myapp://*/x", "https://a.example.org/cb#f", "HTTP://127.0.0.1/cb", "data:text/html,x"],
+		  "client_uri": "javascript:alert(1)", "logo_uri": "http://10.0.0.1/l.png", "tos_uri": 3, "policy_uri": "https://u:p@a.example.org/p",
+		  "jwks_uri": "http://[::1]/jwks", "client_uri#fr": "https://a.example.org/fr", "application_type": "native"}`,
+		`{"redirect_uris": ["https://a.example.org/1"], "redirect_uris": ["http://127.0.0.1/2", "http://127.0.0.1:9/2"], "logo_uri": "x", "logo_uri": "https://a.example.org/l"}`,
+	} {
+		bodies = append(bodies, []byte(s))
+	}
+	live := &HTTPInfo{Bytes: 6000, ContentType: "text/plain", CacheControl: "max-age=5"}
+	for _, url := range []string{testURL, "https://app.example.com:0/?q", "http://Example.COM/a/../b#f", ""} {
+		for _, body := range bodies {
+			for _, h := range []*HTTPInfo{nil, live} {
+				opts := Options{Profile: ProfileMCP}
+				compat := CompatOptions{Servers: []string{"auth0", "keycloak"}, RedirectURIs: []string{"http://127.0.0.1:5000/cb"}, HTTP: h}
+				wantF, wantDoc := Check(url, body, opts)
+				want := Compatibility(url, wantDoc, compat)
+				gotF, gotDoc, got := CheckCompat(url, body, opts, compat)
+				if !reflect.DeepEqual(gotF, wantF) || !reflect.DeepEqual(gotDoc, wantDoc) || !reflect.DeepEqual(got, want) {
+					t.Fatalf("CheckCompat(%q, %s) = %+v, %v, %+v;\nwant %+v, %v, %+v", url, body, gotF, gotDoc, got, wantF, wantDoc, want)
+				}
+			}
+		}
+	}
+}
