@@ -195,7 +195,13 @@ func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []Serv
 
 // judge evaluates every server profile on s.
 func judge(s *subject, opts CompatOptions) []ServerResult {
-	out := make([]ServerResult, len(servers))
+	// The results and the first findings in one allocation: the findings
+	// share it with the results that hold them.
+	block := new(struct {
+		out [len(servers)]ServerResult
+		all [8]Finding
+	})
+	out := block.out[:]
 	var listed [len(servers)]bool
 	for j, name := range opts.Servers {
 		// Names usually come in SERVERS.md order (ParseServers makes
@@ -208,7 +214,7 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 	}
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
-	var all []Finding
+	all := block.all[:0]
 	for i := range servers {
 		// In place: a returned result would be copied into out with a
 		// bulk write barrier while the GC runs.
@@ -258,9 +264,6 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 	if len(hits) == 0 && len(mismatches) == 0 {
 		r.Findings = sv.notes
 		return all
-	}
-	if all == nil {
-		all = make([]Finding, 0, 8)
 	}
 	start := len(all)
 	if sv.admission != "" {

@@ -1037,8 +1037,12 @@ func betterAuthOrigin(s *subject) []hit {
 		}
 	}
 	for i := range s.redirects {
+		// other's test on the entry's parts as they are, without making
+		// a uriParts of them per entry: a loopback entry is one of an
+		// http(s) URI with a host, which isWeb asks too.
 		r := &s.redirects[i]
-		if !r.loopback {
+		if !r.loopback && (r.scheme == "http" || r.scheme == "https") && r.p.hasAuthority && r.p.host != "" &&
+			!sameOriginOf(r.scheme, r.p.host, r.p.hasPort, r.p.port, s.p) {
 			other(r, "", r.raw, r.p.full())
 		}
 	}
@@ -1057,14 +1061,23 @@ func betterAuthOrigin(s *subject) []hit {
 // sameOrigin reports whether two http(s) URIs have one origin, as webOrigin
 // says, without building the strings.
 func sameOrigin(a, b uriParts) bool {
-	port := func(p uriParts) string {
-		switch {
-		case !p.hasPort, p.port == "", equalFoldASCII(p.scheme, "https") && p.port == "443", equalFoldASCII(p.scheme, "http") && p.port == "80":
-			return ""
-		}
-		return p.port
+	return sameOriginOf(a.scheme, a.host, a.hasPort, a.port, b)
+}
+
+// sameOriginOf is sameOrigin of the URI of the parts scheme, host and port
+// and b.
+func sameOriginOf(scheme, host string, hasPort bool, port string, b uriParts) bool {
+	return equalFoldASCII(scheme, b.scheme) && equalFoldASCII(host, b.host) &&
+		originPort(scheme, hasPort, port) == originPort(b.scheme, b.hasPort, b.port)
+}
+
+// originPort is the port of an origin: "" for none or the scheme's default.
+func originPort(scheme string, hasPort bool, port string) string {
+	switch {
+	case !hasPort, port == "", equalFoldASCII(scheme, "https") && port == "443", equalFoldASCII(scheme, "http") && port == "80":
+		return ""
 	}
-	return equalFoldASCII(a.scheme, b.scheme) && equalFoldASCII(a.host, b.host) && port(a) == port(b)
+	return port
 }
 
 // isWeb reports whether p is an http(s) URI with a host.
