@@ -435,7 +435,7 @@ func (sv *Server) runtime(s *subject, uri string, listed bool) (*Finding, bool) 
 // runtimeHint suggests the entry that would match uri everywhere.
 func runtimeHint(uri string) string {
 	p := splitURI(uri)
-	if strings.EqualFold(p.scheme, "http") && isLoopbackHost(strings.Trim(p.host, "[]")) && p.hasPort {
+	if strings.EqualFold(p.scheme, "http") && isLoopbackHost(trimBrackets(p.host)) && p.hasPort {
 		return fmt.Sprintf("register %q (the port the client binds) in redirect_uris, e.g. with [client.loopback] ports", uri)
 	}
 	return fmt.Sprintf("add %q to redirect_uris", uri)

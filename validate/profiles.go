@@ -879,7 +879,7 @@ func privateURIs(keys ...string) func(*subject) []hit {
 				continue
 			}
 			p := m.p
-			if h := strings.Trim(p.host, "[]"); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
+			if h := trimBrackets(p.host); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
 				out = append(out, hit{field: k, detail: "the host of " + k + " is " + privateHost(h)})
 			}
 		}
@@ -899,7 +899,7 @@ func betterAuthURIs(s *subject) []hit {
 			continue
 		}
 		p := m.p
-		h := lowerASCII(strings.TrimSuffix(strings.Trim(p.host, "[]"), "."))
+		h := lowerASCII(strings.TrimSuffix(trimBrackets(p.host), "."))
 		switch {
 		case strings.EqualFold(p.scheme, "javascript"):
 			out = append(out, hit{field: k, detail: k + " uses javascript:"})
@@ -1026,7 +1026,7 @@ func betterAuthOrigin(s *subject) []hit {
 	// other adds a hit for an entry off the client_id's origin; r names a
 	// redirect_uris entry, whose field and quote are made only if shown.
 	other := func(r *redirect, field, raw string, p uriParts) {
-		if host := strings.Trim(p.host, "[]"); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
+		if host := trimBrackets(p.host); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
 			o, _ := webOrigin(p)
 			origin, _ := webOrigin(s.p)
 			if r != nil {

@@ -181,7 +181,7 @@ func (s *subject) addRedirect(i int, raw string, p uriParts) {
 	s.redirects = s.redirects[:n+1]
 	r := &s.redirects[n]
 	r.index, r.raw, r.p = i, raw, compact(p)
-	r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
+	r.scheme, r.host = strings.ToLower(p.scheme), trimBrackets(p.host)
 	r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
 	r.scanRaw(p)
 }
@@ -191,7 +191,7 @@ func (s *subject) addRedirect(i int, raw string, p uriParts) {
 // s.uris too.
 func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
 	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
-	s.host = strings.Trim(s.p.host, "[]")
+	s.host = trimBrackets(s.p.host)
 	for k, v := range doc {
 		if i := memberIndex(k); i >= 0 {
 			s.vals[i], s.present[i] = v, true
@@ -517,4 +517,16 @@ func quote(s string) string {
 		}
 	}
 	return `"` + s + `"`
+}
+
+// trimBrackets is strings.Trim(host, "[]"), which builds its cut set on
+// every call: hosts are trimmed for every entry and many rows.
+func trimBrackets(host string) string {
+	for len(host) > 0 && (host[0] == '[' || host[0] == ']') {
+		host = host[1:]
+	}
+	for len(host) > 0 && (host[len(host)-1] == '[' || host[len(host)-1] == ']') {
+		host = host[:len(host)-1]
+	}
+	return host
 }

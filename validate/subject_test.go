@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -141,6 +142,15 @@ func TestCheckCompatIsCheckThenCompatibility(t *testing.T) {
 					t.Fatalf("CheckCompat(%q, %s) = %+v, %v, %+v;\nwant %+v, %v, %+v", url, body, gotF, gotDoc, got, wantF, wantDoc, want)
 				}
 			}
+		}
+	}
+}
+
+// TestTrimBrackets: trimBrackets is strings.Trim(s, "[]").
+func TestTrimBrackets(t *testing.T) {
+	for _, s := range []string{"", "[", "]", "[]", "[::1]", "[[x]]", "]x[", "a[b]c", "[fe80::1%25en0]", "example.com", "[[", "x]"} {
+		if got, want := trimBrackets(s), strings.Trim(s, "[]"); got != want {
+			t.Errorf("trimBrackets(%q) = %q; want %q", s, got, want)
 		}
 	}
 }
