@@ -921,8 +921,13 @@ func maybePrivate(host string) bool {
 		return false
 	}
 	c := host[0]
-	return '0' <= c && c <= '9' || strings.Contains(host, ":") ||
-		strings.HasSuffix(lowerASCII(strings.TrimSuffix(host, ".")), "localhost")
+	if '0' <= c && c <= '9' || strings.Contains(host, ":") {
+		return true
+	}
+	// The suffix compared without lower-casing the host: only ASCII
+	// letters lower-case to those of "localhost".
+	h := strings.TrimSuffix(host, ".")
+	return len(h) >= len("localhost") && equalFoldASCII(h[len(h)-len("localhost"):], "localhost")
 }
 
 func notHTTPS(keys ...string) func(*subject) []hit {

@@ -154,3 +154,21 @@ func TestTrimBrackets(t *testing.T) {
 		}
 	}
 }
+
+// TestMaybePrivateLocalhost: maybePrivate finds the localhost suffix in
+// any case, with or without the root dot, as lower-casing the host would.
+func TestMaybePrivateLocalhost(t *testing.T) {
+	for _, h := range []string{"localhost", "LOCALHOST.", "a.LocalHost", "xlocalhost", "caf\u00e9.localhost", "10.0.0.1", "::1", "[::1]"} {
+		if !maybePrivate(h) {
+			t.Errorf("maybePrivate(%q) = false; want true", h)
+		}
+	}
+	for _, h := range []string{"", "example.com", "localhost.example", "localhos", "ocalhost", "\u0130.example"} {
+		if maybePrivate(h) != strings.HasSuffix(strings.ToLower(strings.TrimSuffix(h, ".")), "localhost") && h != "" {
+			t.Errorf("maybePrivate(%q) disagrees with lower-casing", h)
+		}
+		if maybePrivate(h) {
+			t.Errorf("maybePrivate(%q) = true; want false", h)
+		}
+	}
+}
