@@ -295,15 +295,14 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 		// the slack its buffer grew.
 		doc = bytes.Clone(doc)
 	}
-	findings, decoded := validate.Check(c.ClientID(), doc, offlineOptions(c))
-	if f := validate.CheckSize(len(doc)); f != nil {
-		findings = append(findings, *f)
-	}
 	// A server the client must work with ([validate] servers) refusing
 	// the document stops it here, before it is written or published.
 	servers, _ := validate.ParseServers(c.Validate.Servers) // checked at load
-	_, listed := serverFindings(c.ClientID(), decoded, nil, servers, nil)
-	return doc, append(findings, listed...), nil
+	findings, _, rs := validate.CheckCompat(c.ClientID(), doc, offlineOptions(c), validate.CompatOptions{Servers: servers})
+	if f := validate.CheckSize(len(doc)); f != nil {
+		findings = append(findings, *f)
+	}
+	return doc, append(findings, listedFindings(rs, servers)...), nil
 }
 
 func offlineOptions(c *config.Config) validate.Options {

@@ -29,6 +29,12 @@ func checkServerNames(f *config.File, cfgs []*config.Config) error {
 // with fails the check when it would refuse the document.
 func serverFindings(url string, doc map[string]any, http *validate.HTTPInfo, servers, redirects []string) ([]validate.ServerResult, []validate.Finding) {
 	rs := validate.Compatibility(url, doc, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: http})
+	return rs, listedFindings(rs, servers)
+}
+
+// listedFindings returns the findings of rs that count for the listed
+// servers: their errors and warnings.
+func listedFindings(rs []validate.ServerResult, servers []string) []validate.Finding {
 	var listed []validate.Finding
 	for _, r := range rs {
 		for _, f := range r.Findings {
@@ -37,7 +43,7 @@ func serverFindings(url string, doc map[string]any, http *validate.HTTPInfo, ser
 			}
 		}
 	}
-	return rs, listed
+	return listed
 }
 
 // addCompatibility evaluates the server profiles on a validate result and

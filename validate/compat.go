@@ -195,7 +195,13 @@ func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []Serv
 
 // judge evaluates every server profile on s.
 func judge(s *subject, opts CompatOptions) []ServerResult {
-	out := make([]ServerResult, len(servers))
+	// The results and the first findings in one allocation: the findings
+	// share it with the results that hold them.
+	block := new(struct {
+		out [len(servers)]ServerResult
+		all [8]Finding
+	})
+	out := block.out[:]
 	var listed [len(servers)]bool
 	for j, name := range opts.Servers {
 		// Names usually come in SERVERS.md order (ParseServers makes
@@ -208,9 +214,11 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 	}
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
-	var all []Finding
+	all := block.all[:0]
 	for i := range servers {
-		out[i], all = evaluate(&servers[i], s, listed[i], opts.RedirectURIs, all)
+		// In place: a returned result would be copied into out with a
+		// bulk write barrier while the GC runs.
+		all = evaluate(&out[i], &servers[i], s, listed[i], opts.RedirectURIs, all)
 	}
 	return out
 }
@@ -221,10 +229,11 @@ type fired struct {
 	h   hit
 }
 
-// evaluate judges s by sv. Its findings are sv.notes when nothing else
-// fires, or else appended to all (and the grown all is returned).
-func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Finding) (ServerResult, []Finding) {
-	r := ServerResult{Server: sv.Name, Accepts: s.doc != nil}
+// evaluate judges s by sv into r, which is zero. Its findings are sv.notes
+// when nothing else fires, or else appended to all (and the grown all is
+// returned).
+func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
+	r.Server, r.Accepts = sv.Name, s.doc != nil
 	var buf [2]fired
 	hits := buf[:0]
 	for k := range sv.steps {
@@ -254,10 +263,7 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	}
 	if len(hits) == 0 && len(mismatches) == 0 {
 		r.Findings = sv.notes
-		return r, all
-	}
-	if all == nil {
-		all = make([]Finding, 0, 8)
+		return all
 	}
 	start := len(all)
 	if sv.admission != "" {
@@ -276,7 +282,7 @@ func evaluate(sv *Server, s *subject, listed bool, runtime []string, all []Findi
 	}
 	all = append(all, mismatches...)
 	r.Findings = all[start:len(all):len(all)]
-	return r, all
+	return all
 }
 
 func (r *ServerResult) refuse(code string) {
@@ -429,7 +435,7 @@ func (sv *Server) runtime(s *subject, uri string, listed bool) (*Finding, bool) 
 // runtimeHint suggests the entry that would match uri everywhere.
 func runtimeHint(uri string) string {
 	p := splitURI(uri)
-	if strings.EqualFold(p.scheme, "http") && isLoopbackHost(strings.Trim(p.host, "[]")) && p.hasPort {
+	if strings.EqualFold(p.scheme, "http") && isLoopbackHost(trimBrackets(p.host)) && p.hasPort {
 		return fmt.Sprintf("register %q (the port the client binds) in redirect_uris, e.g. with [client.loopback] ports", uri)
 	}
 	return fmt.Sprintf("add %q to redirect_uris", uri)

@@ -15,11 +15,18 @@ import (
 // URL to compare with, and doc-client-id-mismatch and redirect-cross-origin
 // are skipped rather than reported against "".
 func CheckDocument(rawURL string, body []byte, opts Options) ([]Finding, map[string]any) {
+	return checkDocument(rawURL, body, opts, nil)
+}
+
+// checkDocument is CheckDocument; with a subject sub (from the pool,
+// empty), it also gives sub the redirects and URL members it splits, for
+// fillFrom.
+func checkDocument(rawURL string, body []byte, opts Options, sub *subject) ([]Finding, map[string]any) {
 	fs, doc, keys := decodeBody(body)
 	if doc == nil {
 		return fs, nil
 	}
-	d := &docCheck{doc: doc, keys: keys, url: rawURL, opts: opts}
+	d := &docCheck{doc: doc, keys: keys, url: rawURL, opts: opts, sub: sub}
 	d.clientID()
 	d.secrets()
 	d.jwks()
@@ -43,6 +50,7 @@ type docCheck struct {
 	url  string
 	opts Options
 	fs   findings
+	sub  *subject // the profiles' subject that CheckCompat fills as it goes, or nil
 }
 
 // str returns doc[key] when it is a string.

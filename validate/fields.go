@@ -60,7 +60,13 @@ func (d *docCheck) uris() {
 		if !ok {
 			continue // doc-field-type
 		}
-		if msg := unsafeURI(s); msg != "" {
+		p := splitURI(s)
+		if d.sub != nil {
+			if i := slices.Index(uriMembers[:], key); i >= 0 {
+				d.sub.uris[i].ok, d.sub.uris[i].p = true, p
+			}
+		}
+		if msg := unsafeURIParts(s, p); msg != "" {
 			d.fs.add("doc-unsafe-uri", Error, key, fmt.Sprintf("%s %q %s", key, s, msg))
 			continue
 		}
@@ -68,14 +74,14 @@ func (d *docCheck) uris() {
 		// shown, never compared as strings, so "HTTPS:" is https.
 		// --allow-private skips it as it skips url-private-address: a local
 		// test serves everything from 127.0.0.1.
-		if host := splitURI(s).hostname; !d.opts.AllowPrivate && privateHost(host) != "" {
+		if host := p.hostname; !d.opts.AllowPrivate && privateHost(host) != "" {
 			sev := Warning
 			if key == "jwks_uri" {
 				sev = Error
 			}
 			d.fs.add("doc-uri-private-address", sev, key, fmt.Sprintf("%s points at %q, which is %s: servers must not fetch such addresses, and users cannot reach it; use a public https URL", key, host, privateHost(host)))
 		}
-		if scheme := strings.ToLower(splitURI(s).scheme); scheme != "https" {
+		if scheme := strings.ToLower(p.scheme); scheme != "https" {
 			sev, why := Warning, "browsers and servers may refuse to load it, and it can be tampered with in transit"
 			if key == "jwks_uri" {
 				sev, why = Error, "keys fetched without TLS can be replaced by anyone on the path"
@@ -88,8 +94,10 @@ func (d *docCheck) uris() {
 // unsafeURI says why s is not a safe absolute URL, or "". An absolute URL
 // here needs a host: these fields point at pages, images and key sets that
 // a server or browser fetches, so "urn:..." or "mailto:..." will not do.
-func unsafeURI(s string) string {
-	p := splitURI(s)
+func unsafeURI(s string) string { return unsafeURIParts(s, splitURI(s)) }
+
+// unsafeURIParts is unsafeURI of s split into p.
+func unsafeURIParts(s string, p uriParts) string {
 	if scheme := strings.ToLower(p.scheme); unsafeSchemes[scheme] {
 		return fmt.Sprintf("uses the %s: scheme, which can run code or read local files; use an https URL", scheme)
 	}

@@ -70,7 +70,7 @@ func loopbackAnyPort(reg, uri string, ipOnly bool) bool {
 		a.hasUserinfo || b.hasUserinfo || a.hasFragment || b.hasFragment {
 		return false
 	}
-	host := strings.Trim(a.host, "[]")
+	host := trimBrackets(a.host)
 	if !isLoopbackHost(host) || (ipOnly && !isIPLiteral(host)) {
 		return false
 	}
@@ -123,7 +123,7 @@ func fastmcpPattern(reg, uri string) bool {
 // stripLoopbackPort removes the port of an http(s) URI to a loopback host.
 func stripLoopbackPort(s string) string {
 	p := splitURI(s)
-	if !p.hasPort || !isLoopbackHost(strings.Trim(p.host, "[]")) {
+	if !p.hasPort || !isLoopbackHost(trimBrackets(p.host)) {
 		return s
 	}
 	i := strings.Index(s, "//") + 2 + len(p.authority)

@@ -879,7 +879,7 @@ func privateURIs(keys ...string) func(*subject) []hit {
 				continue
 			}
 			p := m.p
-			if h := strings.Trim(p.host, "[]"); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
+			if h := trimBrackets(p.host); p.hasAuthority && maybePrivate(h) && privateHost(h) != "" {
 				out = append(out, hit{field: k, detail: "the host of " + k + " is " + privateHost(h)})
 			}
 		}
@@ -899,7 +899,7 @@ func betterAuthURIs(s *subject) []hit {
 			continue
 		}
 		p := m.p
-		h := lowerASCII(strings.TrimSuffix(strings.Trim(p.host, "[]"), "."))
+		h := lowerASCII(strings.TrimSuffix(trimBrackets(p.host), "."))
 		switch {
 		case strings.EqualFold(p.scheme, "javascript"):
 			out = append(out, hit{field: k, detail: k + " uses javascript:"})
@@ -921,8 +921,13 @@ func maybePrivate(host string) bool {
 		return false
 	}
 	c := host[0]
-	return '0' <= c && c <= '9' || strings.Contains(host, ":") ||
-		strings.HasSuffix(lowerASCII(strings.TrimSuffix(host, ".")), "localhost")
+	if '0' <= c && c <= '9' || strings.Contains(host, ":") {
+		return true
+	}
+	// The suffix compared without lower-casing the host: only ASCII
+	// letters lower-case to those of "localhost".
+	h := strings.TrimSuffix(host, ".")
+	return len(h) >= len("localhost") && equalFoldASCII(h[len(h)-len("localhost"):], "localhost")
 }
 
 func notHTTPS(keys ...string) func(*subject) []hit {
@@ -1026,7 +1031,7 @@ func betterAuthOrigin(s *subject) []hit {
 	// other adds a hit for an entry off the client_id's origin; r names a
 	// redirect_uris entry, whose field and quote are made only if shown.
 	other := func(r *redirect, field, raw string, p uriParts) {
-		if host := strings.Trim(p.host, "[]"); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
+		if host := trimBrackets(p.host); isWeb(p) && !(maybeLoopback(host) && isLoopbackHost(host)) && !sameOrigin(p, s.p) {
 			o, _ := webOrigin(p)
 			origin, _ := webOrigin(s.p)
 			if r != nil {
@@ -1037,8 +1042,12 @@ func betterAuthOrigin(s *subject) []hit {
 		}
 	}
 	for i := range s.redirects {
+		// other's test on the entry's parts as they are, without making
+		// a uriParts of them per entry: a loopback entry is one of an
+		// http(s) URI with a host, which isWeb asks too.
 		r := &s.redirects[i]
-		if !r.loopback {
+		if !r.loopback && (r.scheme == "http" || r.scheme == "https") && r.p.hasAuthority && r.p.host != "" &&
+			!sameOriginOf(r.scheme, r.p.host, r.p.hasPort, r.p.port, s.p) {
 			other(r, "", r.raw, r.p.full())
 		}
 	}
@@ -1057,14 +1066,23 @@ func betterAuthOrigin(s *subject) []hit {
 // sameOrigin reports whether two http(s) URIs have one origin, as webOrigin
 // says, without building the strings.
 func sameOrigin(a, b uriParts) bool {
-	port := func(p uriParts) string {
-		switch {
-		case !p.hasPort, p.port == "", equalFoldASCII(p.scheme, "https") && p.port == "443", equalFoldASCII(p.scheme, "http") && p.port == "80":
-			return ""
-		}
-		return p.port
+	return sameOriginOf(a.scheme, a.host, a.hasPort, a.port, b)
+}
+
+// sameOriginOf is sameOrigin of the URI of the parts scheme, host and port
+// and b.
+func sameOriginOf(scheme, host string, hasPort bool, port string, b uriParts) bool {
+	return equalFoldASCII(scheme, b.scheme) && equalFoldASCII(host, b.host) &&
+		originPort(scheme, hasPort, port) == originPort(b.scheme, b.hasPort, b.port)
+}
+
+// originPort is the port of an origin: "" for none or the scheme's default.
+func originPort(scheme string, hasPort bool, port string) string {
+	switch {
+	case !hasPort, port == "", equalFoldASCII(scheme, "https") && port == "443", equalFoldASCII(scheme, "http") && port == "80":
+		return ""
 	}
-	return equalFoldASCII(a.scheme, b.scheme) && equalFoldASCII(a.host, b.host) && port(a) == port(b)
+	return port
 }
 
 // isWeb reports whether p is an http(s) URI with a host.

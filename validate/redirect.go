@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,9 @@ func (d *docCheck) redirects() {
 	entries := make([]*redirectEntry, 0, len(list))
 	store := make([]redirectEntry, len(list)) // one allocation for all entries
 	allLoopback := len(list) > 0
+	if d.sub != nil {
+		d.sub.redirects = slices.Grow(d.sub.redirects[:0], len(list))
+	}
 	for i, v := range list {
 		s, ok := v.(string)
 		if !ok {
@@ -37,7 +41,11 @@ func (d *docCheck) redirects() {
 			continue
 		}
 		e := &store[i]
-		d.redirectEntry(e, i, s, origin)
+		p := splitURI(s)
+		d.redirectEntry(e, i, s, p, origin)
+		if d.sub != nil {
+			d.sub.addRedirect(i, s, p)
+		}
 		allLoopback = allLoopback && e.loopback
 		entries = append(entries, e)
 	}
@@ -77,7 +85,7 @@ func (d *docCheck) redirects() {
 	}
 }
 
-// redirectEntry checks one entry and fills e with what
+// redirectEntry checks one entry, raw split into p, and fills e with what
 // redirect-loopback-portless and the document-wide rules need to know.
 //
 // A "*" in the port is read as a digit, so that "http://localhost:*/cb" has
@@ -86,9 +94,8 @@ func (d *docCheck) redirects() {
 // (RULES.md §7). An entry with an unsafe scheme gets redirect-unsafe-scheme
 // and not also redirect-invalid, as doc-unsafe-uri takes precedence in §2:
 // "data:text/html,<script>" is worse than malformed.
-func (d *docCheck) redirectEntry(e *redirectEntry, i int, raw, origin string) {
+func (d *docCheck) redirectEntry(e *redirectEntry, i int, raw string, p uriParts, origin string) {
 	*e = redirectEntry{index: i, raw: raw}
-	p := splitURI(raw)
 	e.scheme = strings.ToLower(p.scheme)
 	unsafe := unsafeSchemes[e.scheme]
 	wildcard := strings.IndexByte(raw, '*') >= 0

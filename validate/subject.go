@@ -134,35 +134,64 @@ func putSubject(s *subject) {
 	clear(s.forbidden)
 	clear(s.grantBuf)
 	clear(s.respBuf)
-	*s = subject{redirects: s.redirects[:0], buf: s.buf[:0], unknown: s.unknown[:0], forbidden: s.forbidden[:0],
-		grantBuf: s.grantBuf[:0], respBuf: s.respBuf[:0]}
+	// Field by field, and vals and uris only where fill set them: one
+	// assignment of the whole subject copies its 2 KB with a bulk write
+	// barrier while the GC runs, for every call.
+	for i, ok := range s.present {
+		if ok {
+			s.vals[i] = nil
+		}
+	}
+	s.present = [len(keptMembers)]bool{}
+	for i := range s.uris {
+		if s.uris[i].ok {
+			s.uris[i].ok, s.uris[i].p = false, uriParts{}
+		}
+	}
+	s.url, s.p, s.host, s.doc, s.http = "", uriParts{}, "", nil, nil
+	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
+	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
+	s.methodStr, s.methodOK, s.appType = "", false, ""
+	s.portless = [2]struct {
+		done bool
+		hits []hit
+	}{}
 	subjects.Put(s)
 }
 
 // fill makes s the subject of doc served at rawURL. s is new, or was given
 // back by putSubject: its slices are empty, with room to reuse.
 func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
-	s.url, s.p, s.doc, s.http = rawURL, splitURI(rawURL), doc, http
-	s.host = strings.Trim(s.p.host, "[]")
 	list, _ := doc["redirect_uris"].([]any)
+	s.redirects = slices.Grow(s.redirects[:0], len(list))
+	for i, v := range list {
+		if raw, ok := v.(string); ok {
+			s.addRedirect(i, raw, splitURI(raw))
+		}
+	}
+	s.fillFrom(rawURL, splitURI(rawURL), doc, http, false)
+}
+
+// addRedirect adds entry i of redirect_uris, raw split into p, to
+// s.redirects, which has room for it.
+func (s *subject) addRedirect(i int, raw string, p uriParts) {
 	// Filled in place: a redirect is large, and copying it in with append
 	// costs a write barrier per pointer while the GC runs.
-	s.redirects = slices.Grow(s.redirects[:0], len(list))[:len(list)]
-	n := 0
-	for i, v := range list {
-		raw, ok := v.(string)
-		if !ok {
-			continue
-		}
-		r := &s.redirects[n]
-		n++
-		p := splitURI(raw)
-		r.index, r.raw, r.p = i, raw, compact(p)
-		r.scheme, r.host = strings.ToLower(p.scheme), strings.Trim(p.host, "[]")
-		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
-		r.scanRaw(p)
-	}
-	s.redirects = s.redirects[:n]
+	n := len(s.redirects)
+	s.redirects = s.redirects[:n+1]
+	r := &s.redirects[n]
+	r.index, r.raw, r.p = i, raw, compact(p)
+	r.scheme, r.host = strings.ToLower(p.scheme), trimBrackets(p.host)
+	r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	r.scanRaw(p)
+}
+
+// fillFrom is the rest of fill, with rawURL split into p and s.redirects
+// made. shared says that checkDocument has split the URL members into
+// s.uris too.
+func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
+	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
+	s.host = trimBrackets(s.p.host)
 	for k, v := range doc {
 		if i := memberIndex(k); i >= 0 {
 			s.vals[i], s.present[i] = v, true
@@ -173,6 +202,9 @@ func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
 		case "application_type":
 			s.appType, _ = v.(string)
 		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+			if shared {
+				break
+			}
 			i := slices.Index(uriMembers[:], k)
 			m := &s.uris[i]
 			if str, ok := v.(string); ok {
@@ -485,4 +517,16 @@ func quote(s string) string {
 		}
 	}
 	return `"` + s + `"`
+}
+
+// trimBrackets is strings.Trim(host, "[]"), which builds its cut set on
+// every call: hosts are trimmed for every entry and many rows.
+func trimBrackets(host string) string {
+	for len(host) > 0 && (host[0] == '[' || host[0] == ']') {
+		host = host[1:]
+	}
+	for len(host) > 0 && (host[len(host)-1] == '[' || host[len(host)-1] == ']') {
+		host = host[:len(host)-1]
+	}
+	return host
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -74,6 +75,100 @@ func TestCompatibilityPoolForgets(t *testing.T) {
 					t.Fatalf("after judging %v, Compatibility(%v) = %+v; want %+v", before, doc, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestPutSubjectClears: putSubject leaves nothing of the document in the
+// subject it pools, field by field, so a field added to subject and not to
+// putSubject fails here (every slice kept is empty, every other field zero).
+func TestPutSubjectClears(t *testing.T) {
+	doc := map[string]any{
+		"client_name": "x", "redirect_uris": []any{"http://localhost/cb", "https://a.example.org/cb"},
+		"grant_types": []any{"authorization_code"}, "response_types": []any{"code"}, "skip_consent": true, "zeta": 1,
+		"token_endpoint_auth_method": "none", "application_type": "native", "logo_uri": "https://a.example.org/l.png",
+	}
+	s := getSubject(testURL, doc, &HTTPInfo{Bytes: 1})
+	judge(s, CompatOptions{Servers: ServerNames()})
+	putSubject(s)
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Slice && f.Len() == 0 {
+			continue
+		}
+		if !f.IsZero() {
+			t.Errorf("after putSubject, subject.%s = %v; want it zero", v.Type().Field(i).Name, f)
+		}
+	}
+}
+
+// TestCheckCompatIsCheckThenCompatibility: CheckCompat, which hands Check's
+// splits to the profiles' subject, gives what Check followed by
+// Compatibility gives, on the client documents, bodies that are no object,
+// odd redirect_uris and URL members, with and without a response, one after
+// another (so a pooled subject from a busier document is reused).
+func TestCheckCompatIsCheckThenCompatibility(t *testing.T) {
+	var bodies [][]byte
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	if len(bodies) == 0 {
+		t.Fatal("no client documents in testdata/clients")
+	}
+	for _, s := range []string{``, `[]`, `{}`, `not json`, `{"redirect_uris": "https://a.example.org/cb"}`,
+		`{"redirect_uris": [7, "http://localhost:*/cb", null, "myapp://*/x", "https://a.example.org/cb#f", "HTTP://127.0.0.1/cb", "data:text/html,x"],
+		  "client_uri": "javascript:alert(1)", "logo_uri": "http://10.0.0.1/l.png", "tos_uri": 3, "policy_uri": "https://u:p@a.example.org/p",
+		  "jwks_uri": "http://[::1]/jwks", "client_uri#fr": "https://a.example.org/fr", "application_type": "native"}`,
+		`{"redirect_uris": ["https://a.example.org/1"], "redirect_uris": ["http://127.0.0.1/2", "http://127.0.0.1:9/2"], "logo_uri": "x", "logo_uri": "https://a.example.org/l"}`,
+	} {
+		bodies = append(bodies, []byte(s))
+	}
+	live := &HTTPInfo{Bytes: 6000, ContentType: "text/plain", CacheControl: "max-age=5"}
+	for _, url := range []string{testURL, "https://app.example.com:0/?q", "http://Example.COM/a/../b#f", ""} {
+		for _, body := range bodies {
+			for _, h := range []*HTTPInfo{nil, live} {
+				opts := Options{Profile: ProfileMCP}
+				compat := CompatOptions{Servers: []string{"auth0", "keycloak"}, RedirectURIs: []string{"http://127.0.0.1:5000/cb"}, HTTP: h}
+				wantF, wantDoc := Check(url, body, opts)
+				want := Compatibility(url, wantDoc, compat)
+				gotF, gotDoc, got := CheckCompat(url, body, opts, compat)
+				if !reflect.DeepEqual(gotF, wantF) || !reflect.DeepEqual(gotDoc, wantDoc) || !reflect.DeepEqual(got, want) {
+					t.Fatalf("CheckCompat(%q, %s) = %+v, %v, %+v;\nwant %+v, %v, %+v", url, body, gotF, gotDoc, got, wantF, wantDoc, want)
+				}
+			}
+		}
+	}
+}
+
+// TestTrimBrackets: trimBrackets is strings.Trim(s, "[]").
+func TestTrimBrackets(t *testing.T) {
+	for _, s := range []string{"", "[", "]", "[]", "[::1]", "[[x]]", "]x[", "a[b]c", "[fe80::1%25en0]", "example.com", "[[", "x]"} {
+		if got, want := trimBrackets(s), strings.Trim(s, "[]"); got != want {
+			t.Errorf("trimBrackets(%q) = %q; want %q", s, got, want)
+		}
+	}
+}
+
+// TestMaybePrivateLocalhost: maybePrivate finds the localhost suffix in
+// any case, with or without the root dot, as lower-casing the host would.
+func TestMaybePrivateLocalhost(t *testing.T) {
+	for _, h := range []string{"localhost", "LOCALHOST.", "a.LocalHost", "xlocalhost", "caf\u00e9.localhost", "10.0.0.1", "::1", "[::1]"} {
+		if !maybePrivate(h) {
+			t.Errorf("maybePrivate(%q) = false; want true", h)
+		}
+	}
+	for _, h := range []string{"", "example.com", "localhost.example", "localhos", "ocalhost", "\u0130.example"} {
+		if maybePrivate(h) != strings.HasSuffix(strings.ToLower(strings.TrimSuffix(h, ".")), "localhost") && h != "" {
+			t.Errorf("maybePrivate(%q) disagrees with lower-casing", h)
+		}
+		if maybePrivate(h) {
+			t.Errorf("maybePrivate(%q) = true; want false", h)
 		}
 	}
 }

@@ -18,8 +18,12 @@ const maxURLBytes = 120
 // rule runs: they describe parts (scheme, path, port) of a URL that is not
 // there, and would only repeat the one problem in other words.
 func CheckURL(rawURL string, opts Options) []Finding {
+	return checkURL(rawURL, splitURI(rawURL), opts)
+}
+
+// checkURL is CheckURL on rawURL split into p.
+func checkURL(rawURL string, p uriParts, opts Options) []Finding {
 	var fs findings
-	p := splitURI(rawURL)
 	if msg := invalidURL(rawURL, p); msg != "" {
 		fs.add("url-invalid", Error, "", msg)
 		return fs
