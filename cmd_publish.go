@@ -285,18 +285,47 @@ func (r *recording) replay(out, errw io.Writer) {
 // env builds, publishes and verifies one environment, printing as it goes
 // (unless --json), and returns what happened.
 func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult {
-	s, of := pr.s, pr.of
 	r := &publishResult{Env: c.Env, ClientID: c.ClientID(), Findings: []validate.Finding{}}
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
-		if !of.json && ctx.Err() == nil {
-			fmt.Fprintf(s.err, "cimd: %s\n", printable(err.Error()))
+		if !pr.of.json && ctx.Err() == nil {
+			fmt.Fprintf(pr.s.err, "cimd: %s\n", printable(err.Error()))
 		}
 		return r
 	}
-	doc, findings, err := render(c)
+	doc, im, err := pr.check(ctx, c, r)
 	if err != nil {
 		return fail(err)
+	}
+	ks, err := pr.publishKeys(ctx, c, r)
+	if err != nil {
+		return fail(err)
+	}
+	plan, err := pr.publishDoc(ctx, c, doc, im, ks != nil, r)
+	if err != nil {
+		return fail(err)
+	}
+	if plan.Target != "s3" || pr.opts.DryRun || pr.noVerify {
+		r.OK = true
+		return r
+	}
+	if err := pr.verifyLive(ctx, c, doc, plan, r); err != nil {
+		return fail(err)
+	}
+	r.OK = true
+	return r
+}
+
+// check renders c, records and prints its findings, and works out what
+// replacing the live copy does to users, so that nothing is uploaded for a
+// document with errors, or one that would replace another client without
+// --retire. It returns the document and that impact (nil when there is no
+// live copy to replace).
+func (pr *publishRun) check(ctx context.Context, c *config.Config, r *publishResult) ([]byte, *impactJSON, error) {
+	s, of := pr.s, pr.of
+	doc, findings, err := render(c)
+	if err != nil {
+		return nil, nil, err
 	}
 	findings, r.Suppressed = pr.sup.apply(findings)
 	r.Findings = nonNil(findings)
@@ -305,13 +334,13 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		printFindings(s.err, "", prefixed(c, of.shown(findings)), true, pr.p)
 	}
 	if n := countErrors(findings, false); n > 0 {
-		return fail(fmt.Errorf("%s: %s in %s; nothing published", envName(c), plural(n, "error"), c.ClientID()))
+		return nil, nil, fmt.Errorf("%s: %s in %s; nothing published", envName(c), plural(n, "error"), c.ClientID())
 	}
 	// What replacing the live copy does to users; a publish that would
 	// replace another client needs --retire, dry run or not.
 	im, err := pr.changeImpact(ctx, c, doc, false)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	if pr.opts.DryRun {
 		r.Impact = im
@@ -321,40 +350,56 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		if pr.opts.DryRun && !of.json && !of.quiet {
 			printImpact(s.out, im, false)
 		}
-		return fail(retireError(c, im))
+		return nil, nil, retireError(c, im)
 	}
-	// The JWK Set goes first, with the same target, headers and
-	// skip-unchanged rule: the document must never name keys that are not
-	// served yet.
+	return doc, im, nil
+}
+
+// publishKeys publishes c's JWK Set, if it serves one, before the document,
+// with the same target, headers and skip-unchanged rule: the document must
+// never name keys that are not served yet. It returns c's key set (nil when
+// c has no keys).
+func (pr *publishRun) publishKeys(ctx context.Context, c *config.Config, r *publishResult) (*build.KeySet, error) {
+	s, of := pr.s, pr.of
 	ks, err := build.Keys(c)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", envName(c), err))
+		return nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
-	if ks != nil && ks.Name != "" {
-		jc := *c
-		jc.Path = "/" + ks.Name
-		jplan, err := publish.Publish(ctx, &jc, ks.Data, pr.opts)
-		if err != nil {
-			return fail(fmt.Errorf("%s: the JWK Set: %w", envName(c), err))
+	if ks == nil || ks.Name == "" {
+		return ks, nil
+	}
+	jc := *c
+	jc.Path = "/" + ks.Name
+	jplan, err := publish.Publish(ctx, &jc, ks.Data, pr.opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: the JWK Set: %w", envName(c), err)
+	}
+	r.JWKS = &jplan
+	var jim *impactJSON
+	if pr.opts.DryRun {
+		if jim, err = pr.changeImpact(ctx, &jc, ks.Data, true); err != nil {
+			return nil, fmt.Errorf("%s: the JWK Set: %w", envName(c), err)
 		}
-		r.JWKS = &jplan
-		var jim *impactJSON
-		if pr.opts.DryRun {
-			if jim, err = pr.changeImpact(ctx, &jc, ks.Data, true); err != nil {
-				return fail(fmt.Errorf("%s: the JWK Set: %w", envName(c), err))
-			}
-			r.JWKSImpact = jim
-		}
-		if !of.json && !of.quiet {
-			printPlan(s.out, jplan, pr.opts.DryRun)
-			if jim != nil {
-				printImpact(s.out, jim, pr.retire)
-			}
+		r.JWKSImpact = jim
+	}
+	if !of.json && !of.quiet {
+		printPlan(s.out, jplan, pr.opts.DryRun)
+		if jim != nil {
+			printImpact(s.out, jim, pr.retire)
 		}
 	}
+	return ks, nil
+}
+
+// publishDoc publishes doc, c's document, and prints the plan (with im, the
+// impact, on a dry run). When c has keys (hasKeys) and this is not a dry
+// run, it then records their publication time, since from now on servers
+// may fetch them and 'cimd keys retire' times its wait from here.
+func (pr *publishRun) publishDoc(ctx context.Context, c *config.Config, doc []byte, im *impactJSON, hasKeys bool, r *publishResult) (publish.Plan, error) {
+	s, of := pr.s, pr.of
 	plan, err := publish.Publish(ctx, c, doc, pr.opts)
 	if err != nil {
-		return fail(err)
+		return plan, err
 	}
 	r.Plan = &plan
 	if !of.json && !of.quiet {
@@ -363,20 +408,22 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 			printImpact(s.out, im, pr.retire)
 		}
 	}
-	if ks != nil && !pr.opts.DryRun {
-		// From now on servers may fetch the keys: 'cimd keys retire'
-		// times its wait from here.
+	if hasKeys && !pr.opts.DryRun {
 		if err := markPublished(c); err != nil {
-			return fail(fmt.Errorf("%s: published, but the key state was not updated: %w", envName(c), err))
+			return plan, fmt.Errorf("%s: published, but the key state was not updated: %w", envName(c), err)
 		}
 	}
-	if plan.Target != "s3" || pr.opts.DryRun || pr.noVerify {
-		r.OK = true
-		return r
-	}
+	return plan, nil
+}
+
+// verifyLive fetches what plan uploaded for c back from where clients will
+// fetch it and checks it against doc, recording the result in r, so that a
+// publish only succeeds once the live copy passes.
+func (pr *publishRun) verifyLive(ctx context.Context, c *config.Config, doc []byte, plan publish.Plan, r *publishResult) error {
+	s, of := pr.s, pr.of
 	opts, err := deployedOptions(c, pr.verify)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	opts.Ignore = pr.sup.ignores
 	progress := s.err
@@ -399,16 +446,15 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		if plan.Written {
 			what = "uploaded, but"
 		}
-		return fail(fmt.Errorf("%s: %s %s does not pass: %s", envName(c), what, c.ClientID(), ruleList(v.Findings, false)))
+		return fmt.Errorf("%s: %s %s does not pass: %s", envName(c), what, c.ClientID(), ruleList(v.Findings, false))
 	}
-	r.OK = true
 	if !of.json && !of.quiet {
 		if v.JWKS != nil {
 			fmt.Fprintf(s.out, "verified %s\n", printable(v.JWKS.URL))
 		}
 		fmt.Fprintf(s.out, "verified %s\n", printable(c.ClientID()))
 	}
-	return r
+	return nil
 }
 
 // markPublished records now as the publication time of every key of c's

@@ -84,44 +84,68 @@ func Write(out string, files map[string][]byte) ([]string, error) {
 // across a power cut, and a build of a thousand environments would otherwise
 // spend nearly all its time waiting for the disk.
 func WriteTrees(trees []Tree) ([]string, error) {
+	paths, data, err := treeFiles(trees)
+	if err != nil {
+		return nil, err
+	}
+	st, err := stage(paths, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.renameAll(paths); err != nil {
+		return nil, err
+	}
+	return paths, nil
+}
+
+// treeFiles lists the files of trees in the order WriteTrees writes them,
+// their paths and their bytes side by side, refusing the lot if any path
+// goes through a symbolic link, so that nothing is written outside a root.
+func treeFiles(trees []Tree) ([]string, [][]byte, error) {
 	var paths []string
 	var data [][]byte
 	for _, tr := range trees {
 		for _, n := range slices.Sorted(maps.Keys(tr.Files)) {
 			if err := CheckLinks(tr.Root, n); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			paths = append(paths, filepath.Join(tr.Root, filepath.FromSlash(n)))
 			data = append(data, tr.Files[n])
 		}
 	}
+	return paths, data, nil
+}
 
-	var made []string                      // directories created, parents first
-	ready := map[string]bool{}             // directories known to exist
-	var todo []int                         // the paths to write, by index
-	temps := make([]string, 0, len(paths)) // temps[k] is for paths[todo[k]]
-	cleanup := func(from int) {
-		for _, t := range temps[from:] {
-			os.Remove(t)
-		}
-		for i := len(made) - 1; i >= 0; i-- {
-			os.Remove(made[i]) // only if empty: a failed restore keeps its file
-		}
-	}
+// staged is what stage prepared: the temporary files still to be renamed
+// into place and the directories made for them, kept so that a failure can
+// remove both.
+type staged struct {
+	made  []string // directories created, parents first
+	todo  []int    // the paths to write, by index
+	temps []string // temps[k] is for paths[todo[k]]
+}
+
+// stage writes each of paths whose bytes are not already data to a
+// temporary file next to it, creating directories as needed, so that the
+// renames that follow cannot fail for want of space or a directory. On
+// failure it removes what it made, and no file was changed.
+func stage(paths []string, data [][]byte) (*staged, error) {
+	st := &staged{temps: make([]string, 0, len(paths))}
+	ready := map[string]bool{} // directories known to exist
 	for i, p := range paths {
 		dir := filepath.Dir(p)
 		if !ready[dir] {
 			dirs, err := mkdirs(dir)
-			made = append(made, dirs...)
+			st.made = append(st.made, dirs...)
 			if err != nil {
-				cleanup(0)
+				st.cleanup(0)
 				return nil, fmt.Errorf("write %s: %w; no file was changed", p, err)
 			}
 			ready[dir] = true
 		}
 		same, err := unchanged(p, data[i])
 		if err != nil {
-			cleanup(0)
+			st.cleanup(0)
 			return nil, fmt.Errorf("%w; no file was changed", err)
 		}
 		if same {
@@ -129,16 +153,36 @@ func WriteTrees(trees []Tree) ([]string, error) {
 		}
 		t, err := createTemp(dir, p, data[i], false)
 		if err != nil {
-			cleanup(0)
+			st.cleanup(0)
 			return nil, fmt.Errorf("%w; no file was changed", err)
 		}
-		todo = append(todo, i)
-		temps = append(temps, t)
+		st.todo = append(st.todo, i)
+		st.temps = append(st.temps, t)
 	}
-	renamed := make([]string, 0, len(todo))
-	backups := make([]string, len(todo)) // "" when the target did not exist
-	for k, t := range temps {
-		i := todo[k]
+	return st, nil
+}
+
+// cleanup removes the temporary files from temps[from] on (those before it
+// were renamed into place) and the directories made that are empty again.
+func (st *staged) cleanup(from int) {
+	for _, t := range st.temps[from:] {
+		os.Remove(t)
+	}
+	for i := len(st.made) - 1; i >= 0; i-- {
+		os.Remove(st.made[i]) // only if empty: a failed restore keeps its file
+	}
+}
+
+// renameAll renames the temporary files into place, one by one, each
+// existing target first kept aside, so that a reader always sees the old
+// file or the new one. If a rename fails it puts the old files back and
+// removes the new ones, so that every target is as it was, and its error
+// says whether that worked.
+func (st *staged) renameAll(paths []string) error {
+	renamed := make([]string, 0, len(st.todo))
+	backups := make([]string, len(st.todo)) // "" when the target did not exist
+	for k, t := range st.temps {
+		i := st.todo[k]
 		kept, err := backup(paths[i], t+".old")
 		if kept {
 			backups[k] = t + ".old"
@@ -158,8 +202,8 @@ func WriteTrees(trees []Tree) ([]string, error) {
 			} else {
 				err = fmt.Errorf("%w; no file was changed", err)
 			}
-			cleanup(k)
-			return nil, err
+			st.cleanup(k)
+			return err
 		}
 		renamed = append(renamed, paths[i])
 	}
@@ -168,7 +212,7 @@ func WriteTrees(trees []Tree) ([]string, error) {
 			os.Remove(b)
 		}
 	}
-	return paths, nil
+	return nil
 }
 
 // unchanged reports whether name is a regular file, mode 0644, holding
