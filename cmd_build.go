@@ -81,32 +81,9 @@ replaced are put back: every file is as it was.
 	s.out, s.err = bout, berr
 	b := builder{s: s, of: of, file: file, out: *out, p: p, gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
 
-	// Render and check every environment before writing anything, so a bad
-	// environment leaves no other half-done. A chunk at a time, each
-	// rendering dropped once reported: what waits for the write is the
-	// files, and the findings only when --json, --sarif or the GitHub
-	// summary print them at the end.
-	keep := of.json || of.sarif != "" || b.gh.summaryOn()
-	results := make([]*buildResult, len(cfgs))
-	bad := 0
-	for lo := 0; lo < len(cfgs); lo += renderChunk {
-		chunk := cfgs[lo:min(lo+renderChunk, len(cfgs))]
-		rendered := renderAll(chunk)
-		for j, c := range chunk {
-			r, err := b.env(c, rendered[j])
-			rendered[j] = rendering{}
-			if err != nil {
-				return err
-			}
-			r.errors, r.suppressed = countErrors(r.Findings, false), len(r.Suppressed)
-			if !keep {
-				r.Findings, r.Suppressed = nil, nil
-			}
-			results[lo+j] = r
-			if r.files == nil {
-				bad++
-			}
-		}
+	results, bad, err := b.checkAll(cfgs)
+	if err != nil {
+		return err
 	}
 	if bad == 0 {
 		if err := writeBuilds(results); err != nil {
@@ -126,6 +103,38 @@ replaced are put back: every file is as it was.
 		return errFailed
 	}
 	return nil
+}
+
+// checkAll renders and checks every environment of cfgs before anything is
+// written, so that a bad environment leaves no other half-done, and returns
+// their results and how many failed. It goes a chunk at a time, each
+// rendering dropped once reported: what waits for the write is the files,
+// and the findings only when --json, --sarif or the GitHub summary print
+// them at the end.
+func (b *builder) checkAll(cfgs []*config.Config) ([]*buildResult, int, error) {
+	keep := b.of.json || b.of.sarif != "" || b.gh.summaryOn()
+	results := make([]*buildResult, len(cfgs))
+	bad := 0
+	for lo := 0; lo < len(cfgs); lo += renderChunk {
+		chunk := cfgs[lo:min(lo+renderChunk, len(cfgs))]
+		rendered := renderAll(chunk)
+		for j, c := range chunk {
+			r, err := b.env(c, rendered[j])
+			rendered[j] = rendering{}
+			if err != nil {
+				return nil, 0, err
+			}
+			r.errors, r.suppressed = countErrors(r.Findings, false), len(r.Suppressed)
+			if !keep {
+				r.Findings, r.Suppressed = nil, nil
+			}
+			results[lo+j] = r
+			if r.files == nil {
+				bad++
+			}
+		}
+	}
+	return results, bad, nil
 }
 
 // builder is what building every environment shares.
