@@ -188,11 +188,13 @@ func (pr *publishRun) sarif(results []*publishResult) error {
 }
 
 // maxPublishConcurrent bounds how many environments are published at once.
-// Measured (bench/run) with 1000 environments behind a 10 ms round trip,
+// Measured (bench/run) with 1000 environments behind a 10 ms round trip:
 // 32 beat 16 in each of three alternating runs, first publish and
 // unchanged alike (median 5.1 s vs 7.9 s and 1.4 s vs 3.1 s on a loaded
-// machine); the aws CLI runs 10 requests at once.
-const maxPublishConcurrent = 32
+// machine), and 64 took the unchanged publish (1000 HEADs) from 1.66 s to
+// 0.99 s in the next full run (bench/RESULTS.md, runs C and D); the aws CLI
+// runs 10 requests at once.
+const maxPublishConcurrent = 64
 
 // all publishes every environment, at most maxPublishConcurrent at once.
 // What each one prints is held until it is done and then printed whole,
