@@ -27,7 +27,7 @@ type buildResult struct {
 	Suppressed []suppressedFinding `json:"suppressed,omitempty"`
 
 	dir   string
-	files map[string][]byte
+	files []build.File
 	// errors and suppressed count Findings' errors and Suppressed, which
 	// are dropped after printing unless the end of the build prints them.
 	errors, suppressed int
@@ -65,11 +65,15 @@ replaced are put back: every file is as it was.
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	file, cfgs, err := ef.load()
+	// Ten thousand environments are each decoded when needed, not held.
+	file, names, err := ef.loadNames()
+	if err == nil {
+		err = checkServerNames(file, configs(file, names))
+	}
 	if err != nil {
 		return configFailed(s, of, "build", err)
 	}
-	if err := build.Collisions(cfgs, *out); err != nil {
+	if err := build.Collisions(configs(file, names), *out); err != nil {
 		return usageErr(err)
 	}
 	// Buffered: ten thousand environments print tens of thousands of
@@ -81,7 +85,7 @@ replaced are put back: every file is as it was.
 	s.out, s.err = bout, berr
 	b := builder{s: s, of: of, file: file, out: *out, p: p, gh: newGitHub(s), sup: newSuppressor(file, time.Now())}
 
-	results, bad, err := b.checkAll(cfgs)
+	results, bad, err := b.checkAll(names)
 	if err != nil {
 		return err
 	}
@@ -105,22 +109,21 @@ replaced are put back: every file is as it was.
 	return nil
 }
 
-// checkAll renders and checks every environment of cfgs before anything is
-// written, so that a bad environment leaves no other half-done, and returns
-// their results and how many failed. It goes a chunk at a time, each
-// rendering dropped once reported: what waits for the write is the files,
-// and the findings only when --json, --sarif or the GitHub summary print
-// them at the end.
-func (b *builder) checkAll(cfgs []*config.Config) ([]*buildResult, int, error) {
+// checkAll renders and checks every environment of names before anything
+// is written, so that a bad environment leaves no other half-done, and
+// returns their results and how many failed. It goes a chunk at a time, each
+// Config and rendering dropped once reported: what waits for the write is
+// the files, and the findings only when --json, --sarif or the GitHub
+// summary print them at the end.
+func (b *builder) checkAll(names []string) ([]*buildResult, int, error) {
 	keep := b.of.json || b.of.sarif != "" || b.gh.summaryOn()
-	results := make([]*buildResult, len(cfgs))
+	results := make([]*buildResult, len(names))
 	bad := 0
-	for lo := 0; lo < len(cfgs); lo += renderChunk {
-		chunk := cfgs[lo:min(lo+renderChunk, len(cfgs))]
-		rendered := renderAll(chunk)
+	for lo := 0; lo < len(names); lo += renderChunk {
+		chunk, rendered := renderAll(b.file, names[lo:min(lo+renderChunk, len(names))])
 		for j, c := range chunk {
 			r, err := b.env(c, rendered[j])
-			rendered[j] = rendering{}
+			chunk[j], rendered[j] = nil, rendering{}
 			if err != nil {
 				return nil, 0, err
 			}
@@ -190,7 +193,7 @@ func (b builder) env(c *config.Config, rd rendering) (*buildResult, error) {
 		return nil, fmt.Errorf("%s: %w", envName(c), err)
 	}
 	r.dir = c.OutDir(b.out)
-	if _, ok := r.files[build.FirebaseFile]; ok && !of.quiet && !of.json {
+	if build.Find(r.files, build.FirebaseFile) >= 0 && !of.quiet && !of.json {
 		if old, err := build.ReadExisting(r.dir, build.FirebaseFile); err == nil && old != nil {
 			if pat := build.FirebaseDrops(old, c.Path); pat != "" {
 				fmt.Fprintf(s.err, "cimd: warning: %s: firebase.json's hosting.ignore has %q, which leaves %s out of the deploy; remove it from the list\n", envName(c), pat, printable(c.Path))
@@ -265,16 +268,21 @@ type rendering struct {
 	err      error
 }
 
-// renderAll renders every environment, on every CPU when there are enough
-// of them to pay for it (rendering is pure: a Config each, no I/O).
-func renderAll(cfgs []*config.Config) []rendering {
-	out := make([]rendering, len(cfgs))
-	workers := min(runtime.GOMAXPROCS(0), len(cfgs)/64)
+// renderAll decodes and renders each environment of names, on every CPU
+// when there are enough of them to pay for it (it is pure: a Config each, no
+// I/O), and returns their Configs and renderings.
+func renderAll(f *config.File, names []string) ([]*config.Config, []rendering) {
+	cfgs, out := make([]*config.Config, len(names)), make([]rendering, len(names))
+	one := func(i int) {
+		cfgs[i] = f.Config(names[i])
+		out[i].doc, out[i].findings, out[i].err = render(cfgs[i])
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(names)/64)
 	if workers <= 1 {
-		for i, c := range cfgs {
-			out[i].doc, out[i].findings, out[i].err = render(c)
+		for i := range names {
+			one(i)
 		}
-		return out
+		return cfgs, out
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -282,15 +290,15 @@ func renderAll(cfgs []*config.Config) []rendering {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(cfgs) {
+				if i >= len(names) {
 					return
 				}
-				out[i].doc, out[i].findings, out[i].err = render(cfgs[i])
+				one(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
+	return cfgs, out
 }
 
 // render builds the document of c and runs the offline rules on it.

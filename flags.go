@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -81,6 +83,24 @@ func (e *envFlags) register(fs *pflag.FlagSet) {
 // load reads the config and selects the environments; every failure is a
 // configuration error (exit 2).
 func (e *envFlags) load() (*config.File, []*config.Config, error) {
+	f, names, err := e.loadNames()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfgs := make([]*config.Config, len(names))
+	for i, name := range names {
+		cfgs[i] = f.Config(name)
+	}
+	if err := checkServerNames(f, slices.Values(cfgs)); err != nil {
+		return nil, nil, err
+	}
+	return f, cfgs, nil
+}
+
+// loadNames is load for a command of many environments that takes each
+// Config in turn ([config.File.Config]) rather than holding them all: it
+// returns the names selected, and leaves checkServerNames to the caller.
+func (e *envFlags) loadNames() (*config.File, []string, error) {
 	if e.env != "" && e.all {
 		return nil, nil, usagef("--env and --all-envs cannot be used together")
 	}
@@ -94,14 +114,22 @@ func (e *envFlags) load() (*config.File, []*config.Config, error) {
 	if err := checkSuppressions(f); err != nil {
 		return nil, nil, usageErr(err)
 	}
-	cfgs, err := f.Select(e.env, e.all)
+	names, err := f.Names(e.env, e.all)
 	if err != nil {
 		return nil, nil, usageErr(err)
 	}
-	if err := checkServerNames(f, cfgs); err != nil {
-		return nil, nil, err
+	return f, names, nil
+}
+
+// configs yields the Config of each of names, one at a time.
+func configs(f *config.File, names []string) iter.Seq[*config.Config] {
+	return func(yield func(*config.Config) bool) {
+		for _, name := range names {
+			if !yield(f.Config(name)) {
+				return
+			}
+		}
 	}
-	return f, cfgs, nil
 }
 
 // outputFlags are --json, -q, -v and --sarif, shared by build, publish and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/cimd-dev/cimd/config"
@@ -10,8 +11,8 @@ import (
 
 // checkServerNames refuses a [validate] servers entry that names no profile,
 // at its line, before any command renders a document.
-func checkServerNames(f *config.File, cfgs []*config.Config) error {
-	for _, c := range cfgs {
+func checkServerNames(f *config.File, cfgs iter.Seq[*config.Config]) error {
+	for c := range cfgs {
 		if _, err := validate.ParseServers(c.Validate.Servers); err != nil {
 			at := f.Path
 			if line := f.Line(c.Env, "validate", "servers"); line > 0 {

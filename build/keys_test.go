@@ -57,7 +57,7 @@ func TestKeysJWKSURI(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, err := Files(c, []byte("{}"))
-	if err != nil || string(files["oauth/jwks.json"]) != string(ks.Data) {
+	if err != nil || string(fileMap(files)["oauth/jwks.json"]) != string(ks.Data) {
 		t.Errorf("Files = %v, %v; want oauth/jwks.json with the JWK Set", files, err)
 	}
 	if ks.Name != "oauth/jwks.json" {

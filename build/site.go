@@ -2,8 +2,9 @@ package build
 
 import (
 	"fmt"
-	"maps"
+	"iter"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cimd-dev/cimd/config"
@@ -12,9 +13,9 @@ import (
 // Collisions refuses, before anything is rendered or written, two
 // environments of cfgs that would write the same file under their output
 // directories (flagOut as [config.Config.OutDir] takes it).
-func Collisions(cfgs []*config.Config, flagOut string) error {
+func Collisions(cfgs iter.Seq[*config.Config], flagOut string) error {
 	seen := map[string]string{}
-	for _, c := range cfgs {
+	for c := range cfgs {
 		names := append([]string{strings.TrimPrefix(c.Path, "/")}, HeaderFiles(c)...)
 		if j := JWKSPath(c); j != "" {
 			names = append(names, strings.TrimPrefix(j, "/"))
@@ -43,19 +44,19 @@ func Collisions(cfgs []*config.Config, flagOut string) error {
 func WriteSites(trees []Tree) ([][]string, error) {
 	merged := make([]Tree, len(trees))
 	for i, tr := range trees {
-		files := maps.Clone(tr.Files)
-		if b, ok := files["_headers"]; ok {
+		files := slices.Clone(tr.Files)
+		if j := Find(files, "_headers"); j >= 0 {
 			old, err := ReadExisting(tr.Root, "_headers")
 			if err != nil {
 				return nil, err
 			}
 			if old != nil {
-				files["_headers"] = MergeHeaders(old, b)
+				files[j].Data = MergeHeaders(old, files[j].Data)
 			}
 		}
 		for name := range hostJSON {
-			b, ok := files[name]
-			if !ok {
+			j := Find(files, name)
+			if j < 0 {
 				continue
 			}
 			old, err := ReadExisting(tr.Root, name)
@@ -63,7 +64,7 @@ func WriteSites(trees []Tree) ([][]string, error) {
 				return nil, err
 			}
 			if old != nil {
-				if files[name], err = MergeHostJSON(name, old, b); err != nil {
+				if files[j].Data, err = MergeHostJSON(name, old, files[j].Data); err != nil {
 					return nil, fmt.Errorf("in %s: %w", tr.Root, err)
 				}
 			}

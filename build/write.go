@@ -18,12 +18,12 @@ import (
 	"github.com/cimd-dev/cimd/config"
 )
 
-// Files returns the files `cimd build` writes for c, keyed by their
+// Files returns the files `cimd build` writes for c, sorted by their
 // slash-separated path relative to the output directory: the document doc at
 // c.Path, the host header files c.Build.Headers asks for (_headers,
 // vercel.json, firebase.json: see [HeaderFiles]), and the JWK Set
 // of [client.keys] beside the document unless it is inline.
-func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
+func Files(c *config.Config, doc []byte) ([]File, error) {
 	// Load has checked the path already; a Config made in code has not.
 	if err := config.CheckPath(c.Path); err != nil {
 		return nil, fmt.Errorf("path %w", err)
@@ -40,20 +40,43 @@ func Files(c *config.Config, doc []byte) (map[string][]byte, error) {
 	if ks != nil && ks.Name != "" {
 		files[ks.Name] = ks.Data
 	}
-	return files, nil
+	// A slice, not the map: the files of ten thousand environments wait
+	// for the write together.
+	return sortedFiles(files), nil
 }
 
-// A Tree is files (as [Files] returns them) to write under the directory
-// Root.
+// A File is one file of a [Tree]: its slash-separated path under the root,
+// and its bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// A Tree is files to write under the directory Root, sorted by name (as
+// [Files] returns them).
 type Tree struct {
 	Root  string
-	Files map[string][]byte
+	Files []File
 }
 
-// Write writes files (as [Files] returns them) under the directory out and
-// returns the paths written, sorted, as [WriteTrees] does.
+// sortedFiles turns a map of names to bytes into Files.
+func sortedFiles(m map[string][]byte) []File {
+	files := make([]File, 0, len(m))
+	for _, n := range slices.Sorted(maps.Keys(m)) {
+		files = append(files, File{n, m[n]})
+	}
+	return files
+}
+
+// Find returns the index of the file called name in files, or -1.
+func Find(files []File, name string) int {
+	return slices.IndexFunc(files, func(f File) bool { return f.Name == name })
+}
+
+// Write writes files, keyed by their slash-separated path, under the
+// directory out and returns the paths written, sorted, as [WriteTrees] does.
 func Write(out string, files map[string][]byte) ([]string, error) {
-	return WriteTrees([]Tree{{Root: out, Files: files}})
+	return WriteTrees([]Tree{{Root: out, Files: sortedFiles(files)}})
 }
 
 // WriteTrees writes every tree's files and returns the paths written, in
@@ -105,16 +128,22 @@ func treeFiles(trees []Tree) ([]string, [][]byte, error) {
 	var paths []string
 	var data [][]byte
 	for _, tr := range trees {
-		for _, n := range slices.Sorted(maps.Keys(tr.Files)) {
-			if err := CheckLinks(tr.Root, n); err != nil {
+		files := tr.Files
+		if !slices.IsSortedFunc(files, byName) {
+			files = slices.SortedFunc(slices.Values(files), byName)
+		}
+		for _, f := range files {
+			if err := CheckLinks(tr.Root, f.Name); err != nil {
 				return nil, nil, err
 			}
-			paths = append(paths, filepath.Join(tr.Root, filepath.FromSlash(n)))
-			data = append(data, tr.Files[n])
+			paths = append(paths, filepath.Join(tr.Root, filepath.FromSlash(f.Name)))
+			data = append(data, f.Data)
 		}
 	}
 	return paths, data, nil
 }
+
+func byName(a, b File) int { return strings.Compare(a.Name, b.Name) }
 
 // staged is what stage prepared: the temporary files still to be renamed
 // into place and the directories made for them, kept so that a failure can

@@ -13,7 +13,8 @@ import (
 func TestFiles(t *testing.T) {
 	doc := []byte("{}\n")
 	c := &config.Config{Path: "/oauth/client", Publish: config.Publish{CacheControl: "public, max-age=60"}}
-	got, err := Files(c, doc)
+	files, err := Files(c, doc)
+	got := fileMap(files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +23,8 @@ func TestFiles(t *testing.T) {
 	}
 
 	c.Build.Headers = []string{"netlify"}
-	got, err = Files(c, doc)
+	files, err = Files(c, doc)
+	got = fileMap(files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,4 +332,13 @@ func TestWriteRollbackSkipsUnchanged(t *testing.T) {
 		t.Errorf("a exists after the failed Write (%v); want it removed", err)
 	}
 	noTemps(t, out)
+}
+
+// fileMap is files by name, for comparing.
+func fileMap(files []File) map[string][]byte {
+	m := map[string][]byte{}
+	for _, f := range files {
+		m[f.Name] = f.Data
+	}
+	return m
 }

@@ -21,9 +21,14 @@ type File struct {
 	// Path is the file's path as given to [Load].
 	Path string
 
-	configs map[string]*Config // "" is the top level
-	envs    []string           // sorted
-	keys    *lazyKeys          // where the file's keys are written
+	src     string
+	top     map[string]any     // the top level's tables, without env
+	configs map[string]*Config // "" is the top level; the environments too unless spans has them
+	chunks  []chunk            // the sections, when loaded a section at a time
+	chunkOf map[string]int     // the chunk of each environment, then
+	cache   chunkCache
+	envs    []string  // sorted
+	keys    *lazyKeys // where the file's keys are written
 
 	suppress []Suppression // the [[suppress]] entries
 }
@@ -40,27 +45,87 @@ func Load(path string) (*File, error) {
 	if d := scanDepth(data); d != nil {
 		return nil, &Error{File: path, Line: d.line, Col: d.col, Msg: d.msg()}
 	}
+	src := string(data)
+	if f := loadSections(path, src); f != nil {
+		return f, nil
+	}
+	return loadWhole(path, src)
+}
+
+// loadSections loads a file a section at a time (see sections.go), keeping
+// no environment's Config. It returns nil when the file cannot be read that
+// way or has any problem: [loadWhole] then reads it and reports them.
+func loadSections(path, src string) *File {
+	top, names, spans, ok := sections(src)
+	if !ok {
+		return nil
+	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
+	if _, err := toml.Decode(src[:top], &raw); err != nil {
+		return nil
+	}
+	if _, ok := raw["env"]; ok {
+		return nil
+	}
+	f, p := newFile(path, src)
+	f.top = raw
+	c := decodeConfig(raw, nil, p)
+	f.check(p, "", &c, nil, nil)
+	f.configs[""] = &c
+	f.suppress = decodeSuppress(p, raw["suppress"])
+	f.chunkOf = make(map[string]int, len(names))
+	f.chunks = chunks(names, spans)
+	for i, ch := range f.chunks {
+		envs, ok := envTables(src[ch.start:ch.end], ch.names)
+		if !ok {
+			return nil
+		}
+		for _, name := range ch.names {
+			if _, dup := f.chunkOf[name]; dup || name == "" || !validEnvName(name) {
+				return nil
+			}
+			et := envs[name].(map[string]any)
+			decodeConfig(et, toml.Key{"env", name}, p)
+			c := f.envConfig(name, et)
+			f.check(p, name, &c, raw, et)
+			if len(p.errs) > 0 {
+				return nil
+			}
+			f.chunkOf[name] = i
+		}
+	}
+	if p.err() != nil {
+		return nil
+	}
+	f.envs = slices.Sorted(slices.Values(names))
+	return f
+}
+
+// loadWhole decodes the file in one piece and keeps every environment's
+// Config: the way to read a file [loadSections] cannot, and the one that
+// reports problems, in order.
+func loadWhole(path, src string) (*File, error) {
+	var raw map[string]any
+	if _, err := toml.Decode(src, &raw); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			line, col := lineCol(data, pe.Position)
+			line, col := lineCol([]byte(src), pe.Position)
 			return nil, &Error{File: path, Line: line, Col: col, Msg: pe.Message, Err: err}
 		}
 		return nil, &Error{File: path, Msg: err.Error(), Err: err}
 	}
 
-	keys := newLazyKeys(string(data))
-	p := &problems{file: path, keys: keys, bad: map[string]bool{}, said: map[string]bool{}}
-	f := &File{Path: path, configs: map[string]*Config{}, keys: keys}
+	f, p := newFile(path, src)
 	envs := table(p, toml.Key{"env"}, raw["env"])
 	top := maps.Clone(raw)
 	delete(top, "env")
+	f.top = top
 
 	// Types and unknown keys are checked on the tables as written, so each
 	// problem is reported once, at the key that has it.
 	c := decodeConfig(top, nil, p)
-	f.add(p, "", &c, nil, nil)
+	f.check(p, "", &c, nil, nil)
+	f.configs[""] = &c
 	f.suppress = decodeSuppress(p, raw["suppress"])
 	for _, name := range slices.Sorted(maps.Keys(envs)) {
 		at := toml.Key{"env", name}
@@ -80,17 +145,31 @@ func Load(path string) (*File, error) {
 		}
 		decodeConfig(et, at, p)
 		// The merged tables were type-checked above, piece by piece.
-		c := decodeConfig(merge(top, et), at, nil)
-		c.Env = name
-		c.ownOut = defined(et, toml.Key{"build", "out"})
-		c.ownRoot = defined(et, toml.Key{"publish", "dir", "root"})
-		f.add(p, name, &c, top, et)
+		c := f.envConfig(name, et)
+		f.check(p, name, &c, top, et)
+		f.configs[name] = &c
 		f.envs = append(f.envs, name)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+func newFile(path, src string) (*File, *problems) {
+	keys := newLazyKeys(src)
+	p := &problems{file: path, keys: keys, bad: map[string]bool{}, said: map[string]bool{}}
+	return &File{Path: path, src: src, configs: map[string]*Config{}, keys: keys}, p
+}
+
+// envConfig merges environment name's table et over the top level.
+func (f *File) envConfig(name string, et map[string]any) Config {
+	c := decodeConfig(merge(f.top, et), toml.Key{"env", name}, nil)
+	c.Env = name
+	c.File, c.Dir = f.Path, filepath.Dir(f.Path)
+	c.ownOut = defined(et, toml.Key{"build", "out"})
+	c.ownRoot = defined(et, toml.Key{"publish", "dir", "root"})
+	return c
 }
 
 // lineCol returns the 1-based line and column (in characters) of a parse
@@ -106,10 +185,10 @@ func lineCol(data []byte, pos toml.Position) (line, col int) {
 	return bytes.Count(before, []byte("\n")) + 1, utf8.RuneCount(before[lineStart:]) + 1
 }
 
-// add checks c and keeps it as environment name. top and env are the top
+// check checks c, environment name's Config. top and env are the top
 // level's and the environment's own tables: they say whether a problem is the
 // environment's or inherited from the top level, and then already reported.
-func (f *File) add(p *problems, name string, c *Config, top, env map[string]any) {
+func (f *File) check(p *problems, name string, c *Config, top, env map[string]any) {
 	c.File = f.Path
 	c.Dir = filepath.Dir(f.Path)
 	for _, is := range check(c) {
@@ -127,7 +206,6 @@ func (f *File) add(p *problems, name string, c *Config, top, env map[string]any)
 		}
 		p.add(k, "%s", is.msg)
 	}
-	f.configs[name] = c
 }
 
 // validEnvName reports whether name is safe as a directory name.
@@ -165,29 +243,49 @@ func (f *File) Envs() []string { return slices.Clone(f.envs) }
 // all, the top level followed by every environment in sorted order. Each
 // Config is a fresh copy with defaults filled in, so callers may change it.
 func (f *File) Select(env string, all bool) ([]*Config, error) {
+	names, err := f.Names(env, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Config, len(names))
+	for i, name := range names {
+		out[i] = f.get(name)
+	}
+	return out, nil
+}
+
+// Names returns the names of what [File.Select] returns, in its order, ""
+// for the top level, so that a caller of many environments can ask for each
+// [File.Config] in turn instead of holding them all.
+func (f *File) Names(env string, all bool) ([]string, error) {
 	switch {
 	case all:
-		out := []*Config{f.get("")}
-		for _, name := range f.envs {
-			out = append(out, f.get(name))
-		}
-		return out, nil
+		return append([]string{""}, f.envs...), nil
 	case env == "":
-		return []*Config{f.get("")}, nil
+		return []string{""}, nil
 	}
-	if _, ok := f.configs[env]; !ok {
+	if !slices.Contains(f.envs, env) {
 		if len(f.envs) == 0 {
 			return nil, fmt.Errorf("%s: environment %q is not defined: the file has no [env.NAME] tables", f.Path, env)
 		}
 		return nil, fmt.Errorf("%s: environment %q is not defined; defined: %s", f.Path, env, strings.Join(f.envs, ", "))
 	}
-	return []*Config{f.get(env)}, nil
+	return []string{env}, nil
 }
+
+// Config returns environment name ("" for the top level), one of
+// [File.Names], as [File.Select] does: a fresh copy with defaults filled in.
+func (f *File) Config(name string) *Config { return f.get(name) }
 
 // get returns a copy of a config with the defaults that belong to the
 // config (not the document) filled in.
 func (f *File) get(name string) *Config {
-	c := *f.configs[name]
+	var c Config
+	if i, ok := f.chunkOf[name]; ok {
+		c = f.envConfig(name, f.cache.get(f, i)[name].(map[string]any))
+	} else {
+		c = *f.configs[name]
+	}
 	c.Client.RedirectURIs = slices.Clone(c.Client.RedirectURIs)
 	c.Client.GrantTypes = slices.Clone(c.Client.GrantTypes)
 	c.Client.ResponseTypes = slices.Clone(c.Client.ResponseTypes)

@@ -39,22 +39,22 @@ func decodeLoopback(t map[string]any, at toml.Key, p *problems) *Loopback {
 	}
 	var lb Loopback
 	fields{
-		"hosts": func(p *problems, kp toml.Key, v any) {
+		{"hosts", func(p *problems, kp toml.Key, v any) {
 			lb.Hosts = strs(p, kp, v)
 			for _, h := range lb.Hosts {
 				if msg := badLoopbackHost(h); msg != "" {
 					p.add(kp, "%s", msg)
 				}
 			}
-		},
-		"ports": func(p *problems, kp toml.Key, v any) { lb.Ports = ports(p, kp, v) },
-		"path": func(p *problems, kp toml.Key, v any) {
+		}},
+		{"ports", func(p *problems, kp toml.Key, v any) { lb.Ports = ports(p, kp, v) }},
+		{"path", func(p *problems, kp toml.Key, v any) {
 			lb.Path = str(p, kp, v)
 			if msg := badLoopbackPath(lb.Path); msg != "" {
 				p.add(kp, "%s", msg)
 			}
-		},
-		"portless": flag(&lb.Portless),
+		}},
+		{"portless", flag(&lb.Portless)},
 	}.decode(t, at, p, "")
 	return &lb
 }

@@ -62,8 +62,8 @@ func decodeSuppress(p *problems, v any) []Suppression {
 		s := Suppression{Key: keyString(at)}
 		var expires any
 		fields{
-			"rule": text(&s.Rule), "field": text(&s.Field), "reason": text(&s.Reason),
-			"expires": func(_ *problems, _ toml.Key, v any) { expires = v },
+			{"rule", text(&s.Rule)}, {"field", text(&s.Field)}, {"reason", text(&s.Reason)},
+			{"expires", func(_ *problems, _ toml.Key, v any) { expires = v }},
 		}.decode(t, at, p, "")
 		s.Line, _ = p.keys.locate(at)
 		s.RuleLine, s.RuleCol = p.keys.locate(key(at, "rule"))
