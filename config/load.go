@@ -25,7 +25,7 @@ type File struct {
 	top     map[string]any     // the top level's tables, without env
 	configs map[string]*Config // "" is the top level; the environments too unless spans has them
 	chunks  []chunk            // the sections, when loaded a section at a time
-	chunkOf map[string]int     // the chunk of each environment, then
+	envAt   map[string]envAt   // each environment's section and chunk, then
 	cache   chunkCache
 	envs    []string  // sorted
 	keys    *lazyKeys // where the file's keys are written
@@ -69,19 +69,24 @@ func loadSections(path, src string) *File {
 	}
 	f, p := newFile(path, src)
 	f.top = raw
+	f.keys.top, f.keys.section = src[:top], func(name string) (span, bool) {
+		at, ok := f.envAt[name]
+		return at.span, ok
+	}
 	c := decodeConfig(raw, nil, p)
 	f.check(p, "", &c, nil, nil)
 	f.configs[""] = &c
 	f.suppress = decodeSuppress(p, raw["suppress"])
-	f.chunkOf = make(map[string]int, len(names))
+	f.envAt = make(map[string]envAt, len(names))
 	f.chunks = chunks(names, spans)
+	k := 0 // names[k] is the next section in file order
 	for i, ch := range f.chunks {
 		envs, ok := envTables(src[ch.start:ch.end], ch.names)
 		if !ok {
 			return nil
 		}
 		for _, name := range ch.names {
-			if _, dup := f.chunkOf[name]; dup || name == "" || !validEnvName(name) {
+			if _, dup := f.envAt[name]; dup || name == "" || !validEnvName(name) {
 				return nil
 			}
 			et := envs[name].(map[string]any)
@@ -91,7 +96,8 @@ func loadSections(path, src string) *File {
 			if len(p.errs) > 0 {
 				return nil
 			}
-			f.chunkOf[name] = i
+			f.envAt[name] = envAt{chunk: i, span: spans[k]}
+			k++
 		}
 	}
 	if p.err() != nil {
@@ -281,8 +287,8 @@ func (f *File) Config(name string) *Config { return f.get(name) }
 // config (not the document) filled in.
 func (f *File) get(name string) *Config {
 	var c Config
-	if i, ok := f.chunkOf[name]; ok {
-		c = f.envConfig(name, f.cache.get(f, i)[name].(map[string]any))
+	if at, ok := f.envAt[name]; ok {
+		c = f.envConfig(name, f.cache.get(f, at.chunk)[name].(map[string]any))
 	} else {
 		c = *f.configs[name]
 	}

@@ -38,10 +38,18 @@ type pos struct{ line, col int }
 // lazyKeys is the keyIndex of a source, made at its first use: most runs
 // never report a position, and the index of a file of ten thousand
 // environments is several times the file's size.
+//
+// For a file read a section at a time, the index covers the top level's
+// text only, and a key of an environment is looked for in that
+// environment's section, indexed when asked: no index of the whole file is
+// ever built, and nothing per key is kept.
 type lazyKeys struct {
 	once sync.Once
 	src  string
 	ix   *keyIndex
+
+	top     string                         // with section: the top level's text
+	section func(name string) (span, bool) // where environment name's section is
 }
 
 func newLazyKeys(src string) *lazyKeys { return &lazyKeys{src: src} }
@@ -50,6 +58,19 @@ func newLazyKeys(src string) *lazyKeys { return &lazyKeys{src: src} }
 func (l *lazyKeys) locate(key toml.Key) (line, col int) {
 	if l == nil {
 		return 0, 0
+	}
+	if l.section != nil {
+		if len(key) >= 2 && key[0] == "env" {
+			if sp, ok := l.section(key[1]); ok {
+				line, col = newKeyIndex(l.src[sp.start:sp.end]).locate(key)
+				if line > 0 {
+					line += sp.line - 1
+				}
+				return line, col
+			}
+		}
+		l.once.Do(func() { l.ix = newKeyIndex(l.top) })
+		return l.ix.locate(key)
 	}
 	l.once.Do(func() { l.ix, l.src = newKeyIndex(l.src), "" })
 	return l.ix.locate(key)

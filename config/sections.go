@@ -27,8 +27,9 @@ import (
 // the names unique and the top level free of env, the sections touch
 // disjoint tables, so decoding them apart gives what decoding the whole gives.
 
-// span is where one environment's section is in the source.
-type span struct{ start, end int }
+// span is where one environment's section (or a chunk) is in the source,
+// and the line it starts on.
+type span struct{ start, end, line int }
 
 // sections splits src into the top level's text, src[:top], and the sections
 // of its environments in file order; ok is false when a header that starts a
@@ -37,23 +38,25 @@ func sections(src string) (top int, names []string, spans []span, ok bool) {
 	top = -1
 	cur := ""
 	multiline := "" // the closing delimiter while inside a multi-line string
+	line := 0
 	for at := 0; at < len(src); {
+		line++
 		end := strings.IndexByte(src[at:], '\n')
 		if end < 0 {
 			end = len(src)
 		} else {
 			end += at + 1
 		}
-		line := src[at:end]
+		text := src[at:end]
 		start := at
 		at = end
 		if multiline != "" {
-			if strings.Contains(line, multiline) {
+			if strings.Contains(text, multiline) {
 				multiline = ""
 			}
 			continue
 		}
-		rest := strings.TrimLeft(line, " \t")
+		rest := strings.TrimLeft(text, " \t")
 		if strings.HasPrefix(rest, "[") && !strings.HasPrefix(rest, "[[") {
 			k, _, good := parseKey(rest, 1)
 			if !good || len(k) == 0 {
@@ -73,7 +76,7 @@ func sections(src string) (top int, names []string, spans []span, ok bool) {
 				}
 				cur = k[1]
 				names = append(names, cur)
-				spans = append(spans, span{start: start})
+				spans = append(spans, span{start: start, line: line})
 			}
 			continue
 		}
@@ -91,6 +94,13 @@ func sections(src string) (top int, names []string, spans []span, ok bool) {
 	}
 	spans[len(spans)-1].end = len(src)
 	return top, names, spans, true
+}
+
+// envAt is where an environment read a section at a time is: its section,
+// and the chunk it is decoded with.
+type envAt struct {
+	chunk int
+	span
 }
 
 // A chunk is sections decoded together: toml.Decode costs the same few

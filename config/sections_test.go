@@ -36,6 +36,17 @@ func sameAsWhole(t *testing.T, path, src string, f *File) {
 			t.Errorf("%s:\n got  %+v\n want %+v", want[i].Name(), got[i], want[i])
 		}
 	}
+	// Each key is found on the same line, where the findings of GitHub
+	// annotations and SARIF point.
+	keys := [][]string{{"host"}, {"path"}, {"client"}, {"client", "client_name"}, {"client", "redirect_uris"},
+		{"client", "extra", "nested"}, {"client", "extra", "list"}, {"build", "out"}, {"publish", "s3", "bucket"}, {"nope"}}
+	for _, env := range append([]string{""}, whole.Envs()...) {
+		for _, k := range keys {
+			if got, want := f.Line(env, k...), whole.Line(env, k...); got != want {
+				t.Errorf("Line(%q, %q) = %d; decoded whole %d", env, k, got, want)
+			}
+		}
+	}
 	if !reflect.DeepEqual(f.suppress, whole.suppress) {
 		t.Errorf("suppressions %+v; decoded whole %+v", f.suppress, whole.suppress)
 	}
@@ -112,7 +123,7 @@ host = "m.example.com"
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.chunkOf == nil && len(f.envs) > 0 {
+			if f.envAt == nil && len(f.envs) > 0 {
 				t.Fatal("Load kept every Config; want the sections")
 			}
 			sameAsWhole(t, path, src, f)
@@ -176,7 +187,7 @@ host = "m.example.com"
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.chunkOf != nil {
+			if f.envAt != nil {
 				t.Fatal("Load used sections")
 			}
 			sameAsWhole(t, path, src, f)
@@ -215,7 +226,7 @@ func TestChunks(t *testing.T) {
 	at := 0
 	add := func(n string) {
 		names = append(names, n)
-		spans = append(spans, span{at, at + 10})
+		spans = append(spans, span{start: at, end: at + 10})
 		at += 10
 	}
 	for i := range maxChunk + 6 {
