@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,14 +68,15 @@ replaced are put back: every file is as it was.
 	}
 	// Ten thousand environments are each decoded when needed, not held.
 	file, names, err := ef.loadNames()
+	var collision error
 	if err == nil {
-		err = checkServerNames(file, configs(file, names))
+		err, collision = preflight(file, names, *out)
 	}
 	if err != nil {
 		return configFailed(s, of, "build", err)
 	}
-	if err := build.Collisions(configs(file, names), *out); err != nil {
-		return usageErr(err)
+	if collision != nil {
+		return usageErr(collision)
 	}
 	// Buffered: ten thousand environments print tens of thousands of
 	// lines. The painter looks at the real stream; stderr goes first.
@@ -107,6 +109,30 @@ replaced are put back: every file is as it was.
 		return errFailed
 	}
 	return nil
+}
+
+// preflight checks, before anything is rendered, every environment's
+// [validate] servers (a configuration error) and that no two environments
+// would write one file (a usage error), taking each Config once.
+func preflight(file *config.File, names []string, out string) (servers, collision error) {
+	n := 0
+	seq := func(yield func(*config.Config) bool) {
+		for _, name := range names {
+			c := file.Config(name)
+			n++
+			if servers == nil {
+				servers = checkServerNames(file, slices.Values([]*config.Config{c}))
+			}
+			if !yield(c) {
+				return
+			}
+		}
+	}
+	collision = build.Collisions(seq, out)
+	if servers == nil && n < len(names) {
+		servers = checkServerNames(file, configs(file, names[n:]))
+	}
+	return servers, collision
 }
 
 // checkAll renders and checks every environment of names before anything
