@@ -151,20 +151,25 @@ func runValidate(ctx context.Context, s stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A validate keeps little alive (the results) and makes garbage fast
-	// (TLS records, HTTP/2 frames, parsed documents): with the default
-	// GOGC, collection was a fifth of the CPU of 1000 URLs. A heap of five
-	// times the live data stays small (32 MB at 1000 URLs; bench/RESULTS.md).
+	// A validate makes garbage fast (TLS records, HTTP/2 frames, parsed
+	// documents): with the default GOGC, collection was a fifth of the CPU
+	// of 1000 URLs. What it keeps is small: each result is reported as
+	// soon as those before it are, and then slimmed (see [validateReport]).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	results := runConcurrently(ctx, jobs)
 	if origins == nil {
-		origins = make([]origin, len(results))
+		origins = make([]origin, len(jobs))
 	}
+	rep := newValidateReport(s, of, origins, vf.strict)
+	defer rep.flush()
+	results := runConcurrently(ctx, jobs, func(i int, r *validate.Result) {
+		if ctx.Err() == nil { // interrupted: nothing more is printed
+			rep.add(i, r)
+		}
+	})
 	if ctx.Err() != nil {
 		return fmt.Errorf("validate: interrupted")
 	}
-	hidden := suppressResults(results, origins, vf.strict)
-	return reportValidate(s, of, results, origins, hidden)
+	return rep.finish(results)
 }
 
 // validateJobs turns the command line into one check per target, or per
@@ -191,29 +196,109 @@ func validateJobs(fs *pflag.FlagSet, ef *envFlags, vf *validateFlags, of outputF
 	return jobs, nil, err
 }
 
-// reportValidate prints the results (text, JSON or quiet), annotates and
-// summarises them for GitHub, and returns errFailed when one is invalid.
-func reportValidate(s stdio, of outputFlags, results []validate.Result, origins []origin, hidden [][]suppressedFinding) error {
+// validateReport prints validate's results. Text and -q output go out as
+// the results come in, in order, each result once those before it are done;
+// each is then slimmed to what the end of the report still reads: --json
+// keeps everything, --sarif and the GitHub annotations and step summary
+// keep the findings, and plain text keeps only the verdict. So a thousand
+// URLs do not wait for the report with their documents, bodies and server
+// verdicts.
+type validateReport struct {
+	s          stdio
+	of         outputFlags
+	origins    []origin
+	strict     bool
+	pOut, pErr painter
+	out, errw  *bufio.Writer
+	gh         github
+	sup        *suppressor
+	hidden     [][]suppressedFinding
+	keepAll    bool // --json
+	keepFound  bool // --sarif, GitHub
+}
+
+func newValidateReport(s stdio, of outputFlags, origins []origin, strict bool) *validateReport {
 	// Buffered: a thousand results are a few writes, not thousands. The
-	// painters look at the real streams; stderr (annotations) goes first.
-	pOut, pErr := newPainter(s, s.out), newPainter(s, s.err)
-	out, errw := bufio.NewWriterSize(s.out, 64<<10), bufio.NewWriterSize(s.err, 64<<10)
-	defer out.Flush()
-	defer errw.Flush()
-	s.out, s.err = out, errw
-	valid := true
-	gh := newGitHub(s)
-	rows := make([]summaryRow, len(results))
+	// painters look at the real streams.
+	rep := &validateReport{s: s, of: of, origins: origins, strict: strict,
+		pOut: newPainter(s, s.out), pErr: newPainter(s, s.err),
+		hidden: make([][]suppressedFinding, len(origins)), keepAll: of.json}
+	rep.out, rep.errw = bufio.NewWriterSize(s.out, 64<<10), bufio.NewWriterSize(s.err, 64<<10)
+	rep.s.out, rep.s.err = rep.out, rep.errw
+	rep.gh = newGitHub(rep.s)
+	rep.keepFound = of.sarif != "" || rep.gh.on
+	return rep
+}
+
+// flush writes out what is buffered, stderr (annotations) first.
+func (rep *validateReport) flush() {
+	rep.errw.Flush()
+	rep.out.Flush()
+}
+
+// add reports result i, which comes after every result before it.
+func (rep *validateReport) add(i int, r *validate.Result) {
+	if o := rep.origins[i]; o.file != nil {
+		if rep.sup == nil {
+			rep.sup = newSuppressor(o.file, time.Now())
+		}
+		r.Findings, rep.hidden[i] = rep.sup.apply(r.Findings)
+		r.Judge(rep.strict)
+	}
+	switch {
+	case rep.of.json:
+	case rep.of.quiet:
+		// Both go to stderr, where the GitHub annotations come first:
+		// then these wait for them (the findings are kept for them).
+		if !rep.gh.on {
+			rep.quietLines(*r)
+		}
+	default:
+		if i > 0 {
+			fmt.Fprintln(rep.s.out)
+		}
+		writeResultText(rep.s.out, *r, rep.of.verbose, rep.pOut)
+	}
+	if rep.keepAll {
+		return
+	}
+	findings := r.Findings
+	*r = validate.Result{Target: r.Target, URL: r.URL, Valid: r.Valid}
+	if rep.keepFound {
+		r.Findings = findings
+	}
+}
+
+// quietLines prints a result's findings as -q does: errors only.
+func (rep *validateReport) quietLines(r validate.Result) {
+	printFindings(rep.s.err, r.Target+": ", rep.of.shown(r.Findings), true, rep.pErr)
+}
+
+// finish ends the report of results, every one of them added: the GitHub
+// annotations and summary, --json, the tally, --sarif. It returns errFailed
+// when one is invalid.
+func (rep *validateReport) finish(results []validate.Result) error {
+	s, of, hidden := rep.s, rep.of, rep.hidden
+	valid, n := true, 0
+	var rows []summaryRow
+	if rep.gh.summaryOn() {
+		rows = make([]summaryRow, len(results))
+	}
 	for i, r := range results {
 		valid = valid && r.Valid
-		gh.annotate(r.Findings, origins[i])
-		verdict := "✗ invalid"
 		if r.Valid {
-			verdict = "✓ valid"
+			n++
 		}
-		rows[i] = summaryRow{target: r.Target, verdict: verdict, findings: r.Findings}
+		rep.gh.annotate(r.Findings, rep.origins[i])
+		if rows != nil {
+			verdict := "✗ invalid"
+			if r.Valid {
+				verdict = "✓ valid"
+			}
+			rows[i] = summaryRow{target: r.Target, verdict: verdict, findings: r.Findings}
+		}
 	}
-	if err := gh.writeSummary("validate", rows); err != nil {
+	if err := rep.gh.writeSummary("validate", rows); err != nil {
 		return err
 	}
 	switch {
@@ -230,17 +315,21 @@ func reportValidate(s stdio, of outputFlags, results []validate.Result, origins 
 			return err
 		}
 	case of.quiet:
-		for _, r := range results {
-			printFindings(s.err, r.Target+": ", of.shown(r.Findings), true, pErr)
+		if rep.gh.on {
+			for _, r := range results {
+				rep.quietLines(r)
+			}
 		}
 	default:
-		writeText(s.out, results, of.verbose, pOut)
+		if len(results) > 1 {
+			fmt.Fprintf(s.out, "\n%d of %d valid\n", n, len(results))
+		}
 		if n := countSuppressed(hidden); n > 0 {
-			fmt.Fprintf(s.out, "\n%s suppressed by [[suppress]] in %s\n", plural(n, "finding"), printable(origins[0].file.Path))
+			fmt.Fprintf(s.out, "\n%s suppressed by [[suppress]] in %s\n", plural(n, "finding"), printable(rep.origins[0].file.Path))
 		}
 	}
 	if of.sarif != "" {
-		if err := validateSARIF(s, of.sarif, results, origins, hidden); err != nil {
+		if err := validateSARIF(s, of.sarif, results, rep.origins, hidden); err != nil {
 			return err
 		}
 	}
@@ -393,11 +482,16 @@ func isURLTarget(t string) bool {
 }
 
 // runConcurrently runs jobs at most maxConcurrent at a time and returns
-// their results in the order of jobs. The workers are reused from job to
-// job: a fresh goroutine per job would grow a fresh stack through the HTTP
-// and TLS code every time.
-func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.Result) []validate.Result {
+// their results in the order of jobs. done sees each result once every
+// result before it is in, in order, and may change it (drop what it no longer
+// needs); it runs under a lock, so it should be quick. The workers are reused
+// from job to job: a fresh goroutine per job would grow a fresh stack through
+// the HTTP and TLS code every time.
+func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.Result, done func(int, *validate.Result)) []validate.Result {
 	results := make([]validate.Result, len(jobs))
+	finished := make([]bool, len(jobs))
+	var mu sync.Mutex
+	ready := 0 // results[:ready] have been given to done
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(maxConcurrent, len(jobs)) {
@@ -407,7 +501,15 @@ func runConcurrently(ctx context.Context, jobs []func(context.Context) validate.
 				if i >= len(jobs) {
 					return
 				}
-				results[i] = jobs[i](ctx)
+				r := jobs[i](ctx)
+				mu.Lock()
+				jobs[i] = nil // what the job held (a rendered document) can go
+				results[i], finished[i] = r, true
+				for ready < len(jobs) && finished[ready] {
+					done(ready, &results[ready])
+					ready++
+				}
+				mu.Unlock()
 			}
 		})
 	}

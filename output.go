@@ -21,15 +21,6 @@ import (
 // This file holds how every command prints: text reports and findings, the
 // painter, the one escape for outside text, JSON and config problems.
 
-// writeText prints validate's human-readable report: per target a headline,
-// the HTTP facts, one line per finding, then the document's main fields, as
-// FastMCP's validate prints them.
-func writeText(w io.Writer, results []validate.Result, verbose bool, p painter) {
-	writeBlocks(w, results, func(r validate.Result) bool { return r.Valid }, "valid", func(r validate.Result) {
-		writeResultText(w, r, verbose, p)
-	})
-}
-
 // writeBlocks prints one block per result, a blank line between, then,
 // when there are several, how many of them pass: "2 of 3 valid".
 func writeBlocks[T any](w io.Writer, results []T, passes func(T) bool, tally string, block func(T)) {

@@ -143,25 +143,6 @@ func finishSARIF(s stdio, of outputFlags, file string, n int, targets []sarifTar
 	return writeSARIF(s, of.sarif, targets...)
 }
 
-// suppressResults applies the config's entries to the results of config
-// mode (origins with a file) and judges them again; it returns what each
-// result had set aside.
-func suppressResults(results []validate.Result, origins []origin, strict bool) [][]suppressedFinding {
-	hidden := make([][]suppressedFinding, len(results))
-	var sup *suppressor
-	for i := range results {
-		if origins[i].file == nil {
-			continue
-		}
-		if sup == nil {
-			sup = newSuppressor(origins[i].file, time.Now())
-		}
-		results[i].Findings, hidden[i] = sup.apply(results[i].Findings)
-		results[i].Judge(strict)
-	}
-	return hidden
-}
-
 // validateSARIF writes validate's --sarif: config-mode results at their
 // cimd.toml lines, FILE targets at the file, URL targets at the URL.
 func validateSARIF(s stdio, path string, results []validate.Result, origins []origin, hidden [][]suppressedFinding) error {
