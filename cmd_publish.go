@@ -112,11 +112,16 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	if fs.Changed("timeout") && *timeout <= 0 {
 		return usagef("publish: --timeout %s: want a positive duration, e.g. 10s", *timeout)
 	}
-	file, cfgs, err := ef.load()
+	// Each environment's Config is decoded when it is needed, not held for
+	// the whole publish.
+	file, names, err := ef.loadNames()
+	if err == nil {
+		err = checkServerNames(file, configs(file, names))
+	}
 	if err != nil {
 		return configFailed(s, of, "publish", err)
 	}
-	if err := publish.Collisions(cfgs); err != nil {
+	if err := publish.Collisions(configs(file, names)); err != nil {
 		return usageErr(err)
 	}
 	log := s.err
@@ -132,8 +137,8 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 	}
 	// Many environments in one bucket: one LIST instead of a HeadObject
 	// for each object that does not exist yet.
-	pr.opts.Clients.Prelist(ctx, cfgs, pr.opts)
-	results := pr.all(ctx, cfgs)
+	pr.opts.Clients.Prelist(ctx, configs(file, names), pr.opts)
+	results := pr.all(ctx, names)
 	failed := 0
 	for _, r := range results {
 		if r != nil && !r.OK {
@@ -154,12 +159,12 @@ func runPublish(ctx context.Context, s stdio, args []string) error {
 		}{failed == 0, results}); err != nil {
 			return err
 		}
-	} else if len(cfgs) > 1 && !of.quiet {
+	} else if len(names) > 1 && !of.quiet {
 		verb := "published"
 		if *dryRun {
 			verb = "dry run: would publish"
 		}
-		fmt.Fprintf(s.err, "cimd: %s %d of %d environments\n", verb, len(cfgs)-failed, len(cfgs))
+		fmt.Fprintf(s.err, "cimd: %s %d of %d environments\n", verb, len(names)-failed, len(names))
 	}
 	if err := pr.sarif(results); err != nil {
 		return err
@@ -201,20 +206,20 @@ const maxPublishConcurrent = 64
 // in config order, as soon as the environments before it are printed: the
 // output is what a one-by-one publish prints. Once ctx ends no environment
 // is started; those left out have a nil result.
-func (pr *publishRun) all(ctx context.Context, cfgs []*config.Config) []*publishResult {
-	results := make([]*publishResult, len(cfgs))
-	if len(cfgs) == 1 {
-		results[0] = pr.env(ctx, cfgs[0])
+func (pr *publishRun) all(ctx context.Context, names []string) []*publishResult {
+	results := make([]*publishResult, len(names))
+	if len(names) == 1 {
+		results[0] = pr.env(ctx, pr.file.Config(names[0]))
 		return results
 	}
-	done := make([]chan struct{}, len(cfgs))
-	recs := make([]*recording, len(cfgs))
-	for i := range cfgs {
+	done := make([]chan struct{}, len(names))
+	recs := make([]*recording, len(names))
+	for i := range names {
 		done[i], recs[i] = make(chan struct{}), &recording{}
 	}
 	go func() {
 		sem := make(chan struct{}, maxPublishConcurrent)
-		for i, c := range cfgs {
+		for i, name := range names {
 			sem <- struct{}{}
 			if ctx.Err() != nil {
 				<-sem
@@ -224,13 +229,14 @@ func (pr *publishRun) all(ctx context.Context, cfgs []*config.Config) []*publish
 			go func() {
 				defer func() { <-sem }()
 				defer close(done[i])
-				results[i] = pr.recorded(recs[i]).env(ctx, c)
+				results[i] = pr.recorded(recs[i]).env(ctx, pr.file.Config(name))
 			}()
 		}
 	}()
-	for i := range cfgs {
+	for i := range names {
 		<-done[i]
 		recs[i].replay(pr.s.out, pr.s.err)
+		recs[i] = nil // printed: a thousand environments' output need not wait
 	}
 	return results
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"iter"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ type listing struct {
 // their HeadObjects as without it, and report any error they meet. With
 // opts.Force nothing is listed, as no HeadObject is made. Prelist must
 // be called before the publishes it serves.
-func (cs *Clients) Prelist(ctx context.Context, cfgs []*config.Config, opts Options) {
+func (cs *Clients) Prelist(ctx context.Context, cfgs iter.Seq[*config.Config], opts Options) {
 	if cs == nil || opts.Force {
 		return
 	}
@@ -64,7 +65,7 @@ func (cs *Clients) Prelist(ctx context.Context, cfgs []*config.Config, opts Opti
 	}
 	groups := map[listKey]*group{}
 	var order []listKey
-	for _, c := range cfgs {
+	for c := range cfgs {
 		if c.Publish.Target != "s3" || c.Publish.S3.Bucket == "" || config.CheckPath(c.Path) != nil {
 			continue
 		}

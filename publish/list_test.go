@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func publishAll(t *testing.T, e *s3Env, cfgs []*config.Config, opts Options) ([]
 	opts.Clients = &Clients{}
 	var log bytes.Buffer
 	opts.Log = &log
-	opts.Clients.Prelist(t.Context(), cfgs, opts)
+	opts.Clients.Prelist(t.Context(), slices.Values(cfgs), opts)
 	plans := make([]Plan, len(cfgs))
 	errs := make([]error, len(cfgs))
 	for i, c := range cfgs {
@@ -145,7 +146,7 @@ func TestPrelist(t *testing.T) {
 	t.Run("racing writer", func(t *testing.T) {
 		cfgs := envConfigs("race", 10)
 		opts := Options{Clients: &Clients{}}
-		opts.Clients.Prelist(t.Context(), cfgs, opts)
+		opts.Clients.Prelist(t.Context(), slices.Values(cfgs), opts)
 		key := "race/e03/oauth/client.json"
 		if !opts.Clients.listedAbsent(cfgs[3].Publish.S3, publishTimeout(cfgs[3], opts), key) {
 			t.Fatalf("the listing does not show %s absent", key)

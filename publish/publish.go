@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"path/filepath"
 	"strings"
 	"time"
@@ -105,9 +106,9 @@ func publishTimeout(c *config.Config, opts Options) time.Duration {
 // Collisions refuses, before anything is published, two environments
 // that would publish to the same place: one file of a dir target (after
 // cleaning), or one key of one bucket at one endpoint.
-func Collisions(cfgs []*config.Config) error {
+func Collisions(cfgs iter.Seq[*config.Config]) error {
 	seen := map[string]string{}
-	for _, c := range cfgs {
+	for c := range cfgs {
 		// The document, and the JWK Set of [client.keys] beside it.
 		paths := []string{c.Path}
 		if j := build.JWKSPath(c); j != "" {
