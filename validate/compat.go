@@ -41,6 +41,10 @@ type Constraint struct {
 	cite string // the sources for a message, made by prepare
 	msg  string // the message of a hit without detail, made by prepare
 
+	// when are the facts of which the subject must have one for check to
+	// fire: evaluate runs check only then (see facts).
+	when facts
+
 	// check returns the places where the subject breaks the row, or nil.
 	// A nil check marks a row that cannot be decided from the URL, the
 	// document and the response (it needs a setting of the server, or a
@@ -95,6 +99,9 @@ type Server struct {
 	// steps are the rows with a check, in row order, made by prepare: a
 	// small array evaluate walks instead of the rows themselves.
 	steps []step
+	// when is the union of the steps' when: a subject with none of these
+	// facts fires no row of the server.
+	when facts
 }
 
 // step is a row with a check, and what evaluate asks of it before running
@@ -102,8 +109,9 @@ type Server struct {
 type step struct {
 	check func(*subject) []hit
 	row   *Constraint
-	live  bool // row.Live
-	url   bool // a server-url- row, which runs without a document
+	when  facts // row.when
+	live  bool  // row.Live
+	url   bool  // a server-url- row, which runs without a document
 }
 
 // prepare makes the messages that do not depend on the document once, so
@@ -128,7 +136,8 @@ func prepare(list [24]Server) [24]Server {
 		sv.notes = slices.Clip(sv.notes)
 		for j := range sv.Rows {
 			if row := &sv.Rows[j]; row.check != nil {
-				sv.steps = append(sv.steps, step{row.check, row, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+				sv.steps = append(sv.steps, step{row.check, row, row.when, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+				sv.when |= row.when
 			}
 		}
 		sv.steps = slices.Clip(sv.steps)
@@ -236,8 +245,15 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 	r.Server, r.Accepts = sv.Name, s.doc != nil
 	var buf [2]fired
 	hits := buf[:0]
+	if s.facts&sv.when == 0 && len(runtime) == 0 {
+		r.Findings = sv.notes
+		return all
+	}
 	for k := range sv.steps {
 		st := &sv.steps[k]
+		if s.facts&st.when == 0 {
+			continue
+		}
 		if st.live && s.http == nil {
 			continue
 		}

@@ -47,6 +47,9 @@ type subject struct {
 	// serves them all.
 	buf []hit
 
+	// facts are what the rows' gates test (see facts), found once.
+	facts facts
+
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
 		done bool
@@ -151,7 +154,7 @@ func putSubject(s *subject) {
 	s.url, s.p, s.host, s.doc, s.http = "", uriParts{}, "", nil, nil
 	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
 	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
-	s.methodStr, s.methodOK, s.appType = "", false, ""
+	s.methodStr, s.methodOK, s.appType, s.facts = "", false, "", 0
 	s.portless = [2]struct {
 		done bool
 		hits []hit
@@ -242,6 +245,7 @@ func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *
 	} else {
 		s.respList = defaultResponses
 	}
+	s.facts = s.findFacts()
 }
 
 // The RFC 7591 defaults, shared: the lists are only read.
@@ -336,6 +340,22 @@ var keptMembers = [...]string{
 	"dpop_bound_access_tokens", "post_logout_redirect_uris", "application_type",
 	"client_uri", "logo_uri", "tos_uri", "policy_uri", "initiate_login_uri", "sector_identifier_uri",
 }
+
+// The indices in keptMembers of the members findFacts reads.
+const (
+	mClientName      = 0
+	mRedirectURIs    = 1
+	mJWKS            = 4
+	mJWKSURI         = 5
+	mAuthMethods     = 6
+	mAuthAlgs        = 8
+	mScope           = 9
+	mContacts        = 10
+	mDPoP            = 11
+	mPostLogout      = 12
+	mApplicationType = 13
+	mClientURI       = 14
+)
 
 // memberIndex is key's index in keptMembers, or -1. A switch, which the
 // compiler turns into a search on length and bytes: cheaper than hashing.

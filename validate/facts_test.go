@@ -1,0 +1,102 @@
+package validate
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestRowGates: every row with a check has a gate, and on every input where
+// the row must fire (rowCases) the subject has one of the gate's facts, so
+// that evaluate runs the check.
+func TestRowGates(t *testing.T) {
+	for i := range servers {
+		sv := &servers[i]
+		for j := range sv.Rows {
+			row := &sv.Rows[j]
+			if row.check == nil {
+				continue
+			}
+			name := rowName(sv, row)
+			if row.when == 0 {
+				t.Errorf("%s has a check but no when", name)
+				continue
+			}
+			for _, x := range rowCases[name].fires {
+				if s := x.subject(); s.facts&row.when == 0 {
+					t.Errorf("%s on %v: the subject's facts %b have none of when %b, so the row never runs", name, x, s.facts, row.when)
+				}
+			}
+		}
+	}
+}
+
+// ungated is the subject s with every fact, so that evaluate runs every
+// check whatever the gates say.
+func ungated(s *subject) *subject {
+	s.facts = ^facts(0)
+	return s
+}
+
+// TestGatesChangeNothing judges many documents as evaluate does and with
+// every check run, and wants the same results: a gate only skips checks
+// that would not fire.
+func TestGatesChangeNothing(t *testing.T) {
+	type input struct {
+		url string
+		doc map[string]any
+	}
+	var inputs []input
+	for _, c := range allCases() {
+		if _, doc := Check(c.url, []byte(c.body), c.opts); doc != nil {
+			inputs = append(inputs, input{c.url, doc})
+		}
+	}
+	for _, c := range rowCases {
+		for _, x := range append(c.fires, c.quiet...) {
+			s := x.subject()
+			inputs = append(inputs, input{s.url, s.doc})
+		}
+	}
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		url, _ := DocumentClientID(body)
+		if _, doc := Check(url, body, Options{}); doc != nil {
+			inputs = append(inputs, input{url, doc})
+		}
+	}
+	if len(inputs) < 300 {
+		t.Fatalf("only %d inputs", len(inputs))
+	}
+	opts := CompatOptions{Servers: ServerNames()[:5]}
+	for _, in := range inputs {
+		for _, http := range []*HTTPInfo{nil, okHTTP()} {
+			got := judge(newSubject(in.url, in.doc, http), opts)
+			want := judge(ungated(newSubject(in.url, in.doc, http)), opts)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("judge(%q, %v) = %v; with every check run, %v", in.url, in.doc, got, want)
+			}
+		}
+	}
+}
+
+// FuzzGates is TestGatesChangeNothing on any document.
+func FuzzGates(f *testing.F) {
+	for _, c := range allCases() {
+		f.Add(c.url, []byte(c.body))
+	}
+	opts := CompatOptions{Servers: ServerNames()}
+	f.Fuzz(func(t *testing.T, rawURL string, body []byte) {
+		_, doc := Check(rawURL, body, Options{})
+		got := judge(newSubject(rawURL, doc, nil), opts)
+		want := judge(ungated(newSubject(rawURL, doc, nil)), opts)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("judge(%q, %q) = %v; with every check run, %v", rawURL, body, got, want)
+		}
+	})
+}
