@@ -13,6 +13,9 @@ import (
 func (d *docCheck) fieldTypes() {
 	for _, key := range d.keys {
 		v := d.doc[key]
+		if d.sub != nil {
+			d.sub.member(key, v, false)
+		}
 		base, _, tagged := splitTag(key)
 		switch {
 		case stringArrayFields[key]:

@@ -190,44 +190,14 @@ func (s *subject) addRedirect(i int, raw string, p uriParts) {
 }
 
 // fillFrom is the rest of fill, with rawURL split into p and s.redirects
-// made. shared says that checkDocument has split the URL members into
-// s.uris too.
+// made. shared says that checkDocument has given s every member (member)
+// and split the URL members into s.uris too.
 func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
 	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
 	s.host = trimBrackets(s.p.host)
-	for k, v := range doc {
-		if i := memberIndex(k); i >= 0 {
-			s.vals[i], s.present[i] = v, true
-		}
-		switch k {
-		case "token_endpoint_auth_method":
-			s.methodStr, s.methodOK = v.(string)
-		case "application_type":
-			s.appType, _ = v.(string)
-		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
-			if shared {
-				break
-			}
-			i := slices.Index(uriMembers[:], k)
-			m := &s.uris[i]
-			if str, ok := v.(string); ok {
-				m.ok, m.p = true, splitURI(str)
-			}
-		case "token_endpoint_auth_methods_supported":
-			// Client metadata (RULES.md doc-auth-methods), not registered
-			// with IANA yet.
-		case "client_name", "redirect_uris", "grant_types", "response_types", "client_id", "scope",
-			"contacts", "jwks", "software_id", "software_version":
-			// Registered, and the commonest: no lookup needed.
-		default:
-			if !registeredFields[k] {
-				s.unknown = append(s.unknown, k)
-			}
-		}
-		switch k {
-		case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
-			"backchannel_logout_uri", "backchannel_logout_session_required":
-			s.forbidden = append(s.forbidden, k)
+	if !shared {
+		for k, v := range doc {
+			s.member(k, v, true)
 		}
 	}
 	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
@@ -246,6 +216,65 @@ func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *
 		s.respList = defaultResponses
 	}
 	s.facts = s.findFacts()
+}
+
+// member takes in the document's member k of value v: one switch on the
+// name keeps what the rows read and notes an unknown or forbidden member.
+// With split, it also splits a URL member into s.uris.
+func (s *subject) member(k string, v any, split bool) {
+	switch k {
+	// Registered, and the commonest: no lookup needed.
+	case "client_id", "software_id", "software_version":
+	case "client_name":
+		s.keep(mClientName, v)
+	case "redirect_uris":
+		s.keep(mRedirectURIs, v)
+	case "grant_types":
+		s.keep(2, v)
+	case "response_types":
+		s.keep(3, v)
+	case "jwks":
+		s.keep(mJWKS, v)
+	case "scope":
+		s.keep(mScope, v)
+	case "contacts":
+		s.keep(mContacts, v)
+	case "token_endpoint_auth_method":
+		s.methodStr, s.methodOK = v.(string)
+	case "application_type":
+		s.keep(mApplicationType, v)
+		s.appType, _ = v.(string)
+	case "token_endpoint_auth_methods_supported":
+		// Client metadata (RULES.md doc-auth-methods), not registered
+		// with IANA yet.
+		s.keep(mAuthMethods, v)
+	case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+		s.keep(memberIndex(k), v)
+		if str, ok := v.(string); ok && split {
+			m := &s.uris[slices.Index(uriMembers[:], k)]
+			m.ok, m.p = true, splitURI(str)
+		}
+	case "token_endpoint_auth_signing_alg", "token_endpoint_auth_signing_alg_values_supported",
+		"dpop_bound_access_tokens", "post_logout_redirect_uris", "initiate_login_uri", "sector_identifier_uri":
+		s.keep(memberIndex(k), v)
+		s.notRegistered(k)
+	case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
+		"backchannel_logout_uri", "backchannel_logout_session_required":
+		s.forbidden = append(s.forbidden, k)
+		s.notRegistered(k)
+	default:
+		s.notRegistered(k)
+	}
+}
+
+func (s *subject) keep(i int, v any) { s.vals[i], s.present[i] = v, true }
+
+// notRegistered notes k as unknown when it is not registered client
+// metadata.
+func (s *subject) notRegistered(k string) {
+	if !registeredFields[k] {
+		s.unknown = append(s.unknown, k)
+	}
 }
 
 // The RFC 7591 defaults, shared: the lists are only read.
