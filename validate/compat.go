@@ -206,38 +206,55 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 		out [len(servers)]ServerResult
 		all [8]Finding
 	})
-	out := block.out[:]
-	var listed [len(servers)]bool
-	for j, name := range opts.Servers {
-		// Names usually come in SERVERS.md order (ParseServers makes
-		// them so): try the same position before the map.
-		if j < len(servers) && servers[j].Name == name {
-			listed[j] = true
-		} else if i, ok := serverIndex[name]; ok {
-			listed[i] = true
-		}
+	// Every server starts from its clean result, its verdict when none of
+	// its rows fires: one copy, rather than a call per server.
+	if s.doc != nil {
+		block.out = clean
+	} else {
+		block.out = cleanNoDoc
 	}
+	out := block.out[:]
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
 	all := block.all[:0]
 	for i := range servers {
+		sv := &servers[i]
+		if s.facts&sv.when == 0 && len(opts.RedirectURIs) == 0 {
+			continue
+		}
 		// In place: a returned result would be copied into out with a
 		// bulk write barrier while the GC runs.
-		all = evaluate(&out[i], &servers[i], s, listed[i], opts.RedirectURIs, all)
+		all = evaluate(&out[i], sv, s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
 	}
 	return out
 }
 
-// evaluate judges s by sv into r, which is zero. Its findings are sv.notes
-// when nothing else fires, or else appended to all (and the grown all is
-// returned). A row that fires makes its finding at once, after the notes
-// of the rows before it, so the findings come in row order.
-func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
-	r.Server, r.Accepts = sv.Name, s.doc != nil
-	if s.facts&sv.when == 0 && len(runtime) == 0 {
-		r.Findings = sv.notes
-		return all
+// listedAt reports whether names lists servers[i]. Names usually come in
+// SERVERS.md order (ParseServers makes them so): try the same position
+// first.
+func listedAt(names []string, i int) bool {
+	name := servers[i].Name
+	return i < len(names) && names[i] == name || slices.Contains(names, name)
+}
+
+// clean and cleanNoDoc are each server's result when none of its rows
+// fires and no runtime redirect is checked, for a document and for a body
+// that is not a JSON object.
+var clean, cleanNoDoc = func() (doc, noDoc [len(servers)]ServerResult) {
+	for i := range servers {
+		sv := &servers[i]
+		doc[i] = ServerResult{Server: sv.Name, Accepts: true, Findings: sv.notes}
+		noDoc[i] = ServerResult{Server: sv.Name, Findings: sv.notes}
 	}
+	return doc, noDoc
+}()
+
+// evaluate judges s by sv into r, which holds sv's clean result. Its
+// findings stay sv.notes when nothing else fires, or else are appended to
+// all (and the grown all is returned). A row that fires makes its finding
+// at once, after the notes of the rows before it, so the findings come in
+// row order.
+func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
 	start := len(all)
 	noted := -1 // how many of sv.notes are in all[start:], -1 before any finding
 	for k := range sv.steps {
@@ -275,7 +292,6 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 		}
 	}
 	if noted < 0 {
-		r.Findings = sv.notes
 		return all
 	}
 	all = append(all, sv.notes[noted:]...)
