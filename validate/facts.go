@@ -81,8 +81,9 @@ func (s *subject) findFacts() facts {
 	if s.doc == nil {
 		return f
 	}
-	f |= s.memberFacts()
-	return f | s.redirectFacts()
+	web := isWeb(s.p)
+	f |= s.memberFacts(web)
+	return f | s.redirectFacts(web)
 }
 
 // oddHost reports whether host has an upper-case or non-ASCII byte (so that
@@ -97,7 +98,8 @@ func oddHost(host string) bool {
 }
 
 // memberFacts finds the facts of the document's members.
-func (s *subject) memberFacts() facts {
+// web is isWeb(s.p).
+func (s *subject) memberFacts(web bool) facts {
 	var f facts
 	if s.present[mJWKS] {
 		f |= fJWKS
@@ -161,9 +163,7 @@ func (s *subject) memberFacts() facts {
 		if !m.ok {
 			continue
 		}
-		h := trimBrackets(m.p.host)
-		if m.p.hasUserinfo || strings.EqualFold(m.p.scheme, "javascript") || maybePrivate(h) ||
-			maybePrivate(strings.TrimSuffix(h, ".")) || maybeMetadata(h) {
+		if m.p.hasUserinfo || maybeJavaScript(m.p.scheme) || oddMemberHost(trimBrackets(m.p.host)) {
 			f |= fMemberHost
 		}
 	}
@@ -173,7 +173,7 @@ func (s *subject) memberFacts() facts {
 	if s.appType == "web" {
 		f |= fWeb
 	}
-	if isWeb(s.p) {
+	if web {
 		// uris[0] is client_uri.
 		if c := &s.uris[0]; s.present[mPostLogout] || c.ok && !sameOrigin(c.p, s.p) {
 			f |= fCrossOrigin
@@ -182,11 +182,31 @@ func (s *subject) memberFacts() facts {
 	return f
 }
 
-// notHTTPSValue reports whether v is a string that does not start with
-// "https:", as notHTTPS asks.
+// notHTTPSValue reports whether v is a string that may not start with
+// "https:" as notHTTPS reads it (in any case).
 func notHTTPSValue(v any) bool {
 	str, ok := v.(string)
-	return ok && !(len(str) >= 6 && strings.EqualFold(str[:6], "https:"))
+	return ok && !(len(str) >= 6 && equalFoldASCII(str[:6], "https:"))
+}
+
+// maybeJavaScript reports whether scheme may be "javascript" in any case,
+// as strings.EqualFold reads it: only j and J fold to j.
+func maybeJavaScript(scheme string) bool {
+	return scheme != "" && (scheme[0]|0x20 == 'j' || scheme[0] >= utf8.RuneSelf)
+}
+
+// oddMemberHost is maybePrivate of host and of host without a final dot,
+// or maybeMetadata of host, in one look: what privateURIs and
+// betterAuthURIs test before they parse.
+func oddMemberHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if c := host[0]; '0' <= c && c <= '9' || maybeMetadata(host) || strings.IndexByte(host, ':') >= 0 {
+		return true
+	}
+	h := strings.TrimSuffix(strings.TrimSuffix(host, "."), ".")
+	return len(h) >= len("localhost") && equalFoldASCII(h[len(h)-len("localhost"):], "localhost")
 }
 
 // oddList reports whether list lacks want or holds a string other than want
@@ -212,9 +232,8 @@ func maybeMetadata(host string) bool {
 }
 
 // redirectFacts finds the facts of the redirect_uris entries.
-func (s *subject) redirectFacts() facts {
+func (s *subject) redirectFacts(web bool) facts {
 	var f facts
-	web := isWeb(s.p)
 	for i := range s.redirects {
 		r := &s.redirects[i]
 		if r.loopback {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -99,4 +100,27 @@ func FuzzGates(f *testing.F) {
 			t.Errorf("judge(%q, %q) = %v; with every check run, %v", rawURL, body, got, want)
 		}
 	})
+}
+
+// TestFactShortcuts: the cheap tests findFacts makes hold wherever the
+// tests of the checks they stand for hold.
+func TestFactShortcuts(t *testing.T) {
+	for _, h := range []string{"localhost", "localhost.", "localhost..", "a.LOCALHOST.", "10.0.0.1", "::1", "metadata",
+		"Metadata.google.internal.", "instance-data", "x:1", "example.com", "example.com.", ".", "..", "", "ocalhost"} {
+		want := maybePrivate(h) || maybePrivate(strings.TrimSuffix(h, ".")) || maybeMetadata(h)
+		if got := oddMemberHost(h); got != want {
+			t.Errorf("oddMemberHost(%q) = %v; want %v", h, got, want)
+		}
+	}
+	for _, scheme := range []string{"javascript", "JavaScript", "JAVASCRIPT", "java\u017fcript", "https", "", "j"} {
+		if strings.EqualFold(scheme, "javascript") && !maybeJavaScript(scheme) {
+			t.Errorf("maybeJavaScript(%q) = false; want true", scheme)
+		}
+	}
+	for _, v := range []any{"https://a", "HTTPS://a", "http://a", "https:", "http", "", "\u0130ttps://a", 1} {
+		str, ok := v.(string)
+		if ok && !(len(str) >= 6 && strings.EqualFold(str[:6], "https:")) && !notHTTPSValue(v) {
+			t.Errorf("notHTTPSValue(%q) = false; want true", v)
+		}
+	}
 }
