@@ -23,8 +23,9 @@ func CheckCompat(rawURL string, body []byte, opts Options, compat CompatOptions)
 	f := checkURL(rawURL, p, opts)
 	s := subjects.Get().(*subject)
 	defer putSubject(s)
+	s.setURL(rawURL, p)
 	df, doc := checkDocument(rawURL, body, opts, s)
-	s.fillFrom(rawURL, p, doc, compat.HTTP, true)
+	s.fillFrom(doc, compat.HTTP, true)
 	return append(f, df...), doc, judge(s, compat)
 }
 

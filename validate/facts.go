@@ -81,9 +81,7 @@ func (s *subject) findFacts() facts {
 	if s.doc == nil {
 		return f
 	}
-	web := isWeb(s.p)
-	f |= s.memberFacts(web)
-	return f | s.redirectFacts(web)
+	return f | s.memberFacts() | s.rfacts
 }
 
 // oddHost reports whether host has an upper-case or non-ASCII byte (so that
@@ -98,8 +96,7 @@ func oddHost(host string) bool {
 }
 
 // memberFacts finds the facts of the document's members.
-// web is isWeb(s.p).
-func (s *subject) memberFacts(web bool) facts {
+func (s *subject) memberFacts() facts {
 	var f facts
 	if s.present[mJWKS] {
 		f |= fJWKS
@@ -173,7 +170,7 @@ func (s *subject) memberFacts(web bool) facts {
 	if s.appType == "web" {
 		f |= fWeb
 	}
-	if web {
+	if s.web {
 		// uris[0] is client_uri.
 		if c := &s.uris[0]; s.present[mPostLogout] || c.ok && !sameOrigin(c.p, s.p) {
 			f |= fCrossOrigin
@@ -231,34 +228,36 @@ func maybeMetadata(host string) bool {
 	return host != "" && strings.IndexByte("mMiI", host[0]) >= 0
 }
 
-// redirectFacts finds the facts of the redirect_uris entries.
-func (s *subject) redirectFacts(web bool) facts {
+// redirectFacts finds the facts of the redirect_uris entry r, with the URL
+// set.
+func (s *subject) redirectFacts(r *redirect) facts {
 	var f facts
-	for i := range s.redirects {
-		r := &s.redirects[i]
-		if r.loopback {
-			f |= fLoopback
-			if r.p.port == "" {
-				f |= fPortless
-			}
+	if r.loopback {
+		f |= fLoopback
+		if r.p.port == "" {
+			f |= fPortless
 		}
-		if r.star {
-			f |= fStar
-		}
-		if r.control {
-			f |= fControl
-		}
-		if !r.plain {
-			f |= fNotPlain
-		}
-		if r.scheme == "https" && !r.loopback && r.host != s.host {
-			f |= fCrossDomain
-		}
-		if (r.scheme != "http" && r.scheme != "https") || !r.p.hasAuthority || r.p.host == "" {
-			f |= fOddRedirect
-		} else if web && !r.loopback && !sameOriginOf(r.scheme, r.p.host, r.p.hasPort, r.p.port, s.p) {
-			f |= fCrossOrigin
-		}
+	}
+	if r.star {
+		f |= fStar
+	}
+	if r.control {
+		f |= fControl
+	}
+	if !r.plain {
+		f |= fNotPlain
+	}
+	if r.scheme == "https" && !r.loopback && r.host != s.host {
+		f |= fCrossDomain
+	}
+	switch {
+	case (r.scheme != "http" && r.scheme != "https") || !r.p.hasAuthority || r.p.host == "":
+		f |= fOddRedirect
+	case !s.web || r.loopback:
+	case r.p.host == s.p.host && r.p.scheme == s.p.scheme && r.p.hasPort == s.p.hasPort && r.p.port == s.p.port:
+		// The client_id's origin, byte for byte.
+	case !sameOriginOf(r.scheme, r.p.host, r.p.hasPort, r.p.port, s.p):
+		f |= fCrossOrigin
 	}
 	return f
 }

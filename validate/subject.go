@@ -13,6 +13,7 @@ type subject struct {
 	url  string
 	p    uriParts
 	host string // p.host without the brackets of an IP literal
+	web  bool   // isWeb(p)
 	doc  map[string]any
 	http *HTTPInfo
 
@@ -47,8 +48,9 @@ type subject struct {
 	// serves them all.
 	buf []hit
 
-	// facts are what the rows' gates test (see facts), found once.
-	facts facts
+	// facts are what the rows' gates test (see facts), found once; rfacts
+	// are those of the redirects, found as each is added.
+	facts, rfacts facts
 
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
@@ -151,10 +153,10 @@ func putSubject(s *subject) {
 			s.uris[i].ok, s.uris[i].p = false, uriParts{}
 		}
 	}
-	s.url, s.p, s.host, s.doc, s.http = "", uriParts{}, "", nil, nil
+	s.url, s.p, s.host, s.web, s.doc, s.http = "", uriParts{}, "", false, nil, nil
 	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
 	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
-	s.methodStr, s.methodOK, s.appType, s.facts = "", false, "", 0
+	s.methodStr, s.methodOK, s.appType, s.facts, s.rfacts = "", false, "", 0, 0
 	s.portless = [2]struct {
 		done bool
 		hits []hit
@@ -165,36 +167,57 @@ func putSubject(s *subject) {
 // fill makes s the subject of doc served at rawURL. s is new, or was given
 // back by putSubject: its slices are empty, with room to reuse.
 func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
+	s.setURL(rawURL, splitURI(rawURL))
 	list, _ := doc["redirect_uris"].([]any)
 	s.redirects = slices.Grow(s.redirects[:0], len(list))
 	for i, v := range list {
 		if raw, ok := v.(string); ok {
-			s.addRedirect(i, raw, splitURI(raw))
+			s.addRedirect(i, raw, splitURI(raw), nil)
 		}
 	}
-	s.fillFrom(rawURL, splitURI(rawURL), doc, http, false)
+	s.fillFrom(doc, http, false)
+}
+
+// setURL gives s the client_id URL, rawURL split into p; it comes before
+// the redirects, whose facts depend on it.
+func (s *subject) setURL(rawURL string, p uriParts) {
+	s.url, s.p = rawURL, p
+	s.host = trimBrackets(s.p.host)
+	s.web = isWeb(p)
 }
 
 // addRedirect adds entry i of redirect_uris, raw split into p, to
-// s.redirects, which has room for it.
-func (s *subject) addRedirect(i int, raw string, p uriParts) {
+// s.redirects, which has room for it, and its facts to s.rfacts. e is the
+// entry as the §3 rules saw it, or nil.
+func (s *subject) addRedirect(i int, raw string, p uriParts, e *redirectEntry) {
 	// Filled in place: a redirect is large, and copying it in with append
 	// costs a write barrier per pointer while the GC runs.
 	n := len(s.redirects)
 	s.redirects = s.redirects[:n+1]
 	r := &s.redirects[n]
 	r.index, r.raw, r.p = i, raw, compact(p)
-	r.scheme, r.host = strings.ToLower(p.scheme), trimBrackets(p.host)
-	r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	r.host = trimBrackets(p.host)
+	if e != nil {
+		r.scheme = e.scheme
+	} else {
+		r.scheme = strings.ToLower(p.scheme)
+	}
+	// The §3 rules' loopback of a valid entry is this one when its host
+	// has no final dot and nothing to decode: no second parse.
+	if e != nil && e.ok && p.hostname == r.host && !strings.HasSuffix(r.host, ".") {
+		r.loopback = e.loopback
+	} else {
+		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	}
 	r.scanRaw(p)
+	s.rfacts |= s.redirectFacts(r)
 }
 
-// fillFrom is the rest of fill, with rawURL split into p and s.redirects
-// made. shared says that checkDocument has given s every member (member)
-// and split the URL members into s.uris too.
-func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
-	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
-	s.host = trimBrackets(s.p.host)
+// fillFrom is the rest of fill, with the URL set and s.redirects made.
+// shared says that checkDocument has given s every member (member) and
+// split the URL members into s.uris too.
+func (s *subject) fillFrom(doc map[string]any, http *HTTPInfo, shared bool) {
+	s.doc, s.http = doc, http
 	if !shared {
 		for k, v := range doc {
 			s.member(k, v, true)
