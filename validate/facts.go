@@ -65,8 +65,9 @@ func (s *subject) findFacts() facts {
 	if s.p.hasQuery {
 		f |= fURLQuery
 	}
-	// A character is at most 4 bytes: 48 bytes are at least 12 of them.
-	if n := len(s.url); n > 120 || n < 48 && utf8.RuneCountInString(s.url) < 12 {
+	// A character is at most 4 bytes: 48 bytes are at least 12 of them,
+	// and 12 ASCII bytes are 12.
+	if n := len(s.url); n > 120 || n < 12 || n < 48 && !isASCII(s.url) {
 		f |= fURLLength
 	}
 	if s.p.hasAuthority && (s.p.path == "/" || s.p.path == "") {
@@ -88,11 +89,20 @@ func (s *subject) findFacts() facts {
 // lower-casing may change it), or is one of auth0's loopback hosts.
 func oddHost(host string) bool {
 	for i := 0; i < len(host); i++ {
-		if c := host[i]; 'A' <= c && c <= 'Z' || c >= utf8.RuneSelf {
+		if c := host[i]; c-'A' <= 'Z'-'A' || c >= utf8.RuneSelf {
 			return true
 		}
 	}
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// isASCII reports whether s is all ASCII, without a branch per byte.
+func isASCII(s string) bool {
+	var acc byte
+	for i := 0; i < len(s); i++ {
+		acc |= s[i]
+	}
+	return acc < utf8.RuneSelf
 }
 
 // memberFacts finds the facts of the document's members.
@@ -172,7 +182,7 @@ func (s *subject) memberFacts() facts {
 	}
 	if s.web {
 		// uris[0] is client_uri.
-		if c := &s.uris[0]; s.present[mPostLogout] || c.ok && !sameOrigin(c.p, s.p) {
+		if c := &s.uris[0]; s.present[mPostLogout] || c.ok && !sameOriginFast(c.p, s.p) {
 			f |= fCrossOrigin
 		}
 	}
@@ -183,7 +193,13 @@ func (s *subject) memberFacts() facts {
 // "https:" as notHTTPS reads it (in any case).
 func notHTTPSValue(v any) bool {
 	str, ok := v.(string)
-	return ok && !(len(str) >= 6 && equalFoldASCII(str[:6], "https:"))
+	return ok && !(len(str) >= 6 && (str[:6] == "https:" || equalFoldASCII(str[:6], "https:")))
+}
+
+// sameOriginFast is sameOrigin, with the common case of the same scheme,
+// host and port byte for byte first.
+func sameOriginFast(a, b uriParts) bool {
+	return a.host == b.host && a.scheme == b.scheme && a.hasPort == b.hasPort && a.port == b.port || sameOrigin(a, b)
 }
 
 // maybeJavaScript reports whether scheme may be "javascript" in any case,
@@ -203,7 +219,7 @@ func oddMemberHost(host string) bool {
 		return true
 	}
 	h := strings.TrimSuffix(strings.TrimSuffix(host, "."), ".")
-	return len(h) >= len("localhost") && equalFoldASCII(h[len(h)-len("localhost"):], "localhost")
+	return len(h) >= len("localhost") && h[len(h)-1]|0x20 == 't' && equalFoldASCII(h[len(h)-len("localhost"):], "localhost")
 }
 
 // oddList reports whether list lacks want or holds a string other than want
@@ -255,7 +271,7 @@ func (s *subject) redirectFacts(r *redirect) facts {
 		f |= fOddRedirect
 	case !s.web || r.loopback:
 	case r.p.host == s.p.host && r.p.scheme == s.p.scheme && r.p.hasPort == s.p.hasPort && r.p.port == s.p.port:
-		// The client_id's origin, byte for byte.
+		// The client_id's origin, byte for byte: see sameOriginFast.
 	case !sameOriginOf(r.scheme, r.p.host, r.p.hasPort, r.p.port, s.p):
 		f |= fCrossOrigin
 	}
