@@ -336,10 +336,10 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 			return nil, usagef("validate: %v", err)
 		}
 		jobs[i] = func(context.Context) validate.Result {
-			r := validate.CheckFile(body, vf.url, vf.urlSet, opts)
+			r := validate.CheckFile(body, vf.url, vf.urlSet, opts,
+				validate.CompatOptions{Servers: vf.servers, RedirectURIs: vf.redirectURIs})
 			r.Target = t
-			r.Judge(vf.strict)
-			addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
+			addListed(&r, vf.servers, vf.strict)
 			return r
 		}
 	}
