@@ -82,7 +82,7 @@ func (s *subject) findFacts() facts {
 	if s.doc == nil {
 		return f
 	}
-	return f | s.memberFacts() | s.rfacts
+	return f | s.memberFacts() | s.seen
 }
 
 // oddHost reports whether host has an upper-case or non-ASCII byte (so that
@@ -155,24 +155,6 @@ func (s *subject) memberFacts() facts {
 	}
 	if len(s.unknown) > 0 {
 		f |= fUnknown
-	}
-	// notHTTPS's members: jwks_uri, and client_uri and those after it.
-	if notHTTPSValue(s.vals[mJWKSURI]) {
-		f |= fNotHTTPSMember
-	}
-	for _, v := range s.vals[mClientURI:] {
-		if notHTTPSValue(v) {
-			f |= fNotHTTPSMember
-		}
-	}
-	for i := range s.uris {
-		m := &s.uris[i]
-		if !m.ok {
-			continue
-		}
-		if m.p.hasUserinfo || maybeJavaScript(m.p.scheme) || oddMemberHost(trimBrackets(m.p.host)) {
-			f |= fMemberHost
-		}
 	}
 	if s.appType != "native" {
 		f |= fNotNative

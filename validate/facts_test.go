@@ -124,3 +124,19 @@ func TestFactShortcuts(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberConstants: the indices read by name are those of keptMembers.
+func TestMemberConstants(t *testing.T) {
+	for i, want := range map[int]string{mClientName: "client_name", mRedirectURIs: "redirect_uris", mGrantTypes: "grant_types",
+		mResponseTypes: "response_types", mJWKS: "jwks", mJWKSURI: "jwks_uri", mAuthMethods: "token_endpoint_auth_methods_supported",
+		mAuthAlgs: "token_endpoint_auth_signing_alg_values_supported", mScope: "scope", mContacts: "contacts",
+		mDPoP: "dpop_bound_access_tokens", mPostLogout: "post_logout_redirect_uris", mApplicationType: "application_type",
+		mClientURI: "client_uri"} {
+		if keptMembers[i] != want {
+			t.Errorf("keptMembers[%d] = %q; want %q", i, keptMembers[i], want)
+		}
+	}
+	if uriMembers[0] != "client_uri" {
+		t.Errorf("uriMembers[0] = %q; memberFacts reads it as client_uri", uriMembers[0])
+	}
+}

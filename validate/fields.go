@@ -66,7 +66,7 @@ func (d *docCheck) uris() {
 		p := splitURI(s)
 		if d.sub != nil {
 			if i := slices.Index(uriMembers[:], key); i >= 0 {
-				d.sub.uris[i].ok, d.sub.uris[i].p = true, p
+				d.sub.splitMember(i, p)
 			}
 		}
 		if msg := unsafeURIParts(s, p); msg != "" {

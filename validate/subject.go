@@ -48,9 +48,9 @@ type subject struct {
 	// serves them all.
 	buf []hit
 
-	// facts are what the rows' gates test (see facts), found once; rfacts
-	// are those of the redirects, found as each is added.
-	facts, rfacts facts
+	// facts are what the rows' gates test (see facts), found once; seen
+	// are those found as the redirects and members are handed over.
+	facts, seen facts
 
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
@@ -156,7 +156,7 @@ func putSubject(s *subject) {
 	s.url, s.p, s.host, s.web, s.doc, s.http = "", uriParts{}, "", false, nil, nil
 	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
 	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
-	s.methodStr, s.methodOK, s.appType, s.facts, s.rfacts = "", false, "", 0, 0
+	s.methodStr, s.methodOK, s.appType, s.facts, s.seen = "", false, "", 0, 0
 	s.portless = [2]struct {
 		done bool
 		hits []hit
@@ -187,7 +187,7 @@ func (s *subject) setURL(rawURL string, p uriParts) {
 }
 
 // addRedirect adds entry i of redirect_uris, raw split into p, to
-// s.redirects, which has room for it, and its facts to s.rfacts. e is the
+// s.redirects, which has room for it, and its facts to s.seen. e is the
 // entry as the §3 rules saw it, or nil.
 func (s *subject) addRedirect(i int, raw string, p uriParts, e *redirectEntry) {
 	// Filled in place: a redirect is large, and copying it in with append
@@ -210,7 +210,7 @@ func (s *subject) addRedirect(i int, raw string, p uriParts, e *redirectEntry) {
 		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
 	}
 	r.scanRaw(p)
-	s.rfacts |= s.redirectFacts(r)
+	s.seen |= s.redirectFacts(r)
 }
 
 // fillFrom is the rest of fill, with the URL set and s.redirects made.
@@ -227,13 +227,13 @@ func (s *subject) fillFrom(doc map[string]any, http *HTTPInfo, shared bool) {
 	sortFirst(s.unknown, 3)
 	slices.Sort(s.forbidden)
 	var ok bool
-	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
+	if s.grantBuf, ok = appendStrings(s.grantBuf[:0], s.vals[mGrantTypes]); ok {
 		s.grantsGiven = true
 		s.grantList = s.grantBuf
 	} else {
 		s.grantList = defaultGrants
 	}
-	if s.respBuf, ok = s.appendStrings(s.respBuf[:0], "response_types"); ok {
+	if s.respBuf, ok = appendStrings(s.respBuf[:0], s.vals[mResponseTypes]); ok {
 		s.respList = s.respBuf
 	} else {
 		s.respList = defaultResponses
@@ -253,9 +253,9 @@ func (s *subject) member(k string, v any, split bool) {
 	case "redirect_uris":
 		s.keep(mRedirectURIs, v)
 	case "grant_types":
-		s.keep(2, v)
+		s.keep(mGrantTypes, v)
 	case "response_types":
-		s.keep(3, v)
+		s.keep(mResponseTypes, v)
 	case "jwks":
 		s.keep(mJWKS, v)
 	case "scope":
@@ -273,12 +273,16 @@ func (s *subject) member(k string, v any, split bool) {
 		s.keep(mAuthMethods, v)
 	case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
 		s.keep(memberIndex(k), v)
+		s.urlMember(v)
 		if str, ok := v.(string); ok && split {
-			m := &s.uris[slices.Index(uriMembers[:], k)]
-			m.ok, m.p = true, splitURI(str)
+			s.splitMember(slices.Index(uriMembers[:], k), splitURI(str))
 		}
+	case "initiate_login_uri", "sector_identifier_uri":
+		s.keep(memberIndex(k), v)
+		s.urlMember(v)
+		s.notRegistered(k)
 	case "token_endpoint_auth_signing_alg", "token_endpoint_auth_signing_alg_values_supported",
-		"dpop_bound_access_tokens", "post_logout_redirect_uris", "initiate_login_uri", "sector_identifier_uri":
+		"dpop_bound_access_tokens", "post_logout_redirect_uris":
 		s.keep(memberIndex(k), v)
 		s.notRegistered(k)
 	case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
@@ -291,6 +295,22 @@ func (s *subject) member(k string, v any, split bool) {
 }
 
 func (s *subject) keep(i int, v any) { s.vals[i], s.present[i] = v, true }
+
+// urlMember notes the fact of a URL-valued member of value v that notHTTPS
+// reads.
+func (s *subject) urlMember(v any) {
+	if notHTTPSValue(v) {
+		s.seen |= fNotHTTPSMember
+	}
+}
+
+// splitMember gives s uriMembers[i], split into p, and notes its fact.
+func (s *subject) splitMember(i int, p uriParts) {
+	s.uris[i].ok, s.uris[i].p = true, p
+	if p.hasUserinfo || maybeJavaScript(p.scheme) || oddMemberHost(trimBrackets(p.host)) {
+		s.seen |= fMemberHost
+	}
+}
 
 // notRegistered notes k as unknown when it is not registered client
 // metadata.
@@ -393,10 +413,12 @@ var keptMembers = [...]string{
 	"client_uri", "logo_uri", "tos_uri", "policy_uri", "initiate_login_uri", "sector_identifier_uri",
 }
 
-// The indices in keptMembers of the members findFacts reads.
+// The indices in keptMembers of the members read by index.
 const (
 	mClientName      = 0
 	mRedirectURIs    = 1
+	mGrantTypes      = 2
+	mResponseTypes   = 3
 	mJWKS            = 4
 	mJWKSURI         = 5
 	mAuthMethods     = 6
@@ -509,6 +531,12 @@ func (s *subject) lists(key, want string) (isList, has bool) {
 // whether it is an array (dst is returned as it is when not).
 func (s *subject) appendStrings(dst []string, key string) ([]string, bool) {
 	v, _ := s.get(key)
+	return appendStrings(dst, v)
+}
+
+// appendStrings appends the string entries of v to dst, and says whether
+// v is an array (dst is returned as it is when not).
+func appendStrings(dst []string, v any) ([]string, bool) {
 	a, ok := v.([]any)
 	if !ok {
 		return dst, false
