@@ -38,6 +38,7 @@ type Constraint struct {
 	always bool
 
 	cite string // the sources for a message, made by prepare
+	lead string // what a message says between the server's name and the detail, made by prepare
 	msg  string // the message of a hit without detail, made by prepare
 
 	// when are the facts of which the subject must have one for check to
@@ -117,6 +118,7 @@ func prepare(list [24]Server) [24]Server {
 		for j := range sv.Rows {
 			row := &sv.Rows[j]
 			row.cite = sv.citeOf(row.Source)
+			row.lead = row.leadOf()
 			row.msg = sv.message(row, nil, 0)
 			if row.always {
 				sv.notes = append(sv.notes, sv.finding(row, nil, false))
@@ -139,6 +141,24 @@ func prepare(list [24]Server) [24]Server {
 		sv.steps = slices.Clip(sv.steps)
 	}
 	return list
+}
+
+// leadOf is what a message of row says between the server's name and the
+// detail.
+func (row *Constraint) leadOf() string {
+	switch row.Kind {
+	case Refuses:
+		switch {
+		case strings.HasPrefix(row.Code, "server-url-"):
+			return " refuses this client_id: "
+		case row.Live && row.Code != "server-jwks":
+			return " refuses this response: "
+		}
+		return " refuses this document: "
+	case Degrades:
+		return " may fail the login: "
+	}
+	return ": "
 }
 
 // citeOf names the sources a row's src column lists, for the end of a message.
@@ -443,22 +463,7 @@ func (sv *Server) finding(row *Constraint, hits []hit, listed bool) Finding {
 // message says that sv breaks row, with what breaks it first when hits
 // have a detail (about n bytes of it; see details).
 func (sv *Server) message(row *Constraint, hits []hit, n int) string {
-	var lead string
-	switch row.Kind {
-	case Refuses:
-		switch {
-		case strings.HasPrefix(row.Code, "server-url-"):
-			lead = " refuses this client_id: "
-		case row.Live && row.Code != "server-jwks":
-			lead = " refuses this response: "
-		default:
-			lead = " refuses this document: "
-		}
-	case Degrades:
-		lead = " may fail the login: "
-	default:
-		lead = ": "
-	}
+	lead := row.lead
 	// One string, built once: a message is made for every finding shown.
 	var b strings.Builder
 	b.Grow(len(sv.Name) + len(lead) + n + 2 + len(row.Reason) + len(row.cite) + 12)

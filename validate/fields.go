@@ -65,7 +65,7 @@ func (d *docCheck) uris() {
 		}
 		p := splitURI(s)
 		if d.sub != nil {
-			if i := slices.Index(uriMembers[:], key); i >= 0 {
+			if i := uriIndex(key); i >= 0 {
 				d.sub.splitMember(i, p)
 			}
 		}

@@ -275,7 +275,7 @@ func (s *subject) member(k string, v any, split bool) {
 		s.keep(memberIndex(k), v)
 		s.urlMember(v)
 		if str, ok := v.(string); ok && split {
-			s.splitMember(slices.Index(uriMembers[:], k), splitURI(str))
+			s.splitMember(uriIndex(k), splitURI(str))
 		}
 	case "initiate_login_uri", "sector_identifier_uri":
 		s.keep(memberIndex(k), v)
@@ -393,9 +393,27 @@ var redirectFields = func() (t [128]string) {
 // uriMembers are the URL-valued members that rows split, each once.
 var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
 
+// uriIndex is key's index in uriMembers, or -1, by a switch rather than a
+// search.
+func uriIndex(key string) int {
+	switch key {
+	case "client_uri":
+		return 0
+	case "logo_uri":
+		return 1
+	case "tos_uri":
+		return 2
+	case "policy_uri":
+		return 3
+	case "jwks_uri":
+		return 4
+	}
+	return -1
+}
+
 // uriField returns doc[key] split into its parts, when it is a string.
 func (s *subject) uriField(key string) (uriParts, bool) {
-	i := slices.Index(uriMembers[:], key)
+	i := uriIndex(key)
 	if i < 0 {
 		v, ok := s.str(key)
 		return splitURI(v), ok
