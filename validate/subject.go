@@ -45,8 +45,10 @@ type subject struct {
 
 	// buf is the scratch array the rows' checks return their hits in: a
 	// check's hits are merged before the next check runs, so one array
-	// serves them all.
-	buf []hit
+	// serves them all. scratch gives at most bufN of it, so that only
+	// those need clearing, however large an earlier document made it.
+	buf  []hit
+	bufN int
 
 	// facts are what the rows' gates test (see facts), found once; seen
 	// are those found as the redirects and members are handed over.
@@ -134,7 +136,7 @@ func getSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 // points into the document.
 func putSubject(s *subject) {
 	clear(s.redirects)
-	clear(s.buf[:cap(s.buf)])
+	clear(s.buf[:s.bufN])
 	clear(s.unknown)
 	clear(s.forbidden)
 	clear(s.grantBuf)
@@ -154,7 +156,7 @@ func putSubject(s *subject) {
 		}
 	}
 	s.url, s.p, s.host, s.web, s.doc, s.http = "", uriParts{}, "", false, nil, nil
-	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
+	s.redirects, s.buf, s.bufN, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], 0, s.unknown[:0], s.forbidden[:0]
 	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
 	s.methodStr, s.methodOK, s.appType, s.facts, s.seen = "", false, "", 0, 0
 	s.portless = [2]struct {
@@ -223,7 +225,8 @@ func (s *subject) fillFrom(doc map[string]any, http *HTTPInfo, shared bool) {
 			s.member(k, v, true)
 		}
 	}
-	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
+	s.bufN = len(s.redirects) + len(s.unknown) + len(s.forbidden) + 8
+	s.buf = slices.Grow(s.buf[:0], s.bufN)
 	sortFirst(s.unknown, 3)
 	slices.Sort(s.forbidden)
 	var ok bool
@@ -347,7 +350,7 @@ func sortFirst(list []string, n int) {
 
 // scratch returns the empty scratch buffer for a check's hits. The hits
 // are good until the next check runs.
-func (s *subject) scratch() []hit { return s.buf[:0] }
+func (s *subject) scratch() []hit { return s.buf[:0:s.bufN] }
 
 // maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
 // "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
