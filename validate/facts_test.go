@@ -140,3 +140,13 @@ func TestMemberConstants(t *testing.T) {
 		t.Errorf("uriMembers[0] = %q; memberFacts reads it as client_uri", uriMembers[0])
 	}
 }
+
+// TestNoRegisteredTag: notRegistered takes a name with a '#' for unknown
+// without a lookup, which holds while no registered name has one.
+func TestNoRegisteredTag(t *testing.T) {
+	for name := range registeredFields {
+		if strings.Contains(name, "#") {
+			t.Errorf("registeredFields has %q, with a '#'", name)
+		}
+	}
+}

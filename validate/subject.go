@@ -88,7 +88,7 @@ func (r *redirect) scanRaw(p uriParts) {
 		acc |= rawClass[r.raw[i]]
 	}
 	r.star, r.control = acc&rawStar != 0, acc&rawControl != 0
-	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
+	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && strings.IndexByte(p.host, ':') < 0 && validPort(p)
 }
 
 // The classes of a byte of a redirect entry, for scanRaw.
@@ -316,9 +316,10 @@ func (s *subject) splitMember(i int, p uriParts) {
 }
 
 // notRegistered notes k as unknown when it is not registered client
-// metadata.
+// metadata. No registered name has a '#', so a language-tagged member
+// (client_name#fr, of which a document may have many) needs no lookup.
 func (s *subject) notRegistered(k string) {
-	if !registeredFields[k] {
+	if strings.IndexByte(k, '#') >= 0 || !registeredFields[k] {
 		s.unknown = append(s.unknown, k)
 	}
 }
