@@ -288,6 +288,7 @@ func configJobs(ef *envFlags, df deployFlags, vf *validateFlags, of outputFlags,
 		if servers == nil {
 			servers, _ = validate.ParseServers(c.Validate.Servers) // checked at load
 		}
+		opts.Compat = &validate.CompatOptions{Servers: servers, RedirectURIs: vf.redirectURIs}
 		jobs[i] = func(ctx context.Context) validate.Result {
 			r := verifyDeployed(ctx, c, doc, opts, progress)
 			addCompatibility(&r, servers, vf.redirectURIs, vf.strict)
@@ -354,7 +355,8 @@ func (vf validateFlags) liveChecker(opts validate.Options) (*live.Checker, error
 		return nil, err
 	}
 	return live.New(live.Options{Options: opts, Timeout: vf.timeout, ExtraRoots: roots,
-		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait}), nil
+		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait,
+		Compat: &validate.CompatOptions{Servers: vf.servers, RedirectURIs: vf.redirectURIs}}), nil
 }
 
 // readTarget reads a FILE target, or standard input for "-".

@@ -37,14 +37,18 @@ func listedFindings(rs []validate.ServerResult, servers []string) []validate.Fin
 	return listed
 }
 
-// addCompatibility evaluates the server profiles on a validate result and
-// judges it again with the listed servers' findings. A target that was
-// never read (a failed fetch) has no document to judge and is left alone.
+// addCompatibility evaluates the server profiles on a validate result,
+// unless the live check did (live.Options.Compat, with the same servers
+// and redirects), and judges it again with the listed servers' findings. A
+// target that was never read (a failed fetch) has no document to judge and
+// is left alone.
 func addCompatibility(r *validate.Result, servers, redirects []string, strict bool) {
 	if r.Body == nil {
 		return
 	}
-	r.Compatibility = validate.Compatibility(r.URL, r.Document, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: r.HTTP})
+	if r.Compatibility == nil {
+		r.Compatibility = validate.Compatibility(r.URL, r.Document, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: r.HTTP})
+	}
 	addListed(r, servers, strict)
 }
 

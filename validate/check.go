@@ -25,9 +25,17 @@ func CheckCompat(rawURL string, body []byte, opts Options, compat CompatOptions)
 	return append(f, df...), doc, rs
 }
 
-// checkDocumentCompat is [CheckDocument] followed by [Compatibility] on the
-// document it decoded, served at rawURL split into p: the profiles' subject
-// takes each redirect and URL member as the document rules split them.
+// CheckDocumentCompat is [CheckDocument] followed by [Compatibility] on
+// the document it decoded (nil when the body is not a JSON object), with
+// the same results, but cheaper, as [CheckCompat] is: for a caller that
+// runs the URL rules apart, such as a live check.
+func CheckDocumentCompat(rawURL string, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, []ServerResult) {
+	return checkDocumentCompat(rawURL, splitURI(rawURL), body, opts, compat)
+}
+
+// checkDocumentCompat is [CheckDocumentCompat] with rawURL split into p:
+// the profiles' subject takes each redirect and URL member as the document
+// rules split them.
 func checkDocumentCompat(rawURL string, p uriParts, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, []ServerResult) {
 	s := subjects.Get().(*subject)
 	defer putSubject(s)
