@@ -141,12 +141,17 @@ func TestMemberConstants(t *testing.T) {
 	}
 }
 
-// TestNoRegisteredTag: notRegistered takes a name with a '#' for unknown
-// without a lookup, which holds while no registered name has one.
+// TestNoRegisteredTag: member takes a name with a '#' for unknown without
+// a lookup, which holds while no registered or kept name has one.
 func TestNoRegisteredTag(t *testing.T) {
 	for name := range registeredFields {
 		if strings.Contains(name, "#") {
 			t.Errorf("registeredFields has %q, with a '#'", name)
+		}
+	}
+	for _, name := range keptMembers {
+		if strings.Contains(name, "#") {
+			t.Errorf("keptMembers has %q, with a '#'", name)
 		}
 	}
 }

@@ -248,6 +248,12 @@ func (s *subject) fillFrom(doc map[string]any, http *HTTPInfo, shared bool) {
 // name keeps what the rows read and notes an unknown or forbidden member.
 // With split, it also splits a URL member into s.uris.
 func (s *subject) member(k string, v any, split bool) {
+	if strings.IndexByte(k, '#') >= 0 {
+		// Language-tagged (client_name#fr): never a member the rows read,
+		// never registered; a document may have many.
+		s.unknown = append(s.unknown, k)
+		return
+	}
 	switch k {
 	// Registered, and the commonest: no lookup needed.
 	case "client_id", "software_id", "software_version":
@@ -316,10 +322,9 @@ func (s *subject) splitMember(i int, p uriParts) {
 }
 
 // notRegistered notes k as unknown when it is not registered client
-// metadata. No registered name has a '#', so a language-tagged member
-// (client_name#fr, of which a document may have many) needs no lookup.
+// metadata.
 func (s *subject) notRegistered(k string) {
-	if strings.IndexByte(k, '#') >= 0 || !registeredFields[k] {
+	if !registeredFields[k] {
 		s.unknown = append(s.unknown, k)
 	}
 }
