@@ -237,17 +237,25 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
 	all := block.all[:0]
-	for i := range servers {
-		sv := &servers[i]
-		if s.facts&sv.when == 0 && len(opts.RedirectURIs) == 0 {
+	for i, when := range serverWhen {
+		if s.facts&when == 0 && len(opts.RedirectURIs) == 0 {
 			continue
 		}
 		// In place: a returned result would be copied into out with a
 		// bulk write barrier while the GC runs.
-		all = evaluate(&out[i], sv, s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
+		all = evaluate(&out[i], &servers[i], s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
 	}
 	return out
 }
+
+// serverWhen is each server's when, side by side: judge reads them all
+// for every document, and they fit in a few cache lines.
+var serverWhen = func() (w [len(servers)]facts) {
+	for i := range servers {
+		w[i] = servers[i].when
+	}
+	return w
+}()
 
 // listedAt reports whether names lists servers[i]. Names usually come in
 // SERVERS.md order (ParseServers makes them so): try the same position
