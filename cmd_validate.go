@@ -377,6 +377,7 @@ func configJobs(ef *envFlags, df deployFlags, vf *validateFlags, of outputFlags,
 		if servers == nil {
 			servers, _ = validate.ParseServers(c.Validate.Servers) // checked at load
 		}
+		opts.Compat = &validate.CompatOptions{Servers: servers, RedirectURIs: vf.redirectURIs}
 		jobs[i] = func(ctx context.Context) validate.Result {
 			r := verifyDeployed(ctx, c, doc, opts, progress)
 			addCompatibility(&r, servers, vf.redirectURIs, vf.strict)
@@ -425,10 +426,10 @@ func targetJobs(targets []string, vf validateFlags, of outputFlags, s stdio) ([]
 			return nil, usagef("validate: %v", err)
 		}
 		jobs[i] = func(context.Context) validate.Result {
-			r := validate.CheckFile(body, vf.url, vf.urlSet, opts)
+			r := validate.CheckFile(body, vf.url, vf.urlSet, opts,
+				validate.CompatOptions{Servers: vf.servers, RedirectURIs: vf.redirectURIs})
 			r.Target = t
-			r.Judge(vf.strict)
-			addCompatibility(&r, vf.servers, vf.redirectURIs, vf.strict)
+			addListed(&r, vf.servers, vf.strict)
 			return r
 		}
 	}
@@ -443,7 +444,8 @@ func (vf validateFlags) liveChecker(opts validate.Options) (*live.Checker, error
 		return nil, err
 	}
 	return live.New(live.Options{Options: opts, Timeout: vf.timeout, ExtraRoots: roots,
-		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait}), nil
+		UserAgent: userAgent(), Strict: vf.strict, Wait: vf.wait,
+		Compat: &validate.CompatOptions{Servers: vf.servers, RedirectURIs: vf.redirectURIs}}), nil
 }
 
 // readTarget reads a FILE target, or standard input for "-".

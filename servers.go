@@ -24,15 +24,6 @@ func checkServerNames(f *config.File, cfgs iter.Seq[*config.Config]) error {
 	return nil
 }
 
-// serverFindings evaluates every server profile on a document and returns
-// the results, and the findings of the listed servers that count (errors
-// and warnings), which join the target's own: a server the client must work
-// with fails the check when it would refuse the document.
-func serverFindings(url string, doc map[string]any, http *validate.HTTPInfo, servers, redirects []string) ([]validate.ServerResult, []validate.Finding) {
-	rs := validate.Compatibility(url, doc, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: http})
-	return rs, listedFindings(rs, servers)
-}
-
 // listedFindings returns the findings of rs that count for the listed
 // servers: their errors and warnings.
 func listedFindings(rs []validate.ServerResult, servers []string) []validate.Finding {
@@ -47,15 +38,24 @@ func listedFindings(rs []validate.ServerResult, servers []string) []validate.Fin
 	return listed
 }
 
-// addCompatibility evaluates the server profiles on a validate result and
-// judges it again with the listed servers' findings. A target that was
-// never read (a failed fetch) has no document to judge and is left alone.
+// addCompatibility evaluates the server profiles on a validate result,
+// unless the live check did (live.Options.Compat, with the same servers
+// and redirects), and judges it again with the listed servers' findings. A
+// target that was never read (a failed fetch) has no document to judge and
+// is left alone.
 func addCompatibility(r *validate.Result, servers, redirects []string, strict bool) {
 	if r.Body == nil {
 		return
 	}
-	var listed []validate.Finding
-	r.Compatibility, listed = serverFindings(r.URL, r.Document, r.HTTP, servers, redirects)
-	r.Findings = append(r.Findings, listed...)
+	if r.Compatibility == nil {
+		r.Compatibility = validate.Compatibility(r.URL, r.Document, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: r.HTTP})
+	}
+	addListed(r, servers, strict)
+}
+
+// addListed judges a result that has its Compatibility again, with the
+// listed servers' findings.
+func addListed(r *validate.Result, servers []string, strict bool) {
+	r.Findings = append(r.Findings, listedFindings(r.Compatibility, servers)...)
 	r.Judge(strict)
 }

@@ -44,6 +44,13 @@ type Options struct {
 	// Pool, when set, shares fetch clients (and so connections) between
 	// the Checkers of a run; nil gives each Checker its own.
 	Pool *fetch.Pool
+
+	// Compat, when set, has each check that got a response also evaluate
+	// the server profiles, with these options and what the fetch saw, into
+	// the result's Compatibility, sharing the document rules' splits
+	// ([validate.CheckDocumentCompat]). Their findings are not added: the
+	// caller picks those of the servers that count.
+	Compat *validate.CompatOptions
 }
 
 // Checker checks live URLs with one fetch client. Make one per run (or per
@@ -230,10 +237,24 @@ func (c *Checker) check(ctx context.Context, rawURL string) validate.Result {
 		r.Findings = append(r.Findings, fetchFinding(resp))
 	}
 	r.Findings = append(r.Findings, validate.CheckServing(rawURL, served)...)
+	var compat validate.CompatOptions
+	if c.opts.Compat != nil {
+		compat = *c.opts.Compat
+		compat.HTTP = info
+	}
 	if resp.Status == 200 && resp.Complete && resp.Err == nil {
-		df, doc := validate.CheckDocument(rawURL, resp.Body, c.opts.Options)
+		var df []validate.Finding
+		if c.opts.Compat != nil {
+			df, r.Document, r.Compatibility = validate.CheckDocumentCompat(rawURL, resp.Body, c.opts.Options, compat)
+		} else {
+			df, r.Document = validate.CheckDocument(rawURL, resp.Body, c.opts.Options)
+		}
 		r.Findings = append(r.Findings, df...)
-		r.Document = doc
+	}
+	if c.opts.Compat != nil && r.Body != nil && r.Compatibility == nil {
+		// A body that was not a whole 200 response: the URL and response
+		// rows still run.
+		r.Compatibility = validate.Compatibility(rawURL, nil, compat)
 	}
 	return r
 }

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -39,7 +38,12 @@ type Constraint struct {
 	always bool
 
 	cite string // the sources for a message, made by prepare
+	lead string // what a message says between the server's name and the detail, made by prepare
 	msg  string // the message of a hit without detail, made by prepare
+
+	// when are the facts of which the subject must have one for check to
+	// fire: evaluate runs check only then (see facts).
+	when facts
 
 	// check returns the places where the subject breaks the row, or nil.
 	// A nil check marks a row that cannot be decided from the URL, the
@@ -54,7 +58,7 @@ type Constraint struct {
 // the path and the quoted entry are made only for the hits a message shows.
 //
 // A hit on a member (member true) names it in field, and its detail
-// ("the member \"k\"") is made by resolve, likewise only when shown.
+// ("the member \"k\"") is written by writeDetail, likewise only when shown.
 type hit struct {
 	field, detail string
 	r             *redirect
@@ -63,17 +67,6 @@ type hit struct {
 
 // rhit is a hit on entry r; detail follows the quoted entry.
 func rhit(r *redirect, detail string) hit { return hit{detail: detail, r: r} }
-
-// resolve fills in the field and detail of a hit on an entry.
-func (h hit) resolve() hit {
-	switch {
-	case h.r != nil:
-		return hit{field: h.r.field(), detail: quote(h.r.raw) + h.detail}
-	case h.member:
-		return hit{field: h.field, detail: "the member " + quote(h.field)}
-	}
-	return h
-}
 
 // Server is the profile of one authorization server (SERVERS.md "Profiles").
 type Server struct {
@@ -95,6 +88,9 @@ type Server struct {
 	// steps are the rows with a check, in row order, made by prepare: a
 	// small array evaluate walks instead of the rows themselves.
 	steps []step
+	// when is the union of the steps' when: a subject with none of these
+	// facts fires no row of the server.
+	when facts
 }
 
 // step is a row with a check, and what evaluate asks of it before running
@@ -102,8 +98,10 @@ type Server struct {
 type step struct {
 	check func(*subject) []hit
 	row   *Constraint
-	live  bool // row.Live
-	url   bool // a server-url- row, which runs without a document
+	when  facts // row.when
+	notes int   // how many of the server's notes come before the row
+	live  bool  // row.Live
+	url   bool  // a server-url- row, which runs without a document
 }
 
 // prepare makes the messages that do not depend on the document once, so
@@ -120,20 +118,47 @@ func prepare(list [24]Server) [24]Server {
 		for j := range sv.Rows {
 			row := &sv.Rows[j]
 			row.cite = sv.citeOf(row.Source)
-			row.msg = sv.message(row, "")
+			row.lead = row.leadOf()
+			row.msg = sv.message(row, nil, 0)
 			if row.always {
-				sv.notes = append(sv.notes, sv.finding(row, hit{}, false))
+				sv.notes = append(sv.notes, sv.finding(row, nil, false))
 			}
 		}
 		sv.notes = slices.Clip(sv.notes)
+		notes := 0 // the notes before row j: the admission, and the always rows
+		if sv.admission != "" {
+			notes = 1
+		}
 		for j := range sv.Rows {
-			if row := &sv.Rows[j]; row.check != nil {
-				sv.steps = append(sv.steps, step{row.check, row, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+			switch row := &sv.Rows[j]; {
+			case row.always:
+				notes++
+			case row.check != nil:
+				sv.steps = append(sv.steps, step{row.check, row, row.when, notes, row.Live, strings.HasPrefix(row.Code, "server-url-")})
+				sv.when |= row.when
 			}
 		}
 		sv.steps = slices.Clip(sv.steps)
 	}
 	return list
+}
+
+// leadOf is what a message of row says between the server's name and the
+// detail.
+func (row *Constraint) leadOf() string {
+	switch row.Kind {
+	case Refuses:
+		switch {
+		case strings.HasPrefix(row.Code, "server-url-"):
+			return " refuses this client_id: "
+		case row.Live && row.Code != "server-jwks":
+			return " refuses this response: "
+		}
+		return " refuses this document: "
+	case Degrades:
+		return " may fail the login: "
+	}
+	return ": "
 }
 
 // citeOf names the sources a row's src column lists, for the end of a message.
@@ -201,86 +226,103 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 		out [len(servers)]ServerResult
 		all [8]Finding
 	})
-	out := block.out[:]
-	var listed [len(servers)]bool
-	for j, name := range opts.Servers {
-		// Names usually come in SERVERS.md order (ParseServers makes
-		// them so): try the same position before the map.
-		if j < len(servers) && servers[j].Name == name {
-			listed[j] = true
-		} else if i, ok := serverIndex[name]; ok {
-			listed[i] = true
-		}
+	// Every server starts from its clean result, its verdict when none of
+	// its rows fires: one copy, rather than a call per server.
+	if s.doc != nil {
+		block.out = clean
+	} else {
+		block.out = cleanNoDoc
 	}
+	out := block.out[:]
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
 	all := block.all[:0]
-	for i := range servers {
+	for i, when := range serverWhen {
+		if s.facts&when == 0 && len(opts.RedirectURIs) == 0 {
+			continue
+		}
 		// In place: a returned result would be copied into out with a
 		// bulk write barrier while the GC runs.
-		all = evaluate(&out[i], &servers[i], s, listed[i], opts.RedirectURIs, all)
+		all = evaluate(&out[i], &servers[i], s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
 	}
 	return out
 }
 
-// fired is a row that broke, with its merged hit.
-type fired struct {
-	row *Constraint
-	h   hit
+// serverWhen is each server's when, side by side: judge reads them all
+// for every document, and they fit in a few cache lines.
+var serverWhen = func() (w [len(servers)]facts) {
+	for i := range servers {
+		w[i] = servers[i].when
+	}
+	return w
+}()
+
+// listedAt reports whether names lists servers[i]. Names usually come in
+// SERVERS.md order (ParseServers makes them so): try the same position
+// first.
+func listedAt(names []string, i int) bool {
+	name := servers[i].Name
+	return i < len(names) && names[i] == name || slices.Contains(names, name)
 }
 
-// evaluate judges s by sv into r, which is zero. Its findings are sv.notes
-// when nothing else fires, or else appended to all (and the grown all is
-// returned).
+// clean and cleanNoDoc are each server's result when none of its rows
+// fires and no runtime redirect is checked, for a document and for a body
+// that is not a JSON object.
+var clean, cleanNoDoc = func() (doc, noDoc [len(servers)]ServerResult) {
+	for i := range servers {
+		sv := &servers[i]
+		doc[i] = ServerResult{Server: sv.Name, Accepts: true, Findings: sv.notes}
+		noDoc[i] = ServerResult{Server: sv.Name, Findings: sv.notes}
+	}
+	return doc, noDoc
+}()
+
+// evaluate judges s by sv into r, which holds sv's clean result. Its
+// findings stay sv.notes when nothing else fires, or else are appended to
+// all (and the grown all is returned). A row that fires makes its finding
+// at once, after the notes of the rows before it, so the findings come in
+// row order.
 func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
-	r.Server, r.Accepts = sv.Name, s.doc != nil
-	var buf [2]fired
-	hits := buf[:0]
+	start := len(all)
+	noted := -1 // how many of sv.notes are in all[start:], -1 before any finding
 	for k := range sv.steps {
 		st := &sv.steps[k]
+		if s.facts&st.when == 0 {
+			continue
+		}
 		if st.live && s.http == nil {
 			continue
 		}
 		if s.doc == nil && !st.url && !st.live {
 			continue
 		}
-		if h := st.check(s); len(h) > 0 {
-			row := st.row
-			hits = append(hits, fired{row, merge(h)})
-			if row.Kind == Refuses && !row.Inferred {
-				r.refuse(row.Code)
-			}
+		h := st.check(s)
+		if len(h) == 0 {
+			continue
+		}
+		noted = max(noted, 0)
+		all = append(all, sv.notes[noted:st.notes]...)
+		noted = st.notes
+		row := st.row
+		all = append(all, sv.finding(row, h, listed))
+		if row.Kind == Refuses && !row.Inferred {
+			r.refuse(row.Code)
 		}
 	}
-	var mismatches []Finding
 	for _, rt := range runtime {
 		if f, refused := sv.runtime(s, rt, listed); f != nil {
-			mismatches = append(mismatches, *f)
+			all = append(all, sv.notes[max(noted, 0):]...)
+			noted = len(sv.notes)
+			all = append(all, *f)
 			if refused {
 				r.refuse(f.Rule)
 			}
 		}
 	}
-	if len(hits) == 0 && len(mismatches) == 0 {
-		r.Findings = sv.notes
+	if noted < 0 {
 		return all
 	}
-	start := len(all)
-	if sv.admission != "" {
-		all = append(all, sv.notes[0])
-	}
-	for i := range sv.Rows {
-		row := &sv.Rows[i]
-		if row.always {
-			all = append(all, sv.finding(row, hit{}, listed))
-		}
-		for _, f := range hits {
-			if f.row == row {
-				all = append(all, sv.finding(row, f.h, listed))
-			}
-		}
-	}
-	all = append(all, mismatches...)
+	all = append(all, sv.notes[noted:]...)
 	r.Findings = all[start:len(all):len(all)]
 	return all
 }
@@ -292,43 +334,113 @@ func (r *ServerResult) refuse(code string) {
 	r.Accepts = false
 }
 
-// merge makes one hit of a row's hits: a server's constraint is one finding,
-// however many entries break it (the RULES.md findings name each entry).
-// The field is the first entry's; the detail names up to three.
-func merge(hits []hit) hit {
+// The detail of a finding: a server's constraint is one finding, however
+// many entries break it (the RULES.md findings name each entry). The field
+// is the first hit's; the detail names up to three, each by its detail or,
+// when there are several, else by its field. The detail is written into
+// the message as it is built, so a finding costs one string.
+
+// path is the JSON path of h.
+func (h *hit) path() string {
+	if h.r != nil {
+		return h.r.field()
+	}
+	return h.field
+}
+
+// hasDetail reports whether writeDetail writes anything for h.
+func (h *hit) hasDetail() bool { return h.r != nil || h.member || h.detail != "" }
+
+// detailLen is about the length writeDetail writes.
+func (h *hit) detailLen() int {
+	switch {
+	case h.r != nil:
+		return len(h.r.raw) + 2 + len(h.detail)
+	case h.member:
+		return len(h.field) + 13
+	}
+	return len(h.detail)
+}
+
+// writeDetail writes the detail of h: a redirect entry quoted and what
+// follows it, or "the member \"k\"", or h.detail.
+func (h *hit) writeDetail(b *strings.Builder) {
+	switch {
+	case h.r != nil:
+		writeQuoted(b, h.r.raw)
+		b.WriteString(h.detail)
+	case h.member:
+		b.WriteString("the member ")
+		writeQuoted(b, h.field)
+	default:
+		b.WriteString(h.detail)
+	}
+}
+
+// writeQuoted writes quote(s).
+func writeQuoted(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			b.WriteString(strconv.Quote(s))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
+// details says what message writes for hits: nothing (0) when a single hit
+// has no detail, and else about how many bytes.
+func details(hits []hit) int {
 	if len(hits) == 1 {
-		return hits[0].resolve()
+		if !hits[0].hasDetail() {
+			return 0
+		}
+		return hits[0].detailLen()
 	}
-	h := hits[0].resolve()
-	var details [3]string
-	n, size := 0, 0
-	for i, x := range hits[:min(len(hits), 3)] {
-		if i > 0 {
-			x = x.resolve()
-		} else {
-			x = h
-		}
-		if d := cmp.Or(x.detail, x.field); d != "" {
-			details[n] = d
-			n++
-			size += len(d) + 2
-		}
+	n, some := 0, len(hits) > 3
+	for i := range hits[:min(len(hits), 3)] {
+		h := &hits[i]
+		some = some || h.hasDetail() || h.field != ""
+		n += max(h.detailLen(), len(h.field)) + 2
 	}
-	var b strings.Builder
-	b.Grow(size + 16)
-	for i, d := range details[:n] {
-		if i > 0 {
-			b.WriteString(", ")
+	if !some {
+		return 0
+	}
+	return n + 16
+}
+
+// writeDetails writes the detail of hits, which details says is not empty.
+func writeDetails(b *strings.Builder, hits []hit) {
+	if len(hits) == 1 {
+		hits[0].writeDetail(b)
+		return
+	}
+	n := 0
+	for i := range hits[:min(len(hits), 3)] {
+		h := &hits[i]
+		switch {
+		case h.hasDetail():
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			h.writeDetail(b)
+		case h.field != "":
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(h.field)
+		default:
+			continue
 		}
-		b.WriteString(d)
+		n++
 	}
 	if len(hits) > 3 {
 		b.WriteString(" and ")
 		b.WriteString(strconv.Itoa(len(hits) - 3))
 		b.WriteString(" more")
 	}
-	h.detail = b.String()
-	return h
 }
 
 // severity is a row's finding severity: refusals are errors only for a
@@ -343,40 +455,30 @@ func (row *Constraint) severity(listed bool) Severity {
 	return Warning
 }
 
-func (sv *Server) finding(row *Constraint, h hit, listed bool) Finding {
-	msg := row.msg
-	if h.detail != "" {
-		msg = sv.message(row, h.detail)
+// finding is the finding of row broken by hits (nil for a note that
+// always holds).
+func (sv *Server) finding(row *Constraint, hits []hit, listed bool) Finding {
+	f := Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Message: row.msg}
+	if len(hits) > 0 {
+		f.Field = hits[0].path()
+		if n := details(hits); n > 0 {
+			f.Message = sv.message(row, hits, n)
+		}
 	}
-	return Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Field: h.field, Message: msg}
+	return f
 }
 
-// message says that sv breaks row, with what breaks it first when detail
-// is not "".
-func (sv *Server) message(row *Constraint, detail string) string {
-	var lead string
-	switch row.Kind {
-	case Refuses:
-		switch {
-		case strings.HasPrefix(row.Code, "server-url-"):
-			lead = " refuses this client_id: "
-		case row.Live && row.Code != "server-jwks":
-			lead = " refuses this response: "
-		default:
-			lead = " refuses this document: "
-		}
-	case Degrades:
-		lead = " may fail the login: "
-	default:
-		lead = ": "
-	}
+// message says that sv breaks row, with what breaks it first when hits
+// have a detail (about n bytes of it; see details).
+func (sv *Server) message(row *Constraint, hits []hit, n int) string {
+	lead := row.lead
 	// One string, built once: a message is made for every finding shown.
 	var b strings.Builder
-	b.Grow(len(sv.Name) + len(lead) + len(detail) + 2 + len(row.Reason) + len(row.cite) + 12)
+	b.Grow(len(sv.Name) + len(lead) + n + 2 + len(row.Reason) + len(row.cite) + 12)
 	b.WriteString(sv.Name)
 	b.WriteString(lead)
-	if detail != "" {
-		b.WriteString(detail)
+	if n > 0 {
+		writeDetails(&b, hits)
 		b.WriteString(": ")
 	}
 	b.WriteString(row.Reason)

@@ -13,6 +13,9 @@ import (
 func (d *docCheck) fieldTypes() {
 	for _, key := range d.keys {
 		v := d.doc[key]
+		if d.sub != nil {
+			d.sub.member(key, v, false)
+		}
 		base, _, tagged := splitTag(key)
 		switch {
 		case stringArrayFields[key]:
@@ -62,8 +65,8 @@ func (d *docCheck) uris() {
 		}
 		p := splitURI(s)
 		if d.sub != nil {
-			if i := slices.Index(uriMembers[:], key); i >= 0 {
-				d.sub.uris[i].ok, d.sub.uris[i].p = true, p
+			if i := uriIndex(key); i >= 0 {
+				d.sub.splitMember(i, p)
 			}
 		}
 		if msg := unsafeURIParts(s, p); msg != "" {

@@ -7,19 +7,25 @@ package validate
 // large to serve is as broken. Without a URL the document rules still run,
 // and the missing client_id is one of their findings. Target is left for the
 // caller; Valid is set with Judge(false).
-func CheckFile(body []byte, rawURL string, hasURL bool, opts Options) Result {
+//
+// It also evaluates every server profile with compat on the document at
+// that URL, into Compatibility, as [Compatibility] would, sharing the
+// document rules' splits as [CheckCompat] does. The profiles' findings are
+// not added to Findings: the caller picks those of the servers that count.
+func CheckFile(body []byte, rawURL string, hasURL bool, opts Options, compat CompatOptions) Result {
 	r := Result{URL: rawURL, Body: body}
 	if !hasURL {
 		r.URL, hasURL = DocumentClientID(body)
 	}
+	p := splitURI(r.URL)
 	if hasURL {
-		r.Findings = CheckURL(r.URL, opts)
+		r.Findings = checkURL(r.URL, p, opts)
 	}
 	if f := CheckSize(len(body)); f != nil {
 		r.Findings = append(r.Findings, *f)
 	}
-	df, doc := CheckDocument(r.URL, body, opts)
-	r.Findings, r.Document = append(r.Findings, df...), doc
+	df, doc, rs := checkDocumentCompat(r.URL, p, body, opts, compat)
+	r.Findings, r.Document, r.Compatibility = append(r.Findings, df...), doc, rs
 	r.Judge(false)
 	return r
 }

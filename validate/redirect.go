@@ -44,7 +44,7 @@ func (d *docCheck) redirects() {
 		p := splitURI(s)
 		d.redirectEntry(e, i, s, p, origin)
 		if d.sub != nil {
-			d.sub.addRedirect(i, s, p)
+			d.sub.addRedirect(i, s, p, e)
 		}
 		allLoopback = allLoopback && e.loopback
 		entries = append(entries, e)

@@ -13,6 +13,7 @@ type subject struct {
 	url  string
 	p    uriParts
 	host string // p.host without the brackets of an IP literal
+	web  bool   // isWeb(p)
 	doc  map[string]any
 	http *HTTPInfo
 
@@ -44,8 +45,14 @@ type subject struct {
 
 	// buf is the scratch array the rows' checks return their hits in: a
 	// check's hits are merged before the next check runs, so one array
-	// serves them all.
-	buf []hit
+	// serves them all. scratch gives at most bufN of it, so that only
+	// those need clearing, however large an earlier document made it.
+	buf  []hit
+	bufN int
+
+	// facts are what the rows' gates test (see facts), found once; seen
+	// are those found as the redirects and members are handed over.
+	facts, seen facts
 
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
@@ -81,7 +88,7 @@ func (r *redirect) scanRaw(p uriParts) {
 		acc |= rawClass[r.raw[i]]
 	}
 	r.star, r.control = acc&rawStar != 0, acc&rawControl != 0
-	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && !strings.Contains(p.host, ":") && validPort(p)
+	r.plain = acc&rawNotPlain == 0 && p.hasAuthority && !p.hasUserinfo && strings.IndexByte(p.host, ':') < 0 && validPort(p)
 }
 
 // The classes of a byte of a redirect entry, for scanRaw.
@@ -129,7 +136,7 @@ func getSubject(rawURL string, doc map[string]any, http *HTTPInfo) *subject {
 // points into the document.
 func putSubject(s *subject) {
 	clear(s.redirects)
-	clear(s.buf[:cap(s.buf)])
+	clear(s.buf[:s.bufN])
 	clear(s.unknown)
 	clear(s.forbidden)
 	clear(s.grantBuf)
@@ -148,10 +155,10 @@ func putSubject(s *subject) {
 			s.uris[i].ok, s.uris[i].p = false, uriParts{}
 		}
 	}
-	s.url, s.p, s.host, s.doc, s.http = "", uriParts{}, "", nil, nil
-	s.redirects, s.buf, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], s.unknown[:0], s.forbidden[:0]
+	s.url, s.p, s.host, s.web, s.doc, s.http = "", uriParts{}, "", false, nil, nil
+	s.redirects, s.buf, s.bufN, s.unknown, s.forbidden = s.redirects[:0], s.buf[:0], 0, s.unknown[:0], s.forbidden[:0]
 	s.grantBuf, s.respBuf, s.grantList, s.respList, s.grantsGiven = s.grantBuf[:0], s.respBuf[:0], nil, nil, false
-	s.methodStr, s.methodOK, s.appType = "", false, ""
+	s.methodStr, s.methodOK, s.appType, s.facts, s.seen = "", false, "", 0, 0
 	s.portless = [2]struct {
 		done bool
 		hits []hit
@@ -162,85 +169,163 @@ func putSubject(s *subject) {
 // fill makes s the subject of doc served at rawURL. s is new, or was given
 // back by putSubject: its slices are empty, with room to reuse.
 func (s *subject) fill(rawURL string, doc map[string]any, http *HTTPInfo) {
+	s.setURL(rawURL, splitURI(rawURL))
 	list, _ := doc["redirect_uris"].([]any)
 	s.redirects = slices.Grow(s.redirects[:0], len(list))
 	for i, v := range list {
 		if raw, ok := v.(string); ok {
-			s.addRedirect(i, raw, splitURI(raw))
+			s.addRedirect(i, raw, splitURI(raw), nil)
 		}
 	}
-	s.fillFrom(rawURL, splitURI(rawURL), doc, http, false)
+	s.fillFrom(doc, http, false)
+}
+
+// setURL gives s the client_id URL, rawURL split into p; it comes before
+// the redirects, whose facts depend on it.
+func (s *subject) setURL(rawURL string, p uriParts) {
+	s.url, s.p = rawURL, p
+	s.host = trimBrackets(s.p.host)
+	s.web = isWeb(p)
 }
 
 // addRedirect adds entry i of redirect_uris, raw split into p, to
-// s.redirects, which has room for it.
-func (s *subject) addRedirect(i int, raw string, p uriParts) {
+// s.redirects, which has room for it, and its facts to s.seen. e is the
+// entry as the §3 rules saw it, or nil.
+func (s *subject) addRedirect(i int, raw string, p uriParts, e *redirectEntry) {
 	// Filled in place: a redirect is large, and copying it in with append
 	// costs a write barrier per pointer while the GC runs.
 	n := len(s.redirects)
 	s.redirects = s.redirects[:n+1]
 	r := &s.redirects[n]
 	r.index, r.raw, r.p = i, raw, compact(p)
-	r.scheme, r.host = strings.ToLower(p.scheme), trimBrackets(p.host)
-	r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	r.host = trimBrackets(p.host)
+	if e != nil {
+		r.scheme = e.scheme
+	} else {
+		r.scheme = strings.ToLower(p.scheme)
+	}
+	// The §3 rules' loopback of a valid entry is this one when its host
+	// has no final dot and nothing to decode: no second parse.
+	if e != nil && e.ok && p.hostname == r.host && !strings.HasSuffix(r.host, ".") {
+		r.loopback = e.loopback
+	} else {
+		r.loopback = (r.scheme == "http" || r.scheme == "https") && p.hasAuthority && maybeLoopback(r.host) && isLoopbackHost(r.host)
+	}
 	r.scanRaw(p)
+	s.seen |= s.redirectFacts(r)
 }
 
-// fillFrom is the rest of fill, with rawURL split into p and s.redirects
-// made. shared says that checkDocument has split the URL members into
-// s.uris too.
-func (s *subject) fillFrom(rawURL string, p uriParts, doc map[string]any, http *HTTPInfo, shared bool) {
-	s.url, s.p, s.doc, s.http = rawURL, p, doc, http
-	s.host = trimBrackets(s.p.host)
-	for k, v := range doc {
-		if i := memberIndex(k); i >= 0 {
-			s.vals[i], s.present[i] = v, true
-		}
-		switch k {
-		case "token_endpoint_auth_method":
-			s.methodStr, s.methodOK = v.(string)
-		case "application_type":
-			s.appType, _ = v.(string)
-		case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
-			if shared {
-				break
-			}
-			i := slices.Index(uriMembers[:], k)
-			m := &s.uris[i]
-			if str, ok := v.(string); ok {
-				m.ok, m.p = true, splitURI(str)
-			}
-		case "token_endpoint_auth_methods_supported":
-			// Client metadata (RULES.md doc-auth-methods), not registered
-			// with IANA yet.
-		case "client_name", "redirect_uris", "grant_types", "response_types", "client_id", "scope",
-			"contacts", "jwks", "software_id", "software_version":
-			// Registered, and the commonest: no lookup needed.
-		default:
-			if !registeredFields[k] {
-				s.unknown = append(s.unknown, k)
-			}
-		}
-		switch k {
-		case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
-			"backchannel_logout_uri", "backchannel_logout_session_required":
-			s.forbidden = append(s.forbidden, k)
+// fillFrom is the rest of fill, with the URL set and s.redirects made.
+// shared says that checkDocument has given s every member (member) and
+// split the URL members into s.uris too.
+func (s *subject) fillFrom(doc map[string]any, http *HTTPInfo, shared bool) {
+	s.doc, s.http = doc, http
+	if !shared {
+		for k, v := range doc {
+			s.member(k, v, true)
 		}
 	}
-	s.buf = slices.Grow(s.buf[:0], len(s.redirects)+len(s.unknown)+len(s.forbidden)+8)
+	s.bufN = len(s.redirects) + len(s.unknown) + len(s.forbidden) + 8
+	s.buf = slices.Grow(s.buf[:0], s.bufN)
 	sortFirst(s.unknown, 3)
 	slices.Sort(s.forbidden)
 	var ok bool
-	if s.grantBuf, ok = s.appendStrings(s.grantBuf[:0], "grant_types"); ok {
+	if s.grantBuf, ok = appendStrings(s.grantBuf[:0], s.vals[mGrantTypes]); ok {
 		s.grantsGiven = true
 		s.grantList = s.grantBuf
 	} else {
 		s.grantList = defaultGrants
 	}
-	if s.respBuf, ok = s.appendStrings(s.respBuf[:0], "response_types"); ok {
+	if s.respBuf, ok = appendStrings(s.respBuf[:0], s.vals[mResponseTypes]); ok {
 		s.respList = s.respBuf
 	} else {
 		s.respList = defaultResponses
+	}
+	s.facts = s.findFacts()
+}
+
+// member takes in the document's member k of value v: one switch on the
+// name keeps what the rows read and notes an unknown or forbidden member.
+// With split, it also splits a URL member into s.uris.
+func (s *subject) member(k string, v any, split bool) {
+	if strings.IndexByte(k, '#') >= 0 {
+		// Language-tagged (client_name#fr): never a member the rows read,
+		// never registered; a document may have many.
+		s.unknown = append(s.unknown, k)
+		return
+	}
+	switch k {
+	// Registered, and the commonest: no lookup needed.
+	case "client_id", "software_id", "software_version":
+	case "client_name":
+		s.keep(mClientName, v)
+	case "redirect_uris":
+		s.keep(mRedirectURIs, v)
+	case "grant_types":
+		s.keep(mGrantTypes, v)
+	case "response_types":
+		s.keep(mResponseTypes, v)
+	case "jwks":
+		s.keep(mJWKS, v)
+	case "scope":
+		s.keep(mScope, v)
+	case "contacts":
+		s.keep(mContacts, v)
+	case "token_endpoint_auth_method":
+		s.methodStr, s.methodOK = v.(string)
+	case "application_type":
+		s.keep(mApplicationType, v)
+		s.appType, _ = v.(string)
+	case "token_endpoint_auth_methods_supported":
+		// Client metadata (RULES.md doc-auth-methods), not registered
+		// with IANA yet.
+		s.keep(mAuthMethods, v)
+	case "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri":
+		s.keep(memberIndex(k), v)
+		s.urlMember(v)
+		if str, ok := v.(string); ok && split {
+			s.splitMember(uriIndex(k), splitURI(str))
+		}
+	case "initiate_login_uri", "sector_identifier_uri":
+		s.keep(memberIndex(k), v)
+		s.urlMember(v)
+		s.notRegistered(k)
+	case "token_endpoint_auth_signing_alg", "token_endpoint_auth_signing_alg_values_supported",
+		"dpop_bound_access_tokens", "post_logout_redirect_uris":
+		s.keep(memberIndex(k), v)
+		s.notRegistered(k)
+	case "skip_consent", "disabled", "require_pkce", "clientSecret", "user_id", "client_id_issued_at",
+		"backchannel_logout_uri", "backchannel_logout_session_required":
+		s.forbidden = append(s.forbidden, k)
+		s.notRegistered(k)
+	default:
+		s.notRegistered(k)
+	}
+}
+
+func (s *subject) keep(i int, v any) { s.vals[i], s.present[i] = v, true }
+
+// urlMember notes the fact of a URL-valued member of value v that notHTTPS
+// reads.
+func (s *subject) urlMember(v any) {
+	if notHTTPSValue(v) {
+		s.seen |= fNotHTTPSMember
+	}
+}
+
+// splitMember gives s uriMembers[i], split into p, and notes its fact.
+func (s *subject) splitMember(i int, p uriParts) {
+	s.uris[i].ok, s.uris[i].p = true, p
+	if p.hasUserinfo || maybeJavaScript(p.scheme) || oddMemberHost(trimBrackets(p.host)) {
+		s.seen |= fMemberHost
+	}
+}
+
+// notRegistered notes k as unknown when it is not registered client
+// metadata.
+func (s *subject) notRegistered(k string) {
+	if !registeredFields[k] {
+		s.unknown = append(s.unknown, k)
 	}
 }
 
@@ -271,7 +356,7 @@ func sortFirst(list []string, n int) {
 
 // scratch returns the empty scratch buffer for a check's hits. The hits
 // are good until the next check runs.
-func (s *subject) scratch() []hit { return s.buf[:0] }
+func (s *subject) scratch() []hit { return s.buf[:0:s.bufN] }
 
 // maybeLoopback is a cheap test before isLoopbackHost: a loopback host is
 // "localhost", an IPv4 literal or "::1", so it starts with a digit, an l or
@@ -317,9 +402,27 @@ var redirectFields = func() (t [128]string) {
 // uriMembers are the URL-valued members that rows split, each once.
 var uriMembers = [...]string{"client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri"}
 
+// uriIndex is key's index in uriMembers, or -1, by a switch rather than a
+// search.
+func uriIndex(key string) int {
+	switch key {
+	case "client_uri":
+		return 0
+	case "logo_uri":
+		return 1
+	case "tos_uri":
+		return 2
+	case "policy_uri":
+		return 3
+	case "jwks_uri":
+		return 4
+	}
+	return -1
+}
+
 // uriField returns doc[key] split into its parts, when it is a string.
 func (s *subject) uriField(key string) (uriParts, bool) {
-	i := slices.Index(uriMembers[:], key)
+	i := uriIndex(key)
 	if i < 0 {
 		v, ok := s.str(key)
 		return splitURI(v), ok
@@ -336,6 +439,24 @@ var keptMembers = [...]string{
 	"dpop_bound_access_tokens", "post_logout_redirect_uris", "application_type",
 	"client_uri", "logo_uri", "tos_uri", "policy_uri", "initiate_login_uri", "sector_identifier_uri",
 }
+
+// The indices in keptMembers of the members read by index.
+const (
+	mClientName      = 0
+	mRedirectURIs    = 1
+	mGrantTypes      = 2
+	mResponseTypes   = 3
+	mJWKS            = 4
+	mJWKSURI         = 5
+	mAuthMethods     = 6
+	mAuthAlgs        = 8
+	mScope           = 9
+	mContacts        = 10
+	mDPoP            = 11
+	mPostLogout      = 12
+	mApplicationType = 13
+	mClientURI       = 14
+)
 
 // memberIndex is key's index in keptMembers, or -1. A switch, which the
 // compiler turns into a search on length and bytes: cheaper than hashing.
@@ -437,6 +558,12 @@ func (s *subject) lists(key, want string) (isList, has bool) {
 // whether it is an array (dst is returned as it is when not).
 func (s *subject) appendStrings(dst []string, key string) ([]string, bool) {
 	v, _ := s.get(key)
+	return appendStrings(dst, v)
+}
+
+// appendStrings appends the string entries of v to dst, and says whether
+// v is an array (dst is returned as it is when not).
+func appendStrings(dst []string, v any) ([]string, bool) {
 	a, ok := v.([]any)
 	if !ok {
 		return dst, false
