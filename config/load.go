@@ -23,12 +23,14 @@ type File struct {
 
 	src     string
 	top     map[string]any     // the top level's tables, without env
-	configs map[string]*Config // "" is the top level; the environments too unless spans has them
-	chunks  []chunk            // the sections, when loaded a section at a time
-	envAt   map[string]envAt   // each environment's section and chunk, then
-	cache   chunkCache
-	envs    []string  // sorted
-	keys    *lazyKeys // where the file's keys are written
+	configs map[string]*Config // "" is the top level; each environment too when read whole
+	// When read a section at a time (sections.go): the chunks, each
+	// environment's section and chunk, and the last chunks decoded.
+	chunks []chunk
+	envAt  map[string]envAt
+	cache  chunkCache
+	envs   []string  // sorted
+	keys   *lazyKeys // where the file's keys are written
 
 	suppress []Suppression // the [[suppress]] entries
 }
