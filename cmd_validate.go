@@ -213,8 +213,7 @@ type validateReport struct {
 	gh         github
 	sup        *suppressor
 	hidden     [][]suppressedFinding
-	keepAll    bool // --json
-	keepFound  bool // --sarif, GitHub
+	keepFound  bool // --sarif, GitHub: the findings outlive add
 }
 
 func newValidateReport(s stdio, of outputFlags, origins []origin, strict bool) *validateReport {
@@ -222,7 +221,7 @@ func newValidateReport(s stdio, of outputFlags, origins []origin, strict bool) *
 	// painters look at the real streams.
 	rep := &validateReport{s: s, of: of, origins: origins, strict: strict,
 		pOut: newPainter(s, s.out), pErr: newPainter(s, s.err),
-		hidden: make([][]suppressedFinding, len(origins)), keepAll: of.json}
+		hidden: make([][]suppressedFinding, len(origins))}
 	rep.out, rep.errw = bufio.NewWriterSize(s.out, 64<<10), bufio.NewWriterSize(s.err, 64<<10)
 	rep.s.out, rep.s.err = rep.out, rep.errw
 	rep.gh = newGitHub(rep.s)
@@ -259,7 +258,7 @@ func (rep *validateReport) add(i int, r *validate.Result) {
 		}
 		writeResultText(rep.s.out, *r, rep.of.verbose, rep.pOut)
 	}
-	if rep.keepAll {
+	if rep.of.json {
 		return
 	}
 	findings := r.Findings
