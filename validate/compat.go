@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Kind is what a broken server constraint does to a login (SERVERS.md
@@ -37,9 +38,14 @@ type Constraint struct {
 	// check and is reported on every document.
 	always bool
 
-	cite string // the sources for a message, made by prepare
-	lead string // what a message says between the server's name and the detail, made by prepare
-	msg  string // the message of a hit without detail, made by prepare
+	// A message is head, then the detail and ": " when there is one, then
+	// tail; both are made by prepare, and so is msg, the message of a hit
+	// without detail.
+	head string // the server's name and what it does: "auth0 refuses this client_id: "
+	tail string // the reason and the sources: "reason (source; source)"
+	msg  string
+
+	refused uint16 // Code's index in refusalCodes, made by prepare
 
 	// when are the facts of which the subject must have one for check to
 	// fire: evaluate runs check only then (see facts).
@@ -58,7 +64,7 @@ type Constraint struct {
 // the path and the quoted entry are made only for the hits a message shows.
 //
 // A hit on a member (member true) names it in field, and its detail
-// ("the member \"k\"") is written by writeDetail, likewise only when shown.
+// ("the member \"k\"") is written by appendDetail, likewise only when shown.
 type hit struct {
 	field, detail string
 	r             *redirect
@@ -107,6 +113,8 @@ type step struct {
 // prepare makes the messages that do not depend on the document once, so
 // that evaluating every profile on every document stays cheap.
 func prepare(list [24]Server) [24]Server {
+	refusalCodes = []string{""}
+	runtimeRefusal = refusalIndex("redirect-runtime-mismatch")
 	for i := range list {
 		sv := &list[i]
 		if sv.Admission != "" {
@@ -117,11 +125,12 @@ func prepare(list [24]Server) [24]Server {
 		}
 		for j := range sv.Rows {
 			row := &sv.Rows[j]
-			row.cite = sv.citeOf(row.Source)
-			row.lead = row.leadOf()
-			row.msg = sv.message(row, nil, 0)
+			row.head = sv.Name + row.leadOf()
+			row.tail = row.Reason + citation(row.Inferred, sv.citeOf(row.Source))
+			row.msg = row.head + row.tail
+			row.refused = refusalIndex(row.Code)
 			if row.always {
-				sv.notes = append(sv.notes, sv.finding(row, nil, false))
+				sv.notes = append(sv.notes, sv.finding(row, nil, false, nil))
 			}
 		}
 		sv.notes = slices.Clip(sv.notes)
@@ -179,14 +188,35 @@ func (sv *Server) citeOf(src string) string {
 type ServerResult struct {
 	Server  string `json:"server"`
 	Accepts bool   `json:"accepts"`
+	// refused is the index in refusalCodes of the code RefusedBy returns:
+	// a small number, beside Accepts, rather than a string keeps a result
+	// at 48 bytes, and every document gets one per server.
+	refused uint16
 	// Findings may share its array with other results (and other calls):
 	// read it, or copy it before changing an element.
 	Findings []Finding `json:"findings"`
-
-	// RefusedBy is the code of the first finding that made Accepts false,
-	// or "" (and "" too when the body is not a JSON object).
-	RefusedBy string `json:"-"`
 }
+
+// RefusedBy is the code of the first finding that made Accepts false, or
+// "" (and "" too when the body is not a JSON object).
+func (r *ServerResult) RefusedBy() string { return refusalCodes[r.refused] }
+
+// refusalCodes are the codes a result can be refused by: "" first (index
+// 0, not refused), then every row's code and the runtime mismatch's, each
+// once. prepare gives each row its index.
+var refusalCodes []string
+
+// refusalIndex is code's index in refusalCodes, added when new.
+func refusalIndex(code string) uint16 {
+	if i := slices.Index(refusalCodes, code); i >= 0 {
+		return uint16(i)
+	}
+	refusalCodes = append(refusalCodes, code)
+	return uint16(len(refusalCodes) - 1)
+}
+
+// runtimeRefusal is the index of the runtime mismatch's code.
+var runtimeRefusal uint16
 
 // CompatOptions tunes [Compatibility].
 type CompatOptions struct {
@@ -220,23 +250,17 @@ func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []Serv
 
 // judge evaluates every server profile on s.
 func judge(s *subject, opts CompatOptions) []ServerResult {
-	// The results and the first findings in one allocation: the findings
-	// share it with the results that hold them.
-	block := new(struct {
-		out [len(servers)]ServerResult
-		all [8]Finding
-	})
+	out := s.results()
 	// Every server starts from its clean result, its verdict when none of
 	// its rows fires: one copy, rather than a call per server.
 	if s.doc != nil {
-		block.out = clean
+		copy(out, clean[:])
 	} else {
-		block.out = cleanNoDoc
+		copy(out, cleanNoDoc[:])
 	}
-	out := block.out[:]
 	// One array holds the findings of every server that has more than its
 	// notes, so there are a few allocations per document, not per server.
-	all := block.all[:0]
+	all := s.findings[:0:len(s.findings)]
 	for i, when := range serverWhen {
 		if s.facts&when == 0 && len(opts.RedirectURIs) == 0 {
 			continue
@@ -244,6 +268,37 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 		// In place: a returned result would be copied into out with a
 		// bulk write barrier while the GC runs.
 		all = evaluate(&out[i], &servers[i], s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
+	}
+	if cap(all) == len(s.findings) {
+		// Still in the slab: the next call takes what follows.
+		s.findings = s.findings[len(all):]
+	} else {
+		// append outgrew it: the next call starts a new one.
+		s.findings = nil
+	}
+	return out
+}
+
+// The slabs the results and findings of judge are carved from, one
+// allocation for several documents rather than one per call: a caller
+// keeps what it is given, so a slab is never reused, only handed out
+// piece by piece and left to the collector once every piece is dropped.
+// A result that outlives its document keeps at most one slab alive.
+const (
+	slabDocs     = 8  // the documents' results in one slab
+	slabFindings = 32 // the findings in one slab
+)
+
+// results returns a fresh, zero array of len(servers) results from the
+// subject's slab.
+func (s *subject) results() []ServerResult {
+	if len(s.slab) < len(servers) {
+		s.slab = make([]ServerResult, slabDocs*len(servers))
+	}
+	out := s.slab[:len(servers):len(servers)]
+	s.slab = s.slab[len(servers):]
+	if len(s.findings) < 8 {
+		s.findings = make([]Finding, slabFindings)
 	}
 	return out
 }
@@ -304,9 +359,9 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 		all = append(all, sv.notes[noted:st.notes]...)
 		noted = st.notes
 		row := st.row
-		all = append(all, sv.finding(row, h, listed))
+		all = append(all, sv.finding(row, h, listed, &s.text))
 		if row.Kind == Refuses && !row.Inferred {
-			r.refuse(row.Code)
+			r.refuse(row.refused)
 		}
 	}
 	for _, rt := range runtime {
@@ -315,7 +370,7 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 			noted = len(sv.notes)
 			all = append(all, *f)
 			if refused {
-				r.refuse(f.Rule)
+				r.refuse(runtimeRefusal)
 			}
 		}
 	}
@@ -327,9 +382,9 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 	return all
 }
 
-func (r *ServerResult) refuse(code string) {
-	if r.RefusedBy == "" {
-		r.RefusedBy = code
+func (r *ServerResult) refuse(code uint16) {
+	if r.refused == 0 {
+		r.refused = code
 	}
 	r.Accepts = false
 }
@@ -348,10 +403,10 @@ func (h *hit) path() string {
 	return h.field
 }
 
-// hasDetail reports whether writeDetail writes anything for h.
+// hasDetail reports whether appendDetail writes anything for h.
 func (h *hit) hasDetail() bool { return h.r != nil || h.member || h.detail != "" }
 
-// detailLen is about the length writeDetail writes.
+// detailLen is about the length appendDetail writes.
 func (h *hit) detailLen() int {
 	switch {
 	case h.r != nil:
@@ -362,32 +417,30 @@ func (h *hit) detailLen() int {
 	return len(h.detail)
 }
 
-// writeDetail writes the detail of h: a redirect entry quoted and what
+// appendDetail appends the detail of h: a redirect entry quoted and what
 // follows it, or "the member \"k\"", or h.detail.
-func (h *hit) writeDetail(b *strings.Builder) {
+func (h *hit) appendDetail(b []byte) []byte {
 	switch {
 	case h.r != nil:
-		writeQuoted(b, h.r.raw)
-		b.WriteString(h.detail)
+		b = appendQuoted(b, h.r.raw)
+		return append(b, h.detail...)
 	case h.member:
-		b.WriteString("the member ")
-		writeQuoted(b, h.field)
-	default:
-		b.WriteString(h.detail)
+		b = append(b, "the member "...)
+		return appendQuoted(b, h.field)
 	}
+	return append(b, h.detail...)
 }
 
-// writeQuoted writes quote(s).
-func writeQuoted(b *strings.Builder, s string) {
+// appendQuoted appends quote(s).
+func appendQuoted(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
-			b.WriteString(strconv.Quote(s))
-			return
+			return strconv.AppendQuote(b, s)
 		}
 	}
-	b.WriteByte('"')
-	b.WriteString(s)
-	b.WriteByte('"')
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // details says what message writes for hits: nothing (0) when a single hit
@@ -411,11 +464,11 @@ func details(hits []hit) int {
 	return n + 16
 }
 
-// writeDetails writes the detail of hits, which details says is not empty.
-func writeDetails(b *strings.Builder, hits []hit) {
+// appendDetails appends the detail of hits, which details says is not
+// empty.
+func appendDetails(b []byte, hits []hit) []byte {
 	if len(hits) == 1 {
-		hits[0].writeDetail(b)
-		return
+		return hits[0].appendDetail(b)
 	}
 	n := 0
 	for i := range hits[:min(len(hits), 3)] {
@@ -423,24 +476,25 @@ func writeDetails(b *strings.Builder, hits []hit) {
 		switch {
 		case h.hasDetail():
 			if n > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			h.writeDetail(b)
+			b = h.appendDetail(b)
 		case h.field != "":
 			if n > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			b.WriteString(h.field)
+			b = append(b, h.field...)
 		default:
 			continue
 		}
 		n++
 	}
 	if len(hits) > 3 {
-		b.WriteString(" and ")
-		b.WriteString(strconv.Itoa(len(hits) - 3))
-		b.WriteString(" more")
+		b = append(b, " and "...)
+		b = strconv.AppendInt(b, int64(len(hits)-3), 10)
+		b = append(b, " more"...)
 	}
+	return b
 }
 
 // severity is a row's finding severity: refusals are errors only for a
@@ -456,45 +510,74 @@ func (row *Constraint) severity(listed bool) Severity {
 }
 
 // finding is the finding of row broken by hits (nil for a note that
-// always holds).
-func (sv *Server) finding(row *Constraint, hits []hit, listed bool) Finding {
+// always holds). A message with a detail is written into text.
+func (sv *Server) finding(row *Constraint, hits []hit, listed bool, text *textSlab) Finding {
 	f := Finding{Rule: row.Code, Severity: row.severity(listed), Server: sv.Name, Message: row.msg}
 	if len(hits) > 0 {
 		f.Field = hits[0].path()
 		if n := details(hits); n > 0 {
-			f.Message = sv.message(row, hits, n)
+			f.Message = row.message(hits, n, text)
 		}
 	}
 	return f
 }
 
-// message says that sv breaks row, with what breaks it first when hits
-// have a detail (about n bytes of it; see details).
-func (sv *Server) message(row *Constraint, hits []hit, n int) string {
-	lead := row.lead
-	// One string, built once: a message is made for every finding shown.
-	var b strings.Builder
-	b.Grow(len(sv.Name) + len(lead) + n + 2 + len(row.Reason) + len(row.cite) + 12)
-	b.WriteString(sv.Name)
-	b.WriteString(lead)
-	if n > 0 {
-		writeDetails(&b, hits)
-		b.WriteString(": ")
+// message says that the server breaks row, with what breaks it first in
+// hits (about n bytes of detail; see details), written into text.
+func (row *Constraint) message(hits []hit, n int, text *textSlab) string {
+	b := text.room(len(row.head) + n + 2 + len(row.tail))
+	b = append(b, row.head...)
+	b = appendDetails(b, hits)
+	b = append(b, ": "...)
+	b = append(b, row.tail...)
+	return text.string(b)
+}
+
+// A textSlab hands out the bytes of messages from one array, a few
+// documents' worth, rather than one allocation per message (a document's
+// messages are made on every validate and build, shown or not). As with
+// the results' slab, bytes handed out are never handed out again, so a
+// string made over them (as strings.Builder makes its string) never
+// changes. What is left of the slab is kept empty, with room for more.
+type textSlab []byte
+
+// textSlabBytes is the size of one slab; a message longer than a quarter
+// of it gets an array of its own.
+const textSlabBytes = 4096
+
+// room returns an empty slice with room for n bytes that nothing else will
+// be given. Appending past n moves the bytes to an array of their own, as
+// append does.
+func (t *textSlab) room(n int) []byte {
+	if n > textSlabBytes/4 {
+		return make([]byte, 0, n)
 	}
-	b.WriteString(row.Reason)
+	if cap(*t) < n {
+		*t = make([]byte, 0, textSlabBytes)
+	}
+	b := (*t)[0:0:n]
+	*t = (*t)[n:n]
+	return b
+}
+
+// string returns b, which room gave, as a string without a copy: its bytes
+// are written no more.
+func (t *textSlab) string(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// citation is what follows a row's reason: its sources, cite, in
+// parentheses, and whether it is inferred.
+func citation(inferred bool, cite string) string {
 	switch {
-	case row.Inferred && row.cite != "":
-		b.WriteString(" (inferred; ")
-		b.WriteString(row.cite)
-		b.WriteString(")")
-	case row.Inferred:
-		b.WriteString(" (inferred)")
-	case row.cite != "":
-		b.WriteString(" (")
-		b.WriteString(row.cite)
-		b.WriteString(")")
+	case inferred && cite != "":
+		return " (inferred; " + cite + ")"
+	case inferred:
+		return " (inferred)"
+	case cite != "":
+		return " (" + cite + ")"
 	}
-	return b.String()
+	return ""
 }
 
 // runtime checks one --redirect-uri against the document's redirect_uris
@@ -629,8 +712,8 @@ func CompatibilityLine(results []ServerResult) string {
 			continue
 		}
 		b.WriteString(" ✗")
-		if r.RefusedBy != "" {
-			b.WriteString(" " + strings.TrimPrefix(r.RefusedBy, "server-"))
+		if code := r.RefusedBy(); code != "" {
+			b.WriteString(" " + strings.TrimPrefix(code, "server-"))
 		}
 		b.WriteString(" ")
 	}

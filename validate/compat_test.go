@@ -42,7 +42,7 @@ func TestCompatibilitySeverity(t *testing.T) {
 		rs := Compatibility(url, doc, CompatOptions{Servers: c.servers})
 		r := result(t, rs, "auth0")
 		f := findRule(r, "server-url-query")
-		if f == nil || f.Severity != c.want || f.Server != "auth0" || r.Accepts || r.RefusedBy != "server-url-query" {
+		if f == nil || f.Severity != c.want || f.Server != "auth0" || r.Accepts || r.RefusedBy() != "server-url-query" {
 			t.Errorf("Compatibility(%q, --servers %v) auth0 = %+v; want server-url-query %s, not accepted", url, c.servers, r, c.want)
 		}
 	}
@@ -125,7 +125,7 @@ func TestFindingServerJSON(t *testing.T) {
 	if strings.Contains(string(b), "server") {
 		t.Errorf("a RULES.md finding marshals as %s; want no server member", b)
 	}
-	b, _ = json.Marshal(ServerResult{Server: "auth0", Findings: []Finding{{Rule: "server-url-query", Severity: Error, Server: "auth0"}}, RefusedBy: "x"})
+	b, _ = json.Marshal(ServerResult{Server: "auth0", Findings: []Finding{{Rule: "server-url-query", Severity: Error, Server: "auth0"}}, refused: runtimeRefusal})
 	want := `{"server":"auth0","accepts":false,"findings":[{"rule":"server-url-query","severity":"error","message":"","field":"","server":"auth0"}]}`
 	if string(b) != want {
 		t.Errorf("ServerResult marshals as %s; want %s", b, want)
@@ -241,8 +241,8 @@ func TestRuntimeRedirect(t *testing.T) {
 			t.Errorf("%s with --redirect-uri %s = %+v; want severity %q, accepts %v", c.server, rt, r, c.sev, c.accepts)
 		}
 	}
-	if r := result(t, rs, "keycloak"); r.RefusedBy != "redirect-runtime-mismatch" || !strings.Contains(CompatibilityLine(rs), "keycloak ✗ redirect-runtime-mismatch") {
-		t.Errorf("keycloak RefusedBy = %q, line %q", r.RefusedBy, CompatibilityLine(rs))
+	if r := result(t, rs, "keycloak"); r.RefusedBy() != "redirect-runtime-mismatch" || !strings.Contains(CompatibilityLine(rs), "keycloak ✗ redirect-runtime-mismatch") {
+		t.Errorf("keycloak RefusedBy = %q, line %q", r.RefusedBy(), CompatibilityLine(rs))
 	}
 	// native: oidc-provider relaxes IP-literal ports.
 	doc["application_type"] = "native"

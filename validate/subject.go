@@ -54,6 +54,13 @@ type subject struct {
 	// are those found as the redirects and members are handed over.
 	facts, seen facts
 
+	// slab and findings are what is left of the arrays judge carves its
+	// results and findings from (see results). putSubject keeps them: no
+	// part of them has been handed out.
+	slab     []ServerResult
+	findings []Finding
+	text     textSlab // ... and messages are written into
+
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {
 		done bool

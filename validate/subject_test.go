@@ -81,7 +81,8 @@ func TestCompatibilityPoolForgets(t *testing.T) {
 
 // TestPutSubjectClears: putSubject leaves nothing of the document in the
 // subject it pools, field by field, so a field added to subject and not to
-// putSubject fails here (every slice kept is empty, every other field zero).
+// putSubject fails here (every slice kept is empty, every other field zero;
+// the slabs judge carves from may be left, each element still zero).
 func TestPutSubjectClears(t *testing.T) {
 	doc := map[string]any{
 		"client_name": "x", "redirect_uris": []any{"http://localhost/cb", "https://a.example.org/cb"},
@@ -95,6 +96,14 @@ func TestPutSubjectClears(t *testing.T) {
 	for i := range v.NumField() {
 		f := v.Field(i)
 		if f.Kind() == reflect.Slice && f.Len() == 0 {
+			continue
+		}
+		if name := v.Type().Field(i).Name; name == "slab" || name == "findings" {
+			for j := range f.Len() {
+				if !f.Index(j).IsZero() {
+					t.Errorf("after putSubject, subject.%s[%d] = %v; want it zero", name, j, f.Index(j))
+				}
+			}
 			continue
 		}
 		if !f.IsZero() {
@@ -170,5 +179,96 @@ func TestMaybePrivateLocalhost(t *testing.T) {
 		if maybePrivate(h) {
 			t.Errorf("maybePrivate(%q) = true; want false", h)
 		}
+	}
+}
+
+// TestJudgeSlabs: the results, findings and message bytes judge carves
+// from a pooled subject's slabs are never handed out twice. Results kept
+// across many calls (past several slabs, and past a document whose
+// findings outgrow what is left of one) still say what they said when they
+// were returned, and no result's findings can be appended to over the
+// next one's.
+func TestJudgeSlabs(t *testing.T) {
+	var bodies [][]byte
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	// Many findings at most servers: more than a slab holds.
+	busy := []byte(`{"client_id":"` + testURL + `","client_name":"x","redirect_uris":["http://localhost/cb","myapp:/cb"],
+		"grant_types":["authorization_code","urn:ietf:params:oauth:grant-type:device_code","client_credentials"],
+		"token_endpoint_auth_method":"private_key_jwt","jwks":{"keys":[]},"skip_consent":true,"zeta":1,"scope":"a b"}`)
+	bodies = append(bodies, busy, []byte(`[]`))
+	busyFindings, text := 0, 0
+	type kept struct {
+		got, want []ServerResult
+	}
+	var all []kept
+	opts := CompatOptions{Servers: ServerNames()}
+	for round := range 2 * slabDocs {
+		for _, body := range bodies {
+			_, _, rs := CheckCompat(testURL, body, Options{}, opts)
+			want := slices.Clone(rs)
+			n := 0
+			for i := range want {
+				want[i].Findings = slices.Clone(want[i].Findings)
+				for j := range want[i].Findings {
+					want[i].Findings[j].Message = strings.Clone(want[i].Findings[j].Message)
+					text += len(want[i].Findings[j].Message)
+				}
+				n += len(want[i].Findings)
+				if f := rs[i].Findings; len(f) > 0 && cap(f) != len(f) {
+					t.Fatalf("round %d: %s's findings have room to grow over the next ones (len %d, cap %d)", round, rs[i].Server, len(f), cap(f))
+				}
+			}
+			if string(body) == string(busy) {
+				busyFindings = n
+			}
+			all = append(all, kept{rs, want})
+		}
+	}
+	if text < 3*textSlabBytes {
+		t.Fatalf("the messages have %d bytes; the test wants several text slabs of %d", text, textSlabBytes)
+	}
+	if busyFindings <= slabFindings {
+		t.Fatalf("the busy document has %d findings; the test wants more than a slab's %d", busyFindings, slabFindings)
+	}
+	for i, k := range all {
+		if !reflect.DeepEqual(k.got, k.want) {
+			t.Errorf("results %d changed after later calls:\n got %+v\nwant %+v", i, k.got, k.want)
+		}
+	}
+}
+
+// TestTextSlab: each string room and string make keeps its bytes, whether
+// it fits its room, outgrows it, or is too long for the slab.
+func TestTextSlab(t *testing.T) {
+	var text textSlab
+	long := strings.Repeat("x", textSlabBytes/2)
+	var got, want []string
+	for i := range 3 * textSlabBytes / 16 {
+		w := "message " + strconv.Itoa(i)
+		room := len(w)
+		switch i % 7 {
+		case 3:
+			room = 2 // outgrown
+		case 5:
+			w += long // an array of its own
+			room = len(w)
+		}
+		got = append(got, text.string(append(text.room(room), w...)))
+		want = append(want, w)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("string %d = %.40q; want %.40q", i, got[i], want[i])
+		}
+	}
+	if len(text) != 0 {
+		t.Errorf("the slab's rest has length %d; want 0", len(text))
 	}
 }
