@@ -345,7 +345,7 @@ func render(c *config.Config) ([]byte, []validate.Finding, error) {
 	if f := validate.CheckSize(len(doc)); f != nil {
 		findings = append(findings, *f)
 	}
-	return doc, append(findings, listedFindings(rs, servers)...), nil
+	return doc, append(findings, listedFindings(&rs, servers)...), nil
 }
 
 func offlineOptions(c *config.Config) validate.Options {

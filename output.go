@@ -66,8 +66,8 @@ func writeResultText(w io.Writer, r validate.Result, verbose bool, p painter) {
 		writeJWKSLine(w, j)
 	}
 	printFindings(w, "  ", r.Findings, verbose, p)
-	if len(r.Compatibility) > 0 {
-		fmt.Fprintf(w, "  %s\n", validate.CompatibilityLine(r.Compatibility))
+	if r.Compatibility.Len() > 0 {
+		fmt.Fprintf(w, "  %s\n", validate.CompatibilityLine(&r.Compatibility))
 	}
 	writeDetails(w, r.Document)
 }

@@ -26,9 +26,10 @@ func checkServerNames(f *config.File, cfgs iter.Seq[*config.Config]) error {
 
 // listedFindings returns the findings of rs that count for the listed
 // servers: their errors and warnings.
-func listedFindings(rs []validate.ServerResult, servers []string) []validate.Finding {
+func listedFindings(vs *validate.Verdicts, servers []string) []validate.Finding {
 	var listed []validate.Finding
-	for _, r := range rs {
+	for i := range vs.Len() {
+		r := vs.At(i)
 		for _, f := range r.Findings {
 			if f.Severity != validate.Info && slices.Contains(servers, r.Server) {
 				listed = append(listed, f)
@@ -47,7 +48,7 @@ func addCompatibility(r *validate.Result, servers, redirects []string, strict bo
 	if r.Body == nil {
 		return
 	}
-	if r.Compatibility == nil {
+	if r.Compatibility.IsZero() {
 		r.Compatibility = validate.Compatibility(r.URL, r.Document, validate.CompatOptions{Servers: servers, RedirectURIs: redirects, HTTP: r.HTTP})
 	}
 	addListed(r, servers, strict)
@@ -56,6 +57,6 @@ func addCompatibility(r *validate.Result, servers, redirects []string, strict bo
 // addListed judges a result that has its Compatibility again, with the
 // listed servers' findings.
 func addListed(r *validate.Result, servers []string, strict bool) {
-	r.Findings = append(r.Findings, listedFindings(r.Compatibility, servers)...)
+	r.Findings = append(r.Findings, listedFindings(&r.Compatibility, servers)...)
 	r.Judge(strict)
 }

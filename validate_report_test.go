@@ -62,7 +62,7 @@ func TestValidateReportSlims(t *testing.T) {
 			HTTP:          &validate.HTTPInfo{Status: 200, ContentType: "application/json", Bytes: 120},
 			Document:      map[string]any{"client_id": "https://app.example.com/c.json", "client_name": "App"},
 			Body:          []byte(`{"client_id":"https://app.example.com/c.json"}`),
-			Compatibility: []validate.ServerResult{{Server: "auth0", Accepts: true}},
+			Compatibility: validate.Compatibility("https://app.example.com/c.json", map[string]any{"client_name": "App"}, validate.CompatOptions{}),
 		}
 	}
 	cases := []struct {
@@ -86,12 +86,12 @@ func TestValidateReportSlims(t *testing.T) {
 			rep.add(0, &r)
 			rep.flush()
 			if tc.keepAll {
-				if r.Document == nil || r.Body == nil || r.Compatibility == nil || r.HTTP == nil {
+				if r.Document == nil || r.Body == nil || r.Compatibility.IsZero() || r.HTTP == nil {
 					t.Errorf("--json result lost parts: %+v", r)
 				}
 				return
 			}
-			if r.Document != nil || r.Body != nil || r.Compatibility != nil || r.HTTP != nil {
+			if r.Document != nil || r.Body != nil || !r.Compatibility.IsZero() || r.HTTP != nil {
 				t.Errorf("result kept its document, body, HTTP or verdicts: %+v", r)
 			}
 			if !r.Valid || r.Target == "" || r.URL == "" {

@@ -24,8 +24,8 @@ func TestCheckLiveCompatibility(t *testing.T) {
 	} {
 		srv := newTestServer(t, h)
 		opts := srv.opts()
-		if r := Check(context.Background(), srv.docURL(), opts); r.Compatibility != nil {
-			t.Errorf("Check without Compat: Compatibility = %+v; want none", r.Compatibility)
+		if r := Check(context.Background(), srv.docURL(), opts); !r.Compatibility.IsZero() {
+			t.Errorf("Check without Compat: Compatibility = %+v; want none", r.Compatibility.Results())
 		}
 		opts.Compat = &compat
 		r := Check(context.Background(), srv.docURL(), opts)
@@ -34,8 +34,8 @@ func TestCheckLiveCompatibility(t *testing.T) {
 		}
 		want := compat
 		want.HTTP = r.HTTP
-		if got, wantRS := r.Compatibility, validate.Compatibility(r.URL, r.Document, want); len(got) == 0 || !reflect.DeepEqual(got, wantRS) {
-			t.Errorf("Check(%s) with Compat: Compatibility = %+v;\nwant %+v", srv.docURL(), got, wantRS)
+		if got, wantRS := r.Compatibility, validate.Compatibility(r.URL, r.Document, want); got.Len() == 0 || !reflect.DeepEqual(got, wantRS) {
+			t.Errorf("Check(%s) with Compat: Compatibility = %+v;\nwant %+v", srv.docURL(), got.Results(), wantRS.Results())
 		}
 	}
 }

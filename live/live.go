@@ -251,7 +251,7 @@ func (c *Checker) check(ctx context.Context, rawURL string) validate.Result {
 		}
 		r.Findings = append(r.Findings, df...)
 	}
-	if c.opts.Compat != nil && r.Body != nil && r.Compatibility == nil {
+	if c.opts.Compat != nil && r.Body != nil && r.Compatibility.IsZero() {
 		// A body that was not a whole 200 response: the URL and response
 		// rows still run.
 		r.Compatibility = validate.Compatibility(rawURL, nil, compat)

@@ -18,7 +18,7 @@ func Check(rawURL string, body []byte, opts Options) ([]Finding, map[string]any)
 // decoded, with the same results, but cheaper: the profiles' subject takes
 // the client_id URL and each redirect and URL member as Check split them,
 // rather than splitting them again.
-func CheckCompat(rawURL string, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, []ServerResult) {
+func CheckCompat(rawURL string, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, Verdicts) {
 	p := splitURI(rawURL)
 	f := checkURL(rawURL, p, opts)
 	df, doc, rs := checkDocumentCompat(rawURL, p, body, opts, compat)
@@ -29,14 +29,14 @@ func CheckCompat(rawURL string, body []byte, opts Options, compat CompatOptions)
 // the document it decoded (nil when the body is not a JSON object), with
 // the same results, but cheaper, as [CheckCompat] is: for a caller that
 // runs the URL rules apart, such as a live check.
-func CheckDocumentCompat(rawURL string, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, []ServerResult) {
+func CheckDocumentCompat(rawURL string, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, Verdicts) {
 	return checkDocumentCompat(rawURL, splitURI(rawURL), body, opts, compat)
 }
 
 // checkDocumentCompat is [CheckDocumentCompat] with rawURL split into p:
 // the profiles' subject takes each redirect and URL member as the document
 // rules split them.
-func checkDocumentCompat(rawURL string, p uriParts, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, []ServerResult) {
+func checkDocumentCompat(rawURL string, p uriParts, body []byte, opts Options, compat CompatOptions) ([]Finding, map[string]any, Verdicts) {
 	s := subjects.Get().(*subject)
 	defer putSubject(s)
 	s.setURL(rawURL, p)

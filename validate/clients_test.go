@@ -64,8 +64,8 @@ func clientMatrix(body []byte, runtime string) []byte {
 	url, _ := doc["client_id"].(string)
 	fmt.Fprintf(&b, "# %s, served at its client_id; runtime redirect %s\n", url, runtime)
 	rs := Compatibility(url, doc, CompatOptions{Servers: ServerNames(), RedirectURIs: []string{runtime}})
-	b.WriteString(CompatibilityLine(rs) + "\n")
-	for _, r := range rs {
+	b.WriteString(CompatibilityLine(&rs) + "\n")
+	for _, r := range rs.Results() {
 		verdict := "accepts"
 		if !r.Accepts {
 			verdict = "refuses"

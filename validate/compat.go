@@ -184,13 +184,12 @@ func (sv *Server) citeOf(src string) string {
 	return strings.Join(out, "; ")
 }
 
-// ServerResult is the verdict of one server profile on a document.
+// ServerResult is the verdict of one server profile on a document, as
+// [Verdicts.At] reads it.
 type ServerResult struct {
 	Server  string `json:"server"`
 	Accepts bool   `json:"accepts"`
-	// refused is the index in refusalCodes of the code RefusedBy returns:
-	// a small number, beside Accepts, rather than a string keeps a result
-	// at 48 bytes, and every document gets one per server.
+	// refused is the index in refusalCodes of the code RefusedBy returns.
 	refused uint16
 	// Findings may share its array with other results (and other calls):
 	// read it, or copy it before changing an element.
@@ -242,32 +241,35 @@ type CompatOptions struct {
 // here, and does not make Accepts false on its own, so read the verdict
 // together with Check's findings. With a nil doc only the URL rows run and
 // every server is said not to accept the body.
-func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) []ServerResult {
+func Compatibility(rawURL string, doc map[string]any, opts CompatOptions) Verdicts {
 	s := getSubject(rawURL, doc, opts.HTTP)
 	defer putSubject(s)
 	return judge(s, opts)
 }
 
 // judge evaluates every server profile on s.
-func judge(s *subject, opts CompatOptions) []ServerResult {
-	out := s.results()
-	// Every server starts from its clean result, its verdict when none of
-	// its rows fires: one copy, rather than a call per server.
+func judge(s *subject, opts CompatOptions) Verdicts {
+	// Every server starts from its clean verdict, its verdict when none of
+	// its rows fires: accepting a document (and not a body that is not a
+	// JSON object: the zero verdict), with its notes for findings.
+	vs := Verdicts{v: s.verdicts()}
 	if s.doc != nil {
-		copy(out, clean[:])
-	} else {
-		copy(out, cleanNoDoc[:])
+		copy(vs.v, cleanVerdicts[:])
 	}
 	// One array holds the findings of every server that has more than its
-	// notes, so there are a few allocations per document, not per server.
+	// notes.
+	if len(s.findings) < 8 {
+		s.findings = make([]Finding, slabFindings)
+	}
 	all := s.findings[:0:len(s.findings)]
 	for i, when := range serverWhen {
 		if s.facts&when == 0 && len(opts.RedirectURIs) == 0 {
 			continue
 		}
-		// In place: a returned result would be copied into out with a
-		// bulk write barrier while the GC runs.
-		all = evaluate(&out[i], &servers[i], s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
+		all = evaluate(&vs.v[i], &servers[i], s, listedAt(opts.Servers, i), opts.RedirectURIs, all)
+	}
+	if len(all) > 0 {
+		vs.all = all[:len(all):len(all)]
 	}
 	if cap(all) == len(s.findings) {
 		// Still in the slab: the next call takes what follows.
@@ -276,31 +278,27 @@ func judge(s *subject, opts CompatOptions) []ServerResult {
 		// append outgrew it: the next call starts a new one.
 		s.findings = nil
 	}
-	return out
+	return vs
 }
 
-// The slabs the results and findings of judge are carved from, one
+// The verdicts and findings of judge are carved from slabs, one
 // allocation for several documents rather than one per call: a caller
 // keeps what it is given, so a slab is never reused, only handed out
 // piece by piece and left to the collector once every piece is dropped.
-// A result that outlives its document keeps at most one slab alive.
 const (
-	slabDocs     = 8  // the documents' results in one slab
+	slabDocs     = 16 // the documents' verdicts in one slab (12 bytes a server)
 	slabFindings = 32 // the findings in one slab
 )
 
-// results returns a fresh, zero array of len(servers) results from the
+// verdicts returns a fresh, zero verdict for each server from the
 // subject's slab.
-func (s *subject) results() []ServerResult {
+func (s *subject) verdicts() []verdict {
 	if len(s.slab) < len(servers) {
-		s.slab = make([]ServerResult, slabDocs*len(servers))
+		s.slab = make([]verdict, slabDocs*len(servers))
 	}
-	out := s.slab[:len(servers):len(servers)]
+	v := s.slab[:len(servers):len(servers)]
 	s.slab = s.slab[len(servers):]
-	if len(s.findings) < 8 {
-		s.findings = make([]Finding, slabFindings)
-	}
-	return out
+	return v
 }
 
 // serverWhen is each server's when, side by side: judge reads them all
@@ -320,24 +318,22 @@ func listedAt(names []string, i int) bool {
 	return i < len(names) && names[i] == name || slices.Contains(names, name)
 }
 
-// clean and cleanNoDoc are each server's result when none of its rows
-// fires and no runtime redirect is checked, for a document and for a body
-// that is not a JSON object.
-var clean, cleanNoDoc = func() (doc, noDoc [len(servers)]ServerResult) {
-	for i := range servers {
-		sv := &servers[i]
-		doc[i] = ServerResult{Server: sv.Name, Accepts: true, Findings: sv.notes}
-		noDoc[i] = ServerResult{Server: sv.Name, Findings: sv.notes}
+// cleanVerdicts are each server's verdict on a document when none of its
+// rows fires and no runtime redirect is checked: it accepts the document.
+// (On a body that is not a JSON object, the zero verdict: it does not.)
+var cleanVerdicts = func() (v [len(servers)]verdict) {
+	for i := range v {
+		v[i].accepts = true
 	}
-	return doc, noDoc
+	return v
 }()
 
-// evaluate judges s by sv into r, which holds sv's clean result. Its
+// evaluate judges s by sv into v, which holds sv's clean verdict. Its
 // findings stay sv.notes when nothing else fires, or else are appended to
-// all (and the grown all is returned). A row that fires makes its finding
+// all (and the grown all is returned), and v says where. A row that fires makes its finding
 // at once, after the notes of the rows before it, so the findings come in
 // row order.
-func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
+func evaluate(v *verdict, sv *Server, s *subject, listed bool, runtime []string, all []Finding) []Finding {
 	start := len(all)
 	noted := -1 // how many of sv.notes are in all[start:], -1 before any finding
 	for k := range sv.steps {
@@ -361,7 +357,7 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 		row := st.row
 		all = append(all, sv.finding(row, h, listed, &s.text))
 		if row.Kind == Refuses && !row.Inferred {
-			r.refuse(row.refused)
+			v.refuse(row.refused)
 		}
 	}
 	for _, rt := range runtime {
@@ -370,7 +366,7 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 			noted = len(sv.notes)
 			all = append(all, *f)
 			if refused {
-				r.refuse(runtimeRefusal)
+				v.refuse(runtimeRefusal)
 			}
 		}
 	}
@@ -378,15 +374,8 @@ func evaluate(r *ServerResult, sv *Server, s *subject, listed bool, runtime []st
 		return all
 	}
 	all = append(all, sv.notes[noted:]...)
-	r.Findings = all[start:len(all):len(all)]
+	v.own, v.from, v.to = true, uint32(start), uint32(len(all))
 	return all
-}
-
-func (r *ServerResult) refuse(code uint16) {
-	if r.refused == 0 {
-		r.refused = code
-	}
-	r.Accepts = false
 }
 
 // The detail of a finding: a server's constraint is one finding, however
@@ -536,7 +525,7 @@ func (row *Constraint) message(hits []hit, n int, text *textSlab) string {
 // A textSlab hands out the bytes of messages from one array, a few
 // documents' worth, rather than one allocation per message (a document's
 // messages are made on every validate and build, shown or not). As with
-// the results' slab, bytes handed out are never handed out again, so a
+// the verdicts' slab, bytes handed out are never handed out again, so a
 // string made over them (as strings.Builder makes its string) never
 // changes. What is left of the slab is kept empty, with room for more.
 type textSlab []byte
@@ -698,14 +687,15 @@ func quoteAll(s []string) []string {
 	return out
 }
 
-// CompatibilityLine sums up results in one line for the text output:
+// CompatibilityLine sums up vs in one line for the text output:
 // "servers: keycloak ✓  auth0 ✗ url-length ...", naming for a server that
 // does not accept the document the first refusing rule, without its
 // "server-" prefix.
-func CompatibilityLine(results []ServerResult) string {
+func CompatibilityLine(vs *Verdicts) string {
 	var b strings.Builder
 	b.WriteString("servers:")
-	for _, r := range results {
+	for i := range vs.Len() {
+		r := vs.At(i)
 		b.WriteString(" " + r.Server)
 		if r.Accepts {
 			b.WriteString(" ✓ ")

@@ -7,15 +7,13 @@ import (
 	"time"
 )
 
-func result(t *testing.T, rs []ServerResult, server string) ServerResult {
+func result(t *testing.T, vs Verdicts, server string) ServerResult {
 	t.Helper()
-	for _, r := range rs {
-		if r.Server == server {
-			return r
-		}
+	r, ok := vs.Result(server)
+	if !ok {
+		t.Fatalf("no result for %s in %v", server, vs.Results())
 	}
-	t.Fatalf("no result for %s in %v", server, rs)
-	return ServerResult{}
+	return r
 }
 
 func findRule(r ServerResult, rule string) *Finding {
@@ -71,10 +69,10 @@ func TestCompatibilitySeverity(t *testing.T) {
 
 func TestCompatibilityGoodDocument(t *testing.T) {
 	rs := Compatibility(testURL, in{}.subject().doc, CompatOptions{Servers: ServerNames()})
-	if len(rs) != len(servers) {
-		t.Fatalf("Compatibility gave %d results; want one per profile, %d", len(rs), len(servers))
+	if rs.Len() != len(servers) {
+		t.Fatalf("Compatibility gave %d results; want one per profile, %d", rs.Len(), len(servers))
 	}
-	for i, r := range rs {
+	for i, r := range rs.Results() {
 		if r.Server != servers[i].Name || !r.Accepts {
 			t.Errorf("result %d = %+v; want %s accepting", i, r, servers[i].Name)
 		}
@@ -87,7 +85,7 @@ func TestCompatibilityGoodDocument(t *testing.T) {
 			t.Errorf("%s has an admission note but reports no server-admission", r.Server)
 		}
 	}
-	if line := CompatibilityLine(rs); !strings.HasPrefix(line, "servers: auth0 ✓  cognito ✓  keycloak ✓") || strings.Contains(line, "✗") {
+	if line := CompatibilityLine(&rs); !strings.HasPrefix(line, "servers: auth0 ✓  cognito ✓  keycloak ✓") || strings.Contains(line, "✗") {
 		t.Errorf("CompatibilityLine = %q; want every server ✓", line)
 	}
 }
@@ -107,7 +105,7 @@ func TestCompatibilityLiveRows(t *testing.T) {
 
 func TestCompatibilityNotAnObject(t *testing.T) {
 	rs := Compatibility(testURL+"?x", nil, CompatOptions{})
-	for _, r := range rs {
+	for _, r := range rs.Results() {
 		if r.Accepts {
 			t.Errorf("%s accepts a body that is not a JSON object", r.Server)
 		}
@@ -241,8 +239,8 @@ func TestRuntimeRedirect(t *testing.T) {
 			t.Errorf("%s with --redirect-uri %s = %+v; want severity %q, accepts %v", c.server, rt, r, c.sev, c.accepts)
 		}
 	}
-	if r := result(t, rs, "keycloak"); r.RefusedBy() != "redirect-runtime-mismatch" || !strings.Contains(CompatibilityLine(rs), "keycloak ✗ redirect-runtime-mismatch") {
-		t.Errorf("keycloak RefusedBy = %q, line %q", r.RefusedBy(), CompatibilityLine(rs))
+	if r := result(t, rs, "keycloak"); r.RefusedBy() != "redirect-runtime-mismatch" || !strings.Contains(CompatibilityLine(&rs), "keycloak ✗ redirect-runtime-mismatch") {
+		t.Errorf("keycloak RefusedBy = %q, line %q", r.RefusedBy(), CompatibilityLine(&rs))
 	}
 	// native: oidc-provider relaxes IP-literal ports.
 	doc["application_type"] = "native"
@@ -310,5 +308,41 @@ func TestCacheBounds(t *testing.T) {
 		if got, ok := MaxAge(c.cc); got != c.want || ok != c.present {
 			t.Errorf("MaxAge(%q) = %v, %v; want %v, %v", c.cc, got, ok, c.want, c.present)
 		}
+	}
+}
+
+// TestVerdictsJSON: Verdicts marshal as the array of their ServerResults
+// (HTML escaped only when the encoder around them escapes, as cimd's does
+// not), and a Result without them has no compatibility member.
+func TestVerdictsJSON(t *testing.T) {
+	b, err := json.Marshal(Result{Target: "t"})
+	if err != nil || strings.Contains(string(b), "compatibility") {
+		t.Errorf("a Result without verdicts marshals as %s, %v; want no compatibility member", b, err)
+	}
+	doc := map[string]any{"client_name": "A & B", "redirect_uris": []any{"http://localhost/cb?a=1&b=<x>"}}
+	vs := Compatibility(testURL, doc, CompatOptions{Servers: []string{"auth0"}})
+	encode := func(v any) string {
+		var buf strings.Builder
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSuffix(buf.String(), "\n")
+	}
+	got := encode(Result{Compatibility: vs})
+	want := `"compatibility":` + encode(vs.Results())
+	if !strings.Contains(got, want) || !strings.Contains(want, "&b=<x>") {
+		t.Errorf("Result marshals as\n%s\nwant it to hold\n%s", got, want)
+	}
+	if rs := vs.Results(); len(rs) != len(servers) || rs[0].Server != "auth0" || vs.Len() != len(servers) {
+		t.Errorf("Results() = %d results starting %+v; want one per profile, auth0 first", len(rs), rs[0])
+	}
+	if _, ok := vs.Result("nope"); ok {
+		t.Error(`Result("nope") found a server`)
+	}
+	var none Verdicts
+	if none.Results() != nil || none.Len() != 0 || !none.IsZero() {
+		t.Errorf("zero Verdicts: Results %v, Len %d, IsZero %v; want none", none.Results(), none.Len(), none.IsZero())
 	}
 }

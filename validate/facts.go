@@ -10,7 +10,7 @@ import (
 // row names in its when the facts without which its check cannot fire, and
 // evaluate runs the check only if the subject has one of them: on a
 // document that breaks nothing, almost every row is a bit test, and a
-// server none of whose rows may fire gets its clean result at once.
+// server none of whose rows may fire gets its clean verdict at once.
 //
 // A fact is a necessary condition, not a verdict: the check still decides,
 // and a fact may hold where the check then finds nothing (a loopback entry

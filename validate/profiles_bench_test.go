@@ -29,8 +29,8 @@ func BenchmarkCheckProfiles(b *testing.B) {
 			_, doc := validate.Check(benchURL, d.doc, opts)
 			// Loopback redirects: pingfederate refuses them, and its
 			// findings are part of the cost.
-			if rs := validate.Compatibility(benchURL, doc, compat); len(rs) != len(compat.Servers) {
-				b.Fatalf("Compatibility gave %d results; want %d", len(rs), len(compat.Servers))
+			if rs := validate.Compatibility(benchURL, doc, compat); rs.Len() != len(compat.Servers) {
+				b.Fatalf("Compatibility gave %d results; want %d", rs.Len(), len(compat.Servers))
 			}
 			b.SetBytes(int64(len(d.doc)))
 			b.ReportAllocs()

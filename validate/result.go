@@ -24,7 +24,7 @@ type Result struct {
 
 	// Compatibility is every server profile's verdict (SERVERS.md), in
 	// its order; absent when the target could not be read.
-	Compatibility []ServerResult `json:"compatibility,omitempty"`
+	Compatibility Verdicts `json:"compatibility,omitzero"`
 
 	// Body is the document as read (at most MaxBytes+1 bytes), for drift checks.
 	Body []byte `json:"-"`

@@ -54,12 +54,13 @@ type subject struct {
 	// are those found as the redirects and members are handed over.
 	facts, seen facts
 
-	// slab and findings are what is left of the arrays judge carves its
-	// results and findings from (see results). putSubject keeps them: no
-	// part of them has been handed out.
-	slab     []ServerResult
+	// slab, findings and text are what is left of the slabs judge carves
+	// its verdicts and findings from (see slabDocs) and writes its
+	// messages into (see textSlab). putSubject keeps them: no part of
+	// them has been handed out.
+	slab     []verdict
 	findings []Finding
-	text     textSlab // ... and messages are written into
+	text     textSlab
 
 	// portless memoises portlessLoopback, which several rows ask.
 	portless [2]struct {

@@ -72,7 +72,7 @@ func TestCompatibilityPoolForgets(t *testing.T) {
 				got := Compatibility(testURL, doc, o)
 				want := judge(newSubject(testURL, doc, h), o)
 				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("after judging %v, Compatibility(%v) = %+v; want %+v", before, doc, got, want)
+					t.Fatalf("after judging %v, Compatibility(%v) = %+v; want %+v", before, doc, got.Results(), want.Results())
 				}
 			}
 		}
@@ -182,12 +182,12 @@ func TestMaybePrivateLocalhost(t *testing.T) {
 	}
 }
 
-// TestJudgeSlabs: the results, findings and message bytes judge carves
-// from a pooled subject's slabs are never handed out twice. Results kept
-// across many calls (past several slabs, and past a document whose
-// findings outgrow what is left of one) still say what they said when they
-// were returned, and no result's findings can be appended to over the
-// next one's.
+// TestJudgeSlabs: the findings and message bytes judge carves from a
+// pooled subject's slabs are never handed out twice. Verdicts kept across
+// many calls (past several slabs, and past a document whose findings
+// outgrow what is left of one) still say what they said when they were
+// returned, and no result's findings can be appended to over the next
+// one's.
 func TestJudgeSlabs(t *testing.T) {
 	var bodies [][]byte
 	files, _ := filepath.Glob("testdata/clients/*.json")
@@ -205,13 +205,15 @@ func TestJudgeSlabs(t *testing.T) {
 	bodies = append(bodies, busy, []byte(`[]`))
 	busyFindings, text := 0, 0
 	type kept struct {
-		got, want []ServerResult
+		got  Verdicts
+		want []ServerResult
 	}
 	var all []kept
 	opts := CompatOptions{Servers: ServerNames()}
-	for round := range 2 * slabDocs {
+	for round := range 16 {
 		for _, body := range bodies {
-			_, _, rs := CheckCompat(testURL, body, Options{}, opts)
+			_, _, vs := CheckCompat(testURL, body, Options{}, opts)
+			rs := vs.Results()
 			want := slices.Clone(rs)
 			n := 0
 			for i := range want {
@@ -228,7 +230,7 @@ func TestJudgeSlabs(t *testing.T) {
 			if string(body) == string(busy) {
 				busyFindings = n
 			}
-			all = append(all, kept{rs, want})
+			all = append(all, kept{vs, want})
 		}
 	}
 	if text < 3*textSlabBytes {
@@ -238,8 +240,8 @@ func TestJudgeSlabs(t *testing.T) {
 		t.Fatalf("the busy document has %d findings; the test wants more than a slab's %d", busyFindings, slabFindings)
 	}
 	for i, k := range all {
-		if !reflect.DeepEqual(k.got, k.want) {
-			t.Errorf("results %d changed after later calls:\n got %+v\nwant %+v", i, k.got, k.want)
+		if got := k.got.Results(); !reflect.DeepEqual(got, k.want) {
+			t.Errorf("results %d changed after later calls:\n got %+v\nwant %+v", i, got, k.want)
 		}
 	}
 }
