@@ -148,7 +148,7 @@ func (b *builder) checkAll(names []string) ([]*buildResult, int, error) {
 	for lo := 0; lo < len(names); lo += renderChunk {
 		chunk, rendered := renderAll(b.file, names[lo:min(lo+renderChunk, len(names))])
 		for j, c := range chunk {
-			r, err := b.env(c, rendered[j])
+			r, err := b.env(c, rendered[j], lo+j == 0)
 			chunk[j], rendered[j] = nil, rendering{}
 			if err != nil {
 				return nil, 0, err
@@ -190,13 +190,13 @@ func (b builder) sarif(results []*buildResult) error {
 
 // env renders and checks one environment and prints its findings. The
 // result has no files when a rule of severity error fired.
-func (b builder) env(c *config.Config, rd rendering) (*buildResult, error) {
+func (b builder) env(c *config.Config, rd rendering, first bool) (*buildResult, error) {
 	s, of := b.s, b.of
 	doc, findings, err := rd.doc, rd.findings, rd.err
 	if err != nil {
 		return nil, configFailed(s, of, "build", err)
 	}
-	findings, hidden := b.sup.apply(findings)
+	findings, hidden := b.sup.apply(findings, first)
 	r := &buildResult{Env: c.Env, ClientID: c.ClientID(), Findings: nonNil(findings), Suppressed: hidden, Written: []string{}}
 	b.gh.annotate(findings, origin{b.file, c.Env})
 	if !of.json {

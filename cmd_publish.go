@@ -209,7 +209,7 @@ const maxPublishConcurrent = 64
 func (pr *publishRun) all(ctx context.Context, names []string) []*publishResult {
 	results := make([]*publishResult, len(names))
 	if len(names) == 1 {
-		results[0] = pr.env(ctx, pr.file.Config(names[0]))
+		results[0] = pr.env(ctx, pr.file.Config(names[0]), true)
 		return results
 	}
 	done := make([]chan struct{}, len(names))
@@ -229,7 +229,7 @@ func (pr *publishRun) all(ctx context.Context, names []string) []*publishResult 
 			go func() {
 				defer func() { <-sem }()
 				defer close(done[i])
-				results[i] = pr.recorded(recs[i]).env(ctx, pr.file.Config(name))
+				results[i] = pr.recorded(recs[i]).env(ctx, pr.file.Config(name), i == 0)
 			}()
 		}
 	}()
@@ -292,7 +292,7 @@ func (r *recording) replay(out, errw io.Writer) {
 
 // env builds, publishes and verifies one environment, printing as it goes
 // (unless --json), and returns what happened.
-func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult {
+func (pr *publishRun) env(ctx context.Context, c *config.Config, first bool) *publishResult {
 	r := &publishResult{Env: c.Env, ClientID: c.ClientID(), Findings: []validate.Finding{}}
 	fail := func(err error) *publishResult {
 		r.Error = err.Error()
@@ -301,7 +301,7 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 		}
 		return r
 	}
-	doc, im, err := pr.check(ctx, c, r)
+	doc, im, err := pr.check(ctx, c, r, first)
 	if err != nil {
 		return fail(err)
 	}
@@ -329,13 +329,13 @@ func (pr *publishRun) env(ctx context.Context, c *config.Config) *publishResult 
 // document with errors, or one that would replace another client without
 // --retire. It returns the document and that impact (nil when there is no
 // live copy to replace).
-func (pr *publishRun) check(ctx context.Context, c *config.Config, r *publishResult) ([]byte, *impactJSON, error) {
+func (pr *publishRun) check(ctx context.Context, c *config.Config, r *publishResult, first bool) ([]byte, *impactJSON, error) {
 	s, of := pr.s, pr.of
 	doc, findings, err := render(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	findings, r.Suppressed = pr.sup.apply(findings)
+	findings, r.Suppressed = pr.sup.apply(findings, first)
 	r.Findings = nonNil(findings)
 	pr.gh.annotate(findings, origin{pr.file, c.Env})
 	if !of.json {
@@ -442,7 +442,7 @@ func (pr *publishRun) verifyLive(ctx context.Context, c *config.Config, doc []by
 	}
 	v := verifyDeployed(ctx, c, doc, opts, progress)
 	var hidden []suppressedFinding
-	v.Findings, hidden = pr.sup.apply(v.Findings)
+	v.Findings, hidden = pr.sup.apply(v.Findings, false)
 	v.Judge(false)
 	r.Verify = &resultJSON{OK: v.Valid, Result: v, Suppressed: hidden}
 	pr.gh.annotate(v.Findings, origin{pr.file, c.Env})

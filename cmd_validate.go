@@ -238,10 +238,11 @@ func (rep *validateReport) flush() {
 // add reports result i, which comes after every result before it.
 func (rep *validateReport) add(i int, r *validate.Result) {
 	if o := rep.origins[i]; o.file != nil {
-		if rep.sup == nil {
+		first := rep.sup == nil
+		if first {
 			rep.sup = newSuppressor(o.file, time.Now())
 		}
-		r.Findings, rep.hidden[i] = rep.sup.apply(r.Findings)
+		r.Findings, rep.hidden[i] = rep.sup.apply(r.Findings, first)
 		r.Judge(rep.strict)
 	}
 	switch {

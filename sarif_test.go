@@ -200,7 +200,7 @@ expires = 2099-01-01
 		{Rule: "redirect-loopback-portless", Severity: validate.Warning, Field: "redirect_uris[0]", Message: "no port"},
 		{Rule: "http-status", Severity: validate.Error, Message: "404"},
 		{Rule: "doc-application-type", Severity: validate.Warning, Field: "application_type", Message: "not native"},
-	})
+	}, false)
 	if len(kept) != 2 || len(hidden) != 1 || hidden[0].Reason != "RFC 8252 servers only" || hidden[0].Line != 11 {
 		t.Fatalf("apply = %v, %+v; want 2 kept and the loopback finding suppressed by the entry at line 11", kept, hidden)
 	}

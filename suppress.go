@@ -44,11 +44,11 @@ func checkSuppressions(f *config.File) error {
 }
 
 // suppressor holds a file's entries in force and the warnings of those that
-// have expired.
+// have expired. It is only read once made, so the environments of one
+// publish may share it.
 type suppressor struct {
 	active  []config.Suppression
 	expired []validate.Finding
-	said    bool // expired was handed out already
 }
 
 // newSuppressor sorts f's entries on the day of now; f may be nil (no
@@ -73,14 +73,14 @@ func newSuppressor(f *config.File, now time.Time) *suppressor {
 }
 
 // apply splits findings into those that count and those an entry in force
-// covers. The first call also adds the suppress-expired warnings, so that a
-// run over several environments says each once.
-func (s *suppressor) apply(findings []validate.Finding) ([]validate.Finding, []suppressedFinding) {
+// covers. With first (the run's first result) it also adds the
+// suppress-expired warnings, so that a run over several environments says
+// each once, and on the same one however they are scheduled.
+func (s *suppressor) apply(findings []validate.Finding, first bool) ([]validate.Finding, []suppressedFinding) {
 	if s == nil {
 		return findings, nil
 	}
-	if !s.said {
-		s.said = true
+	if first && len(s.expired) > 0 {
 		findings = append(append([]validate.Finding{}, findings...), s.expired...)
 	}
 	if len(s.active) == 0 {
@@ -177,10 +177,11 @@ func suppressChecks(results []checkResult, strict bool) {
 		if r.file == nil {
 			continue
 		}
-		if sup == nil {
+		first := sup == nil
+		if first {
 			sup = newSuppressor(r.file, time.Now())
 		}
-		r.Findings, r.Suppressed = sup.apply(r.Findings)
+		r.Findings, r.Suppressed = sup.apply(r.Findings, first)
 		r.Judge(strict)
 	}
 }
