@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -148,7 +149,7 @@ func TestCheckCompatIsCheckThenCompatibility(t *testing.T) {
 				want := Compatibility(url, wantDoc, compat)
 				gotF, gotDoc, got := CheckCompat(url, body, opts, compat)
 				if !reflect.DeepEqual(gotF, wantF) || !reflect.DeepEqual(gotDoc, wantDoc) || !reflect.DeepEqual(got, want) {
-					t.Fatalf("CheckCompat(%q, %s) = %+v, %v, %+v;\nwant %+v, %v, %+v", url, body, gotF, gotDoc, got, wantF, wantDoc, want)
+					t.Fatalf("CheckCompat(%q, %s) = %+v, %v, %+v;\nwant %+v, %v, %+v", url, body, gotF, gotDoc, got.Results(), wantF, wantDoc, want.Results())
 				}
 			}
 		}
@@ -273,4 +274,28 @@ func TestTextSlab(t *testing.T) {
 	if len(text) != 0 {
 		t.Errorf("the slab's rest has length %d; want 0", len(text))
 	}
+}
+
+// FuzzCheckCompat is TestCheckCompatIsCheckThenCompatibility on any URL and
+// body, and TestJudgeSlabs's promise besides: verdicts kept across the next
+// call still read as they did.
+func FuzzCheckCompat(f *testing.F) {
+	for _, c := range allCases() {
+		f.Add(c.url, []byte(c.body))
+	}
+	opts := Options{Profile: ProfileMCP}
+	compat := CompatOptions{Servers: []string{"auth0", "keycloak"}, RedirectURIs: []string{"http://127.0.0.1:5000/cb"}}
+	f.Fuzz(func(t *testing.T, rawURL string, body []byte) {
+		wantF, wantDoc := Check(rawURL, body, opts)
+		want := Compatibility(rawURL, wantDoc, compat)
+		gotF, gotDoc, got := CheckCompat(rawURL, body, opts, compat)
+		if !reflect.DeepEqual(gotF, wantF) || !reflect.DeepEqual(gotDoc, wantDoc) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("CheckCompat(%q, %q) = %+v, %v, %+v;\nwant %+v, %v, %+v", rawURL, body, gotF, gotDoc, got.Results(), wantF, wantDoc, want.Results())
+		}
+		kept, _ := json.Marshal(got)
+		CheckCompat(rawURL, body, opts, compat)
+		if again, _ := json.Marshal(got); !json.Valid(kept) || string(again) != string(kept) {
+			t.Fatalf("CheckCompat(%q, %q): the verdicts read %s, and after the next call %s", rawURL, body, kept, again)
+		}
+	})
 }
