@@ -24,7 +24,7 @@ func checkServerNames(f *config.File, cfgs iter.Seq[*config.Config]) error {
 	return nil
 }
 
-// listedFindings returns the findings of rs that count for the listed
+// listedFindings returns the findings of vs that count for the listed
 // servers: their errors and warnings.
 func listedFindings(vs *validate.Verdicts, servers []string) []validate.Finding {
 	var listed []validate.Finding
