@@ -1,8 +1,6 @@
 package validate
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -12,18 +10,7 @@ import (
 // Compatibility is what Compatibility gives on its document at its URL,
 // though the profiles share the document rules' splits.
 func TestCheckFileCompatibility(t *testing.T) {
-	var bodies [][]byte
-	files, _ := filepath.Glob("testdata/clients/*.json")
-	for _, file := range files {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies = append(bodies, body)
-	}
-	if len(bodies) == 0 {
-		t.Fatal("no client documents in testdata/clients")
-	}
+	bodies := clientBodies(t)
 	for _, s := range []string{``, `[]`, `{}`, `{"client_id": "https://a.example.org/c.json?x", "redirect_uris": ["http://127.0.0.1/cb", "myapp://*/x"]}`,
 		`{"client_id": 7, "redirect_uris": ["https://a.example.org/cb"], "logo_uri": "http://10.0.0.1/l.png"}`} {
 		bodies = append(bodies, []byte(s))

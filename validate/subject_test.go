@@ -119,18 +119,7 @@ func TestPutSubjectClears(t *testing.T) {
 // odd redirect_uris and URL members, with and without a response, one after
 // another (so a pooled subject from a busier document is reused).
 func TestCheckCompatIsCheckThenCompatibility(t *testing.T) {
-	var bodies [][]byte
-	files, _ := filepath.Glob("testdata/clients/*.json")
-	for _, file := range files {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies = append(bodies, body)
-	}
-	if len(bodies) == 0 {
-		t.Fatal("no client documents in testdata/clients")
-	}
+	bodies := clientBodies(t)
 	for _, s := range []string{``, `[]`, `{}`, `not json`, `{"redirect_uris": "https://a.example.org/cb"}`,
 		`{"redirect_uris": [7, "http://localhost:*/cb", null, "myapp://*/x", "https://a.example.org/cb#f", "HTTP://127.0.0.1/cb", "data:text/html,x"],
 		  "client_uri": "javascript:alert(1)", "logo_uri": "http://10.0.0.1/l.png", "tos_uri": 3, "policy_uri": "https://u:p@a.example.org/p",
@@ -190,15 +179,7 @@ func TestMaybePrivateLocalhost(t *testing.T) {
 // returned, and no result's findings can be appended to over the next
 // one's.
 func TestJudgeSlabs(t *testing.T) {
-	var bodies [][]byte
-	files, _ := filepath.Glob("testdata/clients/*.json")
-	for _, file := range files {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies = append(bodies, body)
-	}
+	bodies := clientBodies(t)
 	// Many findings at most servers: more than a slab holds.
 	busy := []byte(`{"client_id":"` + testURL + `","client_name":"x","redirect_uris":["http://localhost/cb","myapp:/cb"],
 		"grant_types":["authorization_code","urn:ietf:params:oauth:grant-type:device_code","client_credentials"],
@@ -298,4 +279,22 @@ func FuzzCheckCompat(f *testing.F) {
 			t.Fatalf("CheckCompat(%q, %q): the verdicts read %s, and after the next call %s", rawURL, body, kept, again)
 		}
 	})
+}
+
+// clientBodies reads the published client documents of testdata/clients.
+func clientBodies(t *testing.T) [][]byte {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/clients/*.json")
+	if len(files) == 0 {
+		t.Fatal("no client documents in testdata/clients")
+	}
+	var bodies [][]byte
+	for _, file := range files {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, body)
+	}
+	return bodies
 }
